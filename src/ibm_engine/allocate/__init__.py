@@ -1,0 +1,1 @@
+"""allocate layer of ibm_engine (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""budget layer of ibm_engine (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""data layer of ibm_engine (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""domain layer of ibm_engine (see docs/architecture.md)."""

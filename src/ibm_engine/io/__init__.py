@@ -1,0 +1,1 @@
+"""io layer of ibm_engine (see docs/architecture.md)."""

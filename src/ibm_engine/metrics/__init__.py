@@ -1,0 +1,1 @@
+"""metrics layer of ibm_engine (see docs/architecture.md)."""

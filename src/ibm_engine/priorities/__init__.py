@@ -1,0 +1,1 @@
+"""priorities layer of ibm_engine (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""region layer of ibm_engine (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""report layer of ibm_engine (see docs/architecture.md)."""

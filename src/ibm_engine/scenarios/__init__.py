@@ -1,0 +1,1 @@
+"""scenarios layer of ibm_engine (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""solve layer of ibm_engine (see docs/architecture.md)."""

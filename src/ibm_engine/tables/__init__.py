@@ -1,0 +1,1 @@
+"""tables layer of ibm_engine (see docs/architecture.md)."""
