@@ -1,1 +1,16 @@
-"""solve layer of ibm_engine (see docs/architecture.md)."""
+"""The optimisation core: numpy arrays in (int64 cents), arrays out; no pandas, no pydantic."""
+
+from ibm_engine.solve._batch import HOURS_TOL, VALUE_TOL, Batch, BatchSolution
+from ibm_engine.solve._bound import Multipliers, multipliers
+from ibm_engine.solve._optimal import solve_optimal, solve_priority
+
+__all__ = [
+    "HOURS_TOL",
+    "VALUE_TOL",
+    "Batch",
+    "BatchSolution",
+    "Multipliers",
+    "multipliers",
+    "solve_optimal",
+    "solve_priority",
+]

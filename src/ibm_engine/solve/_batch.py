@@ -1,0 +1,155 @@
+"""The solver's problem and solution: flat numpy arrays, participants as contiguous item ranges.
+
+A :class:`Batch` holds many independent instances of the canonical allocation problem
+(contract v1): for participant ``p`` its items are ``offsets[p]:offsets[p + 1]``, in joint-list
+order (the order the priority policy walks and the order ties between optima are broken in).
+Nothing here knows of pandas or pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ibm_engine._typing import BoolArray, FloatArray, IntArray
+
+__all__ = ["HOURS_TOL", "VALUE_TOL", "Batch", "BatchSolution", "segment_sum"]
+
+#: tolerance of the family-hours constraint (contract: ``sum h u <= H + 1e-9``)
+HOURS_TOL = 1e-9
+#: optimal values are compared with this absolute tolerance (contract)
+VALUE_TOL = 1e-9
+
+
+def segment_sum(x: IntArray, offsets: IntArray) -> IntArray:
+    """Exact integer sums of ``x`` over the segments ``offsets[p]:offsets[p+1]``."""
+    cs = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    np.cumsum(x, out=cs[1:])
+    out: IntArray = cs[offsets[1:]] - cs[offsets[:-1]]
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """Independent allocation problems, one per participant.
+
+    Parameters
+    ----------
+    offsets : int64 array (n + 1)
+        Participant ``p`` owns items ``offsets[p]:offsets[p+1]``.
+    cost : int64 array (m)
+        Unit price in cents.
+    value : float64 array (m)
+        Value of one unit, ``w_i / r_i`` (> 0).
+    lower : int64 array (m)
+        Smallest positive amount, ``max(m_i, 1)``.
+    upper : int64 array (m)
+        Upper bound ``U_i``; an item with ``upper < lower`` can only get 0.
+    hours : float64 array (m)
+        Family hours per unit (>= 0).
+    budget : int64 array (n)
+        Budget in cents (>= 0).
+    hours_cap : float64 array (n)
+        Family hours for the period, ``inf`` when there is no limit.
+    """
+
+    offsets: IntArray
+    cost: IntArray
+    value: FloatArray
+    lower: IntArray
+    upper: IntArray
+    hours: FloatArray
+    budget: IntArray
+    hours_cap: FloatArray
+
+    @property
+    def n(self) -> int:
+        """Number of participants."""
+        return int(self.offsets.shape[0] - 1)
+
+    @property
+    def m(self) -> int:
+        """Number of items."""
+        return int(self.cost.shape[0])
+
+    @property
+    def counts(self) -> IntArray:
+        """Items per participant."""
+        return np.diff(self.offsets)
+
+    @property
+    def owner(self) -> IntArray:
+        """Participant index of every item."""
+        return np.repeat(np.arange(self.n, dtype=np.int64), self.counts)
+
+    @property
+    def fundable(self) -> BoolArray:
+        """Items that can get a positive amount at all (``lower <= upper``)."""
+        out: BoolArray = self.upper >= self.lower
+        return out
+
+    def subset(self, participants: IntArray) -> Batch:
+        """The batch restricted to some participants (in the given order)."""
+        participants = np.asarray(participants, dtype=np.int64)
+        starts = self.offsets[participants]
+        counts = self.offsets[participants + 1] - starts
+        new_offsets = np.zeros(participants.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=new_offsets[1:])
+        idx = np.repeat(starts - new_offsets[:-1], counts) + np.arange(
+            new_offsets[-1], dtype=np.int64
+        )
+        return Batch(
+            offsets=new_offsets,
+            cost=self.cost[idx],
+            value=self.value[idx],
+            lower=self.lower[idx],
+            upper=self.upper[idx],
+            hours=self.hours[idx],
+            budget=self.budget[participants],
+            hours_cap=self.hours_cap[participants],
+        )
+
+    def item_index(self, participants: IntArray) -> IntArray:
+        """Flat item indices of the given participants, in order."""
+        participants = np.asarray(participants, dtype=np.int64)
+        starts = self.offsets[participants]
+        counts = self.offsets[participants + 1] - starts
+        total = int(counts.sum())
+        first = np.zeros(participants.shape[0], dtype=np.int64)
+        np.cumsum(counts[:-1], out=first[1:])
+        out: IntArray = np.repeat(starts - first, counts) + np.arange(total, dtype=np.int64)
+        return out
+
+    def evaluate(self, units: IntArray) -> tuple[FloatArray, IntArray, FloatArray]:
+        """Value, cost (cents) and family hours of an allocation, per participant."""
+        owner = self.owner
+        n = self.n
+        value = np.bincount(owner, weights=self.value * units, minlength=n)
+        spent = segment_sum(self.cost * units, self.offsets)
+        hrs = np.bincount(owner, weights=self.hours * units, minlength=n)
+        return value, spent, hrs
+
+    def feasible(self, units: IntArray) -> BoolArray:
+        """Per participant: is ``units`` feasible (bounds, minimums, money, hours)?"""
+        ok_item = (units == 0) | ((units >= self.lower) & (units <= self.upper))
+        bad = segment_sum((~ok_item).astype(np.int64), self.offsets)
+        _, spent, hrs = self.evaluate(units)
+        out: BoolArray = (bad == 0) & (spent <= self.budget) & (hrs <= self.hours_cap + HOURS_TOL)
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class BatchSolution:
+    """Units per item with per-participant value, proven bound and proof flag.
+
+    ``lam`` is the budget multiplier of the LP relaxation at the solution's bound (value of
+    one more cent), ``mu`` the family-hours multiplier (value of one more hour).
+    """
+
+    units: IntArray
+    value: FloatArray
+    bound: FloatArray
+    proven: BoolArray
+    lam: FloatArray
+    mu: FloatArray

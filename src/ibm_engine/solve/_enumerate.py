@@ -1,0 +1,324 @@
+"""Exact search by reduced-cost enumeration, vectorised over participants.
+
+With multipliers and their bound ``L`` (see ``_bound``) and an incumbent of value ``z``, every
+allocation worth at least ``z`` lies in the region ``sum_i |rc_i| |u_i - u*_i| <= L - z``.
+The items of a participant are decided one at a time (largest ``|rc|`` first, so the region
+is narrow early); the last item is set in closed form (the most units that still fit, since an
+item's value only grows with its units). All participants advance together, level by level, as
+one frontier of numpy arrays. Every allocation that could beat the incumbent is visited, so the
+best leaf is a proven optimum; ties within the contract's tolerance are broken by the largest
+units in joint-list order (content, never row position).
+
+A participant whose frontier grows beyond ``node_cap`` is left unproven for a stronger method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine.solve._batch import HOURS_TOL, VALUE_TOL, Batch
+from ibm_engine.solve._bound import Multipliers
+from ibm_engine.solve._greedy import most_units
+
+__all__ = ["EnumerationResult", "enumerate_optimum"]
+
+_BIG = np.int64(2**40)
+
+
+@dataclass(frozen=True, eq=False)
+class EnumerationResult:
+    """Units of the best allocation found and whether it is proven optimal."""
+
+    units: IntArray
+    proven: BoolArray
+
+
+def _children(counts: IntArray) -> tuple[IntArray, IntArray]:
+    """(parent, offset within parent) for ``counts[i]`` children of every parent ``i``."""
+    total = int(counts.sum())
+    parent = np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts)
+    first = np.zeros(counts.shape[0], dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    offset = np.arange(total, dtype=np.int64) - first[parent]
+    return parent, offset
+
+
+def _suffix(x: IntArray, offsets: IntArray) -> IntArray:
+    """Per position, the sum of ``x`` from there to the end of its participant (plus a 0 pad)."""
+    cs = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    np.cumsum(x, out=cs[1:])
+    owner = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
+    out = np.zeros(x.shape[0] + 1, dtype=np.int64)
+    out[:-1] = cs[offsets[1:]][owner] - cs[:-1]
+    return out
+
+
+def _suffix_f(x: FloatArray, offsets: IntArray) -> FloatArray:
+    """Float version of :func:`_suffix` (summed per participant from the back, exactly)."""
+    out = np.zeros(x.shape[0] + 1)
+    counts = np.diff(offsets)
+    kmax = int(counts.max()) if counts.shape[0] else 0
+    run = np.zeros(counts.shape[0])
+    for back in range(1, kmax + 1):
+        p = np.flatnonzero(counts >= back)
+        pos = offsets[p + 1] - back
+        run[p] += x[pos]
+        out[pos] = run[p]
+    return out
+
+
+def _hours_free(batch: Batch, owner: IntArray, n: int) -> BoolArray:
+    """Participants none of whose fundable items use family hours."""
+    uses = np.bincount(owner, weights=(batch.hours > 0) & batch.fundable, minlength=n)
+    out: BoolArray = uses == 0
+    return out
+
+
+def _undominated(
+    p: IntArray, cost: IntArray, hrs: FloatArray, val: FloatArray, no_hours: BoolArray
+) -> BoolArray:
+    """Nodes not dominated by a node of the same participant (and, where family hours are
+    limited, with the same hours used) that costs no more and is worth more than
+    ``VALUE_TOL`` more.
+
+    Such a node cannot lead to an optimum nor to a tie within the tolerance: every completion
+    of it is also open to the dominating node, at a higher value.
+    """
+    keep = np.ones(p.shape[0], dtype=bool)
+    if p.shape[0] < 2:
+        return keep
+    hkey = np.where(no_hours[p], 0.0, hrs)
+    order = np.lexsort((-val, cost, hkey, p))
+    ps, hs, vs = p[order], hkey[order], val[order]
+    newgrp = np.ones(ps.shape[0], dtype=bool)
+    newgrp[1:] = (ps[1:] != ps[:-1]) | (hs[1:] != hs[:-1])
+    grp = np.cumsum(newgrp) - 1
+    # exact segmented running maximum through integer ranks of the values
+    big = np.int64(vs.shape[0] + 1)
+    vorder = np.argsort(vs, kind="stable")
+    vrank = np.empty(vs.shape[0], dtype=np.int64)
+    vrank[vorder] = np.arange(vs.shape[0], dtype=np.int64)
+    run = np.maximum.accumulate(vrank + grp * big)
+    prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
+    prev_rank[1:] = run[:-1] - grp[1:] * big
+    valid = ~newgrp & (prev_rank >= 0)
+    prev_val = np.where(valid, vs[vorder][np.clip(prev_rank, 0, None)], -np.inf)
+    dominated = valid & (prev_val > vs + VALUE_TOL)
+    keep[order[dominated]] = False
+    return keep
+
+
+@dataclass(eq=False)
+class _Tree:
+    """The search tree kept for backtracking: per level, parent index, units and item."""
+
+    parent: list[IntArray]
+    units: list[IntArray]
+    item: list[IntArray]
+
+
+@dataclass(frozen=True, eq=False)
+class _Leaves:
+    level: IntArray  # level of the node in the tree (-1: root)
+    node: IntArray  # index in that level (or participant for the root)
+    owner: IntArray
+    value: FloatArray
+    last_item: IntArray  # -1 when there is none
+    last_units: IntArray
+
+
+def enumerate_optimum(
+    batch: Batch,
+    mult: Multipliers,
+    incumbent: IntArray,
+    incumbent_value: FloatArray,
+    node_cap: int,
+    frontier_cap: int,
+) -> EnumerationResult:
+    """Search every allocation that could beat the incumbent; see the module docstring."""
+    n = batch.n
+    owner = batch.owner
+    fund = batch.fundable
+    rc = mult.rc
+    a = np.abs(rc)
+    ustar = np.where(rc > 0, batch.upper, 0)
+    tol = VALUE_TOL + 1e-12 * np.abs(mult.bound)
+    delta = np.maximum(mult.bound - incumbent_value, 0.0) + tol
+
+    # decision order per participant: fundable items by |rc| descending, item index ascending
+    order = np.lexsort((np.arange(batch.m), -a, ~fund, owner))
+    nf = np.bincount(owner, weights=fund, minlength=n).astype(np.int64)
+    starts = batch.offsets[:-1]
+    n_levels = np.maximum(nf - 1, 0)  # enumerated levels; the last fundable item is closed form
+
+    # smallest units of each item anywhere in the region (for money / hours pruning)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dstat = np.where(a > 0, np.floor(delta[owner] / np.where(a > 0, a, 1.0)), np.inf)
+    dstat = np.minimum(dstat, batch.upper.astype(np.float64)).astype(np.int64)
+    umin = np.where((rc > 0) & (dstat < batch.upper), np.maximum(batch.lower, batch.upper - dstat), 0)
+    umin = np.where(fund, umin, 0)
+    rest_cost = _suffix((batch.cost * umin)[order], batch.offsets)
+    rest_hrs = _suffix_f((batch.hours * umin)[order], batch.offsets)
+
+    hcap = batch.hours_cap + HOURS_TOL
+    no_hours = ~np.isfinite(batch.hours_cap) | (rest_hrs[starts] == 0) & (nf == 0)
+    no_hours = no_hours | _hours_free(batch, owner, n)
+    root_ok = (rest_cost[starts] <= batch.budget) & (rest_hrs[starts] <= hcap + 1e-12)
+    overflow = ~root_ok
+    node_p = np.flatnonzero(root_ok).astype(np.int64)
+    ids = node_p.copy()  # index of each frontier node in its level's stored arrays
+    pen = np.zeros(node_p.shape[0])
+    cost = np.zeros(node_p.shape[0], dtype=np.int64)
+    hrs = np.zeros(node_p.shape[0])
+    val = np.zeros(node_p.shape[0])
+    tree = _Tree([], [], [])
+    leaves: list[_Leaves] = []
+    k = 0
+    while node_p.shape[0]:
+        done = n_levels[node_p] <= k
+        if done.any():
+            leaves.append(
+                _finish(batch, k - 1, ids[done], node_p[done], cost[done], hrs[done], val[done],
+                        order, nf)
+            )
+            act = ~done
+            node_p, ids, pen, cost, hrs, val = (
+                node_p[act], ids[act], pen[act], cost[act], hrs[act], val[act])
+        if not node_p.shape[0]:
+            break
+        pos = starts[node_p] + k
+        j = order[pos]
+        aj, uj, lo, cj, hj = a[j], batch.upper[j], batch.lower[j], batch.cost[j], batch.hours[j]
+        up_star = rc[j] > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dm = np.where(aj > 0, np.floor((delta[node_p] - pen) / np.where(aj > 0, aj, 1.0)), np.inf)
+        dmax = np.minimum(np.maximum(dm, -1.0), uj.astype(np.float64)).astype(np.int64)
+        money = batch.budget[node_p] - cost - rest_cost[pos + 1]
+        cap_m = np.where(cj > 0, money // np.maximum(cj, 1), uj)
+        room = hcap[node_p] - hrs - rest_hrs[pos + 1] + 1e-12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap_h = np.where(hj > 0, np.floor(np.minimum(room / np.where(hj > 0, hj, 1.0), 2.0**60)), 2.0**60)
+        cap = np.minimum(np.minimum(cap_m, cap_h.astype(np.int64)), uj)
+        r_lo = np.where(up_star, np.maximum(lo, uj - dmax), lo)
+        r_hi = np.where(up_star, cap, np.minimum(cap, dmax))
+        n_rng = np.maximum(r_hi - r_lo + 1, 0)
+        zero = np.where(up_star, dmax >= uj, True)
+        par, off = _children(n_rng + zero)
+        u = np.where(off < n_rng[par], r_hi[par] - off, 0)
+        jj = j[par]
+        node_p = node_p[par]
+        pen = pen[par] + a[jj] * np.abs(u - ustar[jj])
+        cost = cost[par] + batch.cost[jj] * u
+        hrs = hrs[par] + batch.hours[jj] * u
+        val = val[par] + batch.value[jj] * u
+        parent = ids[par]
+        keep = _undominated(node_p, cost, hrs, val, no_hours)
+        if not keep.all():
+            node_p, pen, cost, hrs, val = node_p[keep], pen[keep], cost[keep], hrs[keep], val[keep]
+            parent, u, jj = parent[keep], u[keep], jj[keep]
+        cnt = np.bincount(node_p, minlength=n)
+        big = cnt > node_cap
+        total = int(cnt.sum())
+        if total > frontier_cap:
+            desc = np.sort(cnt)[::-1]
+            cut = int(np.searchsorted(np.cumsum(desc), frontier_cap))
+            big |= cnt >= max(int(desc[min(cut, desc.shape[0] - 1)]), 1)
+        if big.any():
+            overflow |= big
+            keep = ~big[node_p]
+            node_p, pen, cost, hrs, val = node_p[keep], pen[keep], cost[keep], hrs[keep], val[keep]
+            parent, u, jj = parent[keep], u[keep], jj[keep]
+        tree.parent.append(parent)
+        tree.units.append(u)
+        tree.item.append(jj)
+        ids = np.arange(node_p.shape[0], dtype=np.int64)
+        k += 1
+    return _select(batch, leaves, tree, incumbent, incumbent_value, overflow)
+
+
+def _finish(
+    batch: Batch,
+    level: int,
+    node: IntArray,
+    p: IntArray,
+    cost: IntArray,
+    hrs: FloatArray,
+    val: FloatArray,
+    order: IntArray,
+    nf: IntArray,
+) -> _Leaves:
+    """Complete leaves: the last fundable item gets the most units that fit (or 0)."""
+    has = nf[p] > 0
+    last = np.where(has, order[batch.offsets[p] + np.maximum(nf[p] - 1, 0)], 0)
+    u = most_units(batch.upper[last], batch.cost[last], batch.hours[last],
+                   batch.budget[p] - cost, batch.hours_cap[p] - hrs)
+    u = np.where(has & (u >= batch.lower[last]), u, 0)
+    return _Leaves(
+        level=np.full(p.shape[0], level, dtype=np.int64),
+        node=node,
+        owner=p,
+        value=val + batch.value[last] * u,
+        last_item=np.where(has, last, -1),
+        last_units=u,
+    )
+
+
+def _select(
+    batch: Batch,
+    parts: list[_Leaves],
+    tree: _Tree,
+    incumbent: IntArray,
+    incumbent_value: FloatArray,
+    overflow: BoolArray,
+) -> EnumerationResult:
+    """Best leaf per participant; ties within tolerance go to the largest units in item order."""
+    n = batch.n
+    units = incumbent.copy()
+    proven = np.zeros(n, dtype=bool)
+    if not parts:
+        return EnumerationResult(units=units, proven=proven)
+    lv = _Leaves(*(np.concatenate([getattr(x, f) for x in parts]) for f in
+                   ("level", "node", "owner", "value", "last_item", "last_units")))
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, lv.owner, lv.value)
+    cand = np.flatnonzero(lv.value >= best[lv.owner] - VALUE_TOL)
+    p = lv.owner[cand]
+    # backtrack candidates into (candidate row, item, units)
+    rows, items, vals = [np.arange(cand.shape[0])], [lv.last_item[cand]], [lv.last_units[cand]]
+    level = lv.level[cand].copy()
+    node = lv.node[cand].copy()
+    for lvl in range(int(level.max(initial=-1)), -1, -1):
+        at = np.flatnonzero(level == lvl)
+        idx = node[at]
+        rows.append(at)
+        items.append(tree.item[lvl][idx])
+        vals.append(tree.units[lvl][idx])
+        node[at] = tree.parent[lvl][idx]
+        level[at] = lvl - 1
+    r = np.concatenate(rows)
+    it = np.concatenate(items)
+    uv = np.concatenate(vals)
+    real = it >= 0
+    r, it, uv = r[real], it[real], uv[real]
+    width = int(batch.counts.max(initial=0))
+    mat = np.zeros((cand.shape[0], max(width, 1)), dtype=np.int64)
+    mat[r, it - batch.offsets[p[r]]] = uv
+    keys = [-mat[:, c] for c in range(mat.shape[1] - 1, -1, -1)]
+    srt = np.lexsort([*keys, p])
+    first = np.ones(srt.shape[0], dtype=bool)
+    first[1:] = p[srt][1:] != p[srt][:-1]
+    win = srt[first]
+    wp = p[win]
+    good = ~overflow[wp] & (best[wp] >= incumbent_value[wp] - VALUE_TOL)
+    wp, win = wp[good], win[good]
+    # write the winners' units
+    idx = batch.item_index(wp)
+    units[idx] = 0
+    sel = np.isin(r, win)
+    # map candidate row -> its winner's flat items
+    units[it[sel]] = uv[sel]
+    proven[wp] = True
+    return EnumerationResult(units=units, proven=proven)
