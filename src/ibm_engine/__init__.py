@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ibm_engine.allocate import REASONS, AllocationResult, allocate
 from ibm_engine.errors import (
     IbmEngineError,
     IbmEngineWarning,
@@ -18,6 +19,8 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "REASONS",
+    "AllocationResult",
     "IbmEngineError",
     "IbmEngineWarning",
     "InputError",
@@ -25,4 +28,5 @@ __all__ = [
     "SolverWarning",
     "UnknownMunicipalityWarning",
     "__version__",
+    "allocate",
 ]

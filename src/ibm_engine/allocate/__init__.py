@@ -1,1 +1,7 @@
-"""allocate layer of ibm_engine (see docs/architecture.md)."""
+"""The frame and object APIs: validate -> budget -> weights -> solve -> result tables."""
+
+from ibm_engine.allocate._allocate import POLICIES, allocate
+from ibm_engine.allocate._result import AllocationResult
+from ibm_engine.allocate._tables import REASONS
+
+__all__ = ["POLICIES", "REASONS", "AllocationResult", "allocate"]

@@ -1,0 +1,94 @@
+"""``ibm.allocate``: validate -> budget -> weights -> solve -> result tables (contract v1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ibm_engine.allocate._problem import assemble
+from ibm_engine.allocate._result import AllocationResult
+from ibm_engine.allocate._tables import item_table, participant_table
+from ibm_engine.errors import InputError
+from ibm_engine.solve import solve_optimal, solve_priority
+from ibm_engine.tables import prepare
+
+__all__ = ["POLICIES", "allocate"]
+
+POLICIES = ("optimal", "priority")
+
+
+def _argument_error(column: str, reason: str) -> InputError:
+    return InputError([{"table": "arguments", "row": None, "participant_id": None,
+                        "column": column, "reason": reason}])
+
+
+def allocate(
+    participants: object,
+    plan_items: object,
+    services: object,
+    policy: str = "optimal",
+    period_weeks: int = 26,
+    team_share: float = 0.5,
+    errors: str = "raise",
+) -> AllocationResult:
+    """Fund each participant's joint service list within its budget.
+
+    Parameters
+    ----------
+    participants, plan_items, services : DataFrame or anything ``pd.DataFrame`` accepts
+        The contract-v1 tables (see ``docs/contract.md``).
+    policy : {"optimal", "priority"}
+        ``optimal``: a proven optimum of the canonical problem; ``priority``: items in
+        joint-list order, each given the most units that still fit (what a social worker does).
+    period_weeks : int
+        Plan period in weeks for participants without their own ``period_weeks``.
+    team_share : float in [0, 1]
+        Share of the assessment team in the default Borda merge.
+    errors : {"raise", "quarantine"}
+        ``raise``: any invalid row raises :class:`~ibm_engine.InputError` listing every
+        problem. ``quarantine``: invalid participants go to ``result.rejected``.
+
+    Returns
+    -------
+    AllocationResult
+
+    Examples
+    --------
+    >>> import ibm_engine as ibm
+    >>> services = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+    ...             {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0}]
+    >>> participants = [{"participant_id": "P1", "target_group": "GRT", "age": 40,
+    ...                  "municipality": "Dobele", "budget_eur": 500.0}]
+    >>> plan = [{"participant_id": "P1", "service": "physiotherapy", "team_rank": 1,
+    ...          "recommended_units": 12},
+    ...         {"participant_id": "P1", "service": "psychologist", "team_rank": 2,
+    ...          "recommended_units": 10}]
+    >>> r = ibm.allocate(participants, plan, services)
+    >>> r.items[["service", "units", "cost_eur", "reason"]]
+             service  units  cost_eur         reason
+    0  physiotherapy     12     324.0         funded
+    1   psychologist      5     175.0  partly_funded
+    >>> r.participants[["spent_eur", "left_eur", "status"]]
+       spent_eur  left_eur   status
+    0      499.0       1.0  optimal
+    """
+    if policy not in POLICIES:
+        raise _argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
+    if isinstance(team_share, bool) or not isinstance(team_share, int | float | np.floating) or \
+            not (0.0 <= float(team_share) <= 1.0):
+        raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
+    prep = prepare(participants, plan_items, services, period_weeks=period_weeks, errors=errors)
+    asm = assemble(prep, float(team_share))
+    sol = solve_optimal(asm.batch) if policy == "optimal" else solve_priority(asm.batch)
+    items = item_table(prep, asm, sol)
+    parts = participant_table(prep, asm, sol, policy, items)
+    return AllocationResult(
+        items=items,
+        participants=parts,
+        rejected=prep.rejected,
+        policy=policy,
+        period_weeks=int(period_weeks),
+        team_share=float(team_share),
+        _prep=prep,
+        _asm=asm,
+        _sol=sol,
+    )

@@ -1,0 +1,81 @@
+"""The result of an allocation: item and participant tables, rejected rows, and context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ibm_engine.allocate._problem import Assembled
+    from ibm_engine.solve import BatchSolution
+    from ibm_engine.tables import Prepared
+
+__all__ = ["AllocationResult"]
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationResult:
+    """What :func:`ibm_engine.allocate` returns.
+
+    Attributes
+    ----------
+    items : DataFrame
+        One row per accepted plan item, in input order: the input columns plus ``units``,
+        ``unit``, ``unit_price_eur``, ``cost_eur``, ``weight``, ``upper_units``, ``coverage``,
+        ``hours`` and ``reason``.
+    participants : DataFrame
+        One row per accepted participant, in input order: the input columns plus
+        ``spent_eur``, ``left_eur``, ``value``, ``max_value``, ``bound``, ``status``,
+        ``policy``, ``coverage``, ``items_funded``, ``items_partly_funded``,
+        ``items_not_funded`` and ``hours_used``.
+    rejected : DataFrame
+        Quarantined input problems (``errors="quarantine"``): participant_id, table, row,
+        column, reason; one row per problem.
+    policy : str
+        ``"optimal"`` or ``"priority"``.
+    """
+
+    items: pd.DataFrame
+    participants: pd.DataFrame
+    rejected: pd.DataFrame
+    policy: str
+    period_weeks: int
+    team_share: float
+    _prep: Prepared = field(repr=False)
+    _asm: Assembled = field(repr=False)
+    _sol: BatchSolution = field(repr=False)
+
+    def __repr__(self) -> str:
+        n = len(self.participants)
+        return (
+            f"AllocationResult(policy={self.policy!r}, participants={n}, "
+            f"items={len(self.items)}, rejected={self.rejected['participant_id'].nunique()})"
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: participants, budget, spent, value / max_value, items by reason."""
+        p = self.participants
+        reasons = self.items["reason"].value_counts().to_dict()
+        return {
+            "participants": len(p),
+            "budget_eur": round(float(p["budget_eur"].sum()), 2),
+            "spent_eur": round(float(p["spent_eur"].sum()), 2),
+            "value": float(p["value"].sum()),
+            "max_value": float(p["max_value"].sum()),
+            "proven_optimal": int((p["status"] == "optimal").sum()),
+            **{f"items_{k}": int(v) for k, v in reasons.items()},
+        }
+
+    def explain(self, participant_id: str) -> pd.DataFrame:
+        """What each item of one participant got and why (see :mod:`ibm_engine.allocate`)."""
+        from ibm_engine.allocate._explain import explain_frame
+
+        return explain_frame(self, participant_id)
+
+    def explain_text(self, participant_id: str, language: str = "en") -> str:
+        """The explanation as plain text a social worker can show a family."""
+        from ibm_engine.allocate._explain import explain_text
+
+        return explain_text(self, participant_id, language=language)

@@ -1,0 +1,96 @@
+"""Result tables of an allocation: one row per plan item and one per participant."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import IntArray
+from ibm_engine.allocate._problem import Assembled
+from ibm_engine.solve import BatchSolution
+from ibm_engine.tables import Prepared
+
+__all__ = ["REASONS", "item_table", "participant_table"]
+
+#: reasons of the item rows (contract v1)
+REASONS = ("not_eligible", "cap_below_min", "funded", "partly_funded", "not_funded", "unavailable")
+
+
+def _cents_to_eur(c: IntArray) -> np.ndarray:
+    return c.astype(np.float64) / 100.0
+
+
+def item_units(asm: Assembled, sol: BatchSolution) -> IntArray:
+    """Units per accepted item row (input order)."""
+    units = np.empty(asm.perm.shape[0], dtype=np.int64)
+    units[asm.perm] = sol.units
+    return units
+
+
+def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFrame:
+    """The items result: the input columns plus units, price, cost, weight, U, coverage, reason."""
+    units = item_units(asm, sol)
+    has_row = prep.row >= 0
+    lower = np.maximum(prep.min_units, 1)
+    upper = prep.upper
+    reason_code = np.select(
+        [~has_row, upper < lower, units == upper, units > 0],
+        [0, 1, 2, 3],
+        default=4,
+    )
+    out = prep.items.copy()
+    price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
+    out["unit"] = pd.array(
+        np.where(has_row, prep.catalogue.unit[np.maximum(prep.row, 0)], None)
+        if prep.catalogue.unit.shape[0] else np.full(units.shape[0], None),
+        dtype="string",
+    )
+    out["units"] = units
+    out["unit_price_eur"] = price
+    out["cost_eur"] = _cents_to_eur(units * prep.price_cents)
+    out["weight"] = asm.weight
+    out["upper_units"] = upper
+    out["coverage"] = units / prep.recommended
+    out["hours"] = units * prep.hours_per_unit
+    out["reason"] = pd.Categorical.from_codes(reason_code, categories=list(REASONS))
+    return out
+
+
+def participant_table(
+    prep: Prepared, asm: Assembled, sol: BatchSolution, policy: str, items: pd.DataFrame
+) -> pd.DataFrame:
+    """The participants result: input columns plus spend, value, bound, status and counts."""
+    batch = asm.batch
+    n = batch.n
+    _, spent, hrs = batch.evaluate(sol.units)
+    owner = prep.item_owner
+    w = asm.weight
+    fundable = prep.upper >= np.maximum(prep.min_units, 1)
+    units = items["units"].to_numpy()
+    # values summed in joint-list order (content order, so row order cannot change them)
+    value = np.bincount(owner[asm.perm], weights=(w * units / prep.recommended)[asm.perm],
+                        minlength=n)
+    max_value = np.bincount(
+        owner[asm.perm],
+        weights=np.where(fundable, w * prep.upper / prep.recommended, 0.0)[asm.perm],
+        minlength=n,
+    )
+    bound = np.where(sol.proven, value, np.maximum(sol.bound, value))
+    reason = items["reason"].to_numpy()
+    out = prep.participants.copy()
+    out["budget_eur"] = _cents_to_eur(prep.budget_cents)
+    out["spent_eur"] = _cents_to_eur(spent)
+    out["left_eur"] = _cents_to_eur(prep.budget_cents - spent)
+    out["value"] = value
+    out["max_value"] = max_value
+    out["bound"] = bound
+    out["status"] = pd.Categorical(np.where(sol.proven, "optimal", "feasible"),
+                                   categories=["optimal", "feasible"])
+    out["policy"] = policy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["coverage"] = np.where(max_value > 0, value / max_value, 1.0)
+    for name, code in (("items_funded", "funded"), ("items_partly_funded", "partly_funded"),
+                       ("items_not_funded", "not_funded")):
+        out[name] = np.bincount(owner, weights=reason == code, minlength=n).astype(np.int64)
+    out["hours_used"] = hrs
+    return out

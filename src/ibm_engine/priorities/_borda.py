@@ -1,0 +1,76 @@
+"""The contract's default merge: Borda points of the team's and the family's rankings.
+
+With ``n`` items, the team gives ``n - k + 1`` points to its ``k``-th item (ranks taken in
+order, gaps closed), the family likewise (no family ranks: the team's points);
+``joint = team_share * team + (1 - team_share) * family`` and ``w_i = joint_i / sum_j joint_j``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ibm_engine._typing import FloatArray, IntArray
+
+__all__ = ["borda_weights", "joint_order", "rank_points"]
+
+#: weights closer than this count as equal when ordering the joint list (contract)
+WEIGHT_TIE = 1e-12
+
+
+def rank_points(offsets: IntArray, owner: IntArray, rank: IntArray) -> FloatArray:
+    """Borda points ``n - k + 1`` of each item from its rank within its participant."""
+    m = owner.shape[0]
+    order = np.lexsort((rank, owner))
+    counts = np.diff(offsets)
+    pos = np.empty(m, dtype=np.int64)
+    pos[order] = np.arange(m, dtype=np.int64) - np.repeat(offsets[:-1], counts)
+    points: FloatArray = (counts[owner] - pos).astype(np.float64)
+    return points
+
+
+def borda_weights(
+    offsets: IntArray,
+    owner: IntArray,
+    team_rank: IntArray,
+    family_rank: IntArray | None,
+    team_share: float,
+) -> FloatArray:
+    """Normalised Borda weights per item (items grouped by participant via ``offsets``).
+
+    ``family_rank`` < 1 marks a participant without family ranks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> off = np.array([0, 3]); own = np.zeros(3, dtype=np.int64)
+    >>> borda_weights(off, own, np.array([1, 2, 3]), np.array([3, 2, 1]), 0.5).tolist()
+    [0.3333333333333333, 0.3333333333333333, 0.3333333333333333]
+    >>> borda_weights(off, own, np.array([1, 2, 5]), None, 0.5).tolist()
+    [0.5, 0.3333333333333333, 0.16666666666666666]
+    """
+    team = rank_points(offsets, owner, team_rank)
+    if family_rank is None:
+        family = team
+    else:
+        has = family_rank >= 1
+        family = np.where(has, rank_points(offsets, owner, np.where(has, family_rank, 0)), team)
+    joint = team_share * team + (1.0 - team_share) * family
+    total = np.bincount(owner, weights=joint, minlength=offsets.shape[0] - 1)
+    out: FloatArray = joint / total[owner]
+    return out
+
+
+def joint_order(owner: IntArray, weight: FloatArray, team_rank: IntArray) -> IntArray:
+    """Item order: by participant, weight descending (within 1e-12 equal), team_rank ascending."""
+    m = owner.shape[0]
+    first = np.lexsort((team_rank, -weight, owner))
+    w = weight[first]
+    o = owner[first]
+    new_block = np.ones(m, dtype=bool)
+    if m > 1:
+        new_block[1:] = (o[1:] != o[:-1]) | (w[:-1] - w[1:] > WEIGHT_TIE)
+    block = np.cumsum(new_block)
+    block_of = np.empty(m, dtype=np.int64)
+    block_of[first] = block
+    out: IntArray = np.lexsort((team_rank, block_of, owner))
+    return out

@@ -1,0 +1,178 @@
+"""The catalogue (services table): validation, canonical arrays and the row-matching rule.
+
+Which row applies to a participant (contract v1): if the participant's municipality has any row
+for the service, only those rows are candidates, otherwise the default rows (municipality
+empty). Among the candidates, the row whose age band contains the participant's age and whose
+target groups include the participant's group applies, in full. Two candidate rows that could
+both apply to one participant are an input error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.tables._columns import check_columns
+from ibm_engine.tables._convert import floats
+from ibm_engine.tables._problems import ProblemLog
+from ibm_engine.tables._schema import GROUPS, SERVICES
+
+__all__ = ["GROUP_BITS", "Catalogue", "read_catalogue"]
+
+GROUP_BITS = {g: 1 << k for k, g in enumerate(GROUPS)}
+_ALL_GROUPS = sum(GROUP_BITS.values())
+_NO_MAX_AGE = np.int64(10**9)
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """Canonical catalogue rows (one entry per row of the services table)."""
+
+    frame: pd.DataFrame
+    service: np.ndarray  # object array of codes
+    municipality: np.ndarray  # object array, None for default rows
+    unit: np.ndarray
+    price_cents: IntArray
+    max_week: FloatArray  # NaN = no cap
+    max_year: FloatArray
+    min_age: IntArray
+    max_age: IntArray
+    groups: IntArray  # bit mask of GROUP_BITS
+    hours: FloatArray
+
+    @property
+    def services(self) -> set[str]:
+        """Every service code in the catalogue."""
+        return set(self.service.tolist())
+
+    @property
+    def municipalities(self) -> set[str]:
+        """Every municipality named in the catalogue."""
+        return {m for m in self.municipality.tolist() if m is not None}
+
+    def match(
+        self,
+        service: np.ndarray,
+        municipality: np.ndarray,
+        age: IntArray,
+        group: IntArray,
+    ) -> IntArray:
+        """Index of the row that applies to each (service, municipality, age, group); -1: none.
+
+        ``group`` is the bit of the participant's target group (see ``GROUP_BITS``).
+        """
+        n = service.shape[0]
+        out = np.full(n, -1, dtype=np.int64)
+        if n == 0:
+            return out
+        svc_codes, svc_uni = pd.factorize(np.concatenate([self.service, service]))
+        cat_svc, item_svc = svc_codes[: self.service.shape[0]], svc_codes[self.service.shape[0]:]
+        mun_all = np.concatenate([self.municipality, municipality]).astype(object)
+        mun_codes, _ = pd.factorize(mun_all, use_na_sentinel=True)
+        cat_mun = mun_codes[: self.service.shape[0]]
+        item_mun = mun_codes[self.service.shape[0]:]
+        width = np.int64(int(mun_codes.max(initial=-1)) + 2)
+        cat_key = cat_svc.astype(np.int64) * width + (cat_mun + 1)
+        has_local = np.isin(item_svc.astype(np.int64) * width + (item_mun + 1), cat_key[cat_mun >= 0])
+        item_key = item_svc.astype(np.int64) * width + np.where(has_local, item_mun + 1, 0)
+        item_key = np.where(item_svc < 0, -1, item_key)
+        order = np.argsort(item_key, kind="stable")
+        keys, first = np.unique(item_key[order], return_index=True)
+        bounds = np.append(first, n)
+        for k, key in enumerate(keys.tolist()):
+            if key < 0:
+                continue
+            idx = order[bounds[k] : bounds[k + 1]]
+            a, g = age[idx], group[idx]
+            for r in np.flatnonzero(cat_key == key).tolist():
+                hit = (a >= self.min_age[r]) & (a <= self.max_age[r]) & ((g & self.groups[r]) != 0)
+                out[idx[hit]] = r
+        del svc_uni
+        return out
+
+
+def _parse_groups(raw: np.ndarray, empty: np.ndarray) -> tuple[IntArray, np.ndarray]:
+    """Bit masks of comma-separated target groups; rows with unknown names are flagged."""
+    masks = np.full(raw.shape[0], _ALL_GROUPS, dtype=np.int64)
+    bad = np.zeros(raw.shape[0], dtype=bool)
+    for r in np.flatnonzero(~empty).tolist():
+        names = [t.strip() for t in str(raw[r]).split(",")]
+        if any(t not in GROUP_BITS for t in names):
+            bad[r] = True
+            continue
+        masks[r] = sum({GROUP_BITS[t] for t in names})
+    return masks, bad
+
+
+def read_catalogue(services: pd.DataFrame, log: ProblemLog) -> Catalogue:
+    """Validate the services table (every problem to ``log``) and build the canonical rows."""
+    table = "services"
+    cols = check_columns(services, table, SERVICES, log, None, attributable=False)
+    n = len(services)
+
+    def get(name: str, default: object) -> np.ndarray:
+        c = cols.get(name)
+        if c is None:
+            return np.full(n, default)
+        return np.where(c.empty | c.bad, default, c.values)
+
+    tg = cols.get("target_groups")
+    if tg is not None:
+        groups, bad_groups = _parse_groups(tg.values, tg.empty | tg.bad)
+        log.add_rows(table, "target_groups", bad_groups,
+                     f"must be a comma-separated subset of {','.join(GROUPS)}", None,
+                     detail=services["target_groups"], attributable=False)
+    else:
+        groups = np.full(n, _ALL_GROUPS, dtype=np.int64)
+    min_age = get("min_age", -1).astype(np.int64)
+    max_age = get("max_age", _NO_MAX_AGE).astype(np.int64)
+    log.add_rows(table, "max_age", (min_age > max_age), "must be >= min_age", None,
+                 attributable=False)
+    svc = cols["service"].values if "service" in cols else np.full(n, None, dtype=object)
+    mun = cols["municipality"].values if "municipality" in cols else np.full(n, None, dtype=object)
+    if "municipality" in cols:
+        mun = np.where(cols["municipality"].empty, None, mun)
+    cat = Catalogue(
+        frame=services,
+        service=svc,
+        municipality=mun,
+        unit=get("unit", None),
+        price_cents=get("unit_price_eur", 0).astype(np.int64),
+        max_week=floats(cols["max_units_per_week"]) if "max_units_per_week" in cols else np.full(n, np.nan),
+        max_year=floats(cols["max_units_per_year"]) if "max_units_per_year" in cols else np.full(n, np.nan),
+        min_age=min_age,
+        max_age=max_age,
+        groups=groups,
+        hours=np.nan_to_num(get("hours_per_unit", 0.0).astype(np.float64)),
+    )
+    _check_overlaps(cat, log)
+    return cat
+
+
+def _check_overlaps(cat: Catalogue, log: ProblemLog) -> None:
+    """Two rows of one service and municipality that could both apply: an error on both."""
+    key = pd.Series(list(zip(cat.service, cat.municipality, strict=True)), dtype=object)
+    for _, rows in key.groupby(key.map(repr)).groups.items():
+        r = np.asarray(rows, dtype=np.int64)
+        if r.shape[0] < 2:
+            continue
+        for x in range(r.shape[0]):
+            for y in range(x + 1, r.shape[0]):
+                i, j = int(r[x]), int(r[y])
+                ages = cat.min_age[i] <= cat.max_age[j] and cat.min_age[j] <= cat.max_age[i]
+                if ages and (cat.groups[i] & cat.groups[j]):
+                    where = "default rows" if cat.municipality[i] is None else (
+                        f"rows of municipality {cat.municipality[i]!r}")
+                    for me, other in ((i, j), (j, i)):
+                        log.add(
+                            "services",
+                            "min_age",
+                            f"service {cat.service[i]!r}: could apply together with row "
+                            f"{other + 1} to one participant ({where} with overlapping age "
+                            "bands and target groups)",
+                            row_number=me + 1,
+                            attributable=False,
+                        )

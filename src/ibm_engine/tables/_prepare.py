@@ -1,0 +1,235 @@
+"""From the three input tables to one canonical, validated form (contract v1).
+
+Every problem of every table is collected first. With ``errors="raise"`` any problem raises
+``InputError``; with ``"quarantine"`` participants with problems (and all their plan items)
+are set aside and problems that belong to no participant still raise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine.errors import InputError, UnknownMunicipalityWarning
+from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
+from ibm_engine.tables._columns import as_frame, check_columns
+from ibm_engine.tables._convert import Column, floats, text
+from ibm_engine.tables._plan_rules import check_plan_rules
+from ibm_engine.tables._problems import ProblemLog
+from ibm_engine.tables._schema import (
+    ITEM_RESULT_COLUMNS,
+    PARTICIPANT_RESULT_COLUMNS,
+    PARTICIPANTS,
+    PLAN_ITEMS,
+)
+
+__all__ = ["CAP_TOL", "Prepared", "prepare"]
+
+#: F(x) = floor(x + 1e-9) when converting legal caps to the period (contract)
+CAP_TOL = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Validated input in canonical arrays.
+
+    Participants and items are the accepted rows, in input order; ``item_owner`` maps an item
+    to its participant's position among the accepted participants.
+    """
+
+    participants: pd.DataFrame
+    items: pd.DataFrame
+    catalogue: Catalogue
+    rejected: pd.DataFrame
+    item_owner: IntArray
+    budget_cents: IntArray
+    budget_given: BoolArray
+    period_weeks: IntArray
+    hours_cap: FloatArray
+    age: IntArray
+    group: np.ndarray
+    team_rank: IntArray
+    family_rank: IntArray  # -1 where the participant gives none
+    weight: FloatArray  # NaN where not given
+    recommended: IntArray
+    min_units: IntArray
+    max_units: IntArray  # -1 where not given
+    row: IntArray  # catalogue row that applies, -1 = none
+    price_cents: IntArray
+    hours_per_unit: FloatArray
+    upper: IntArray
+
+
+def _pids(df: pd.DataFrame) -> np.ndarray | None:
+    """Participant ids as an object array of str, None where empty or not text."""
+    if "participant_id" not in df.columns:
+        return None
+    col = text(df["participant_id"], allow_int=True)
+    out: np.ndarray = np.where(col.empty | col.bad, None, col.values)
+    return out
+
+
+def _isin(values: np.ndarray, pool: object) -> BoolArray:
+    out: BoolArray = pd.Series(values, dtype=object).isin(pool).to_numpy(dtype=bool)
+    return out
+
+
+def _clashes(df: pd.DataFrame, table: str, known: tuple[str, ...], result: tuple[str, ...],
+             log: ProblemLog) -> None:
+    for c in df.columns:
+        if c not in known and c in result:
+            log.add(table, str(c), "extra column clashes with a result column of the same name",
+                    attributable=False)
+
+
+def prepare(
+    participants: object,
+    plan_items: object,
+    services: object,
+    *,
+    period_weeks: int = 26,
+    errors: str = "raise",
+    budget_required: bool = True,
+) -> Prepared:
+    """Validate the three tables and convert them to canonical arrays (see module docstring)."""
+    if errors not in ("raise", "quarantine"):
+        raise InputError([{"table": "arguments", "row": None, "participant_id": None,
+                           "column": "errors", "reason": "must be 'raise' or 'quarantine'"}])
+    if isinstance(period_weeks, bool) or not isinstance(period_weeks, int | np.integer) or (
+            period_weeks < 1):
+        raise InputError([{"table": "arguments", "row": None, "participant_id": None,
+                           "column": "period_weeks", "reason": "must be an integer >= 1"}])
+    part = as_frame(participants, "participants")
+    items = as_frame(plan_items, "plan_items")
+    svc = as_frame(services, "services")
+    log = ProblemLog()
+    cat = read_catalogue(svc, log)
+
+    ppid = _pids(part)
+    skip = () if budget_required else ("budget_eur",)
+    pcols = check_columns(part, "participants", PARTICIPANTS, log, ppid, skip=skip)
+    _clashes(part, "participants", tuple(s.name for s in PARTICIPANTS),
+             PARTICIPANT_RESULT_COLUMNS, log)
+    if ppid is not None:
+        dup = pd.Series(ppid).duplicated(keep=False).to_numpy() & pd.notna(ppid)
+        log.add_rows("participants", "participant_id", dup, "participant_id is not unique", ppid)
+
+    ipid = _pids(items)
+    known = ppid[pd.notna(ppid)] if ppid is not None else np.zeros(0, dtype=object)
+    owned = (_isin(ipid, known) & pd.notna(ipid)) if ipid is not None else None
+    ipid_attr = None if ipid is None else np.where(owned, ipid, None)
+    icols = check_columns(items, "plan_items", PLAN_ITEMS, log, ipid_attr, with_row=True)
+    _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
+    if ipid is not None and owned is not None:
+        orphan = ~owned & pd.notna(ipid)
+        log.add_rows("plan_items", "participant_id", orphan,
+                     "participant_id is not in the participants table", None,
+                     detail=ipid, attributable=False, with_row=True)
+    check_plan_rules(items, icols, ipid_attr, cat, log)
+
+    fatal = log.fatal()
+    if fatal or (errors == "raise" and log):
+        raise InputError(log.records if errors == "raise" else fatal)
+    if ppid is None or ipid is None:  # a missing id column is fatal above; this keeps mypy sure
+        raise InputError(log.records)
+    rejected_ids = sorted({r["participant_id"] for r in log.by_participant()})
+    rejected = pd.DataFrame(log.by_participant(),
+                            columns=["participant_id", "table", "row", "column", "reason"])
+    keep_p = ~_isin(ppid, rejected_ids)
+    keep_i = ~_isin(ipid, rejected_ids)
+    return _canonical(part, items, cat, pcols, icols, ppid, ipid, keep_p, keep_i, rejected,
+                      period_weeks)
+
+
+def _take(col: Column | None, keep: BoolArray, default: object) -> np.ndarray:
+    if col is None:
+        return np.full(int(keep.sum()), default)
+    return np.where(col.empty[keep], default, col.values[keep])
+
+
+def _canonical(
+    part: pd.DataFrame,
+    items: pd.DataFrame,
+    cat: Catalogue,
+    pcols: dict[str, Column],
+    icols: dict[str, Column],
+    ppid: np.ndarray,
+    ipid: np.ndarray,
+    keep_p: BoolArray,
+    keep_i: BoolArray,
+    rejected: pd.DataFrame,
+    period_weeks: int,
+) -> Prepared:
+    pid_acc = ppid[keep_p]
+    index = pd.Index(pid_acc)
+    owner = index.get_indexer(ipid[keep_i]).astype(np.int64)
+    weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks).astype(np.int64)
+    fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan).astype(np.float64)
+    hours_cap = np.where(np.isnan(fh), np.inf, fh * weeks)
+    budget_col = pcols.get("budget_eur")
+    budget = _take(budget_col, keep_p, 0).astype(np.int64)
+    given = ~budget_col.empty[keep_p] if budget_col is not None else np.zeros(len(pid_acc), bool)
+    age = _take(pcols.get("age"), keep_p, 0).astype(np.int64)
+    group = _take(pcols.get("target_group"), keep_p, None)
+    muni = _take(pcols.get("municipality"), keep_p, None)
+    gbits = pd.Series(group, dtype=object).map(GROUP_BITS).fillna(0).to_numpy(dtype=np.int64)
+    unknown = sorted({m for m in muni.tolist() if m is not None} - cat.municipalities)
+    if unknown and cat.municipalities:
+        warnings.warn(
+            "municipalities in no catalogue row (default rows apply; a typo?): "
+            + ", ".join(unknown), UnknownMunicipalityWarning, stacklevel=3)
+    service = _take(icols.get("service"), keep_i, None)
+    row = cat.match(service, muni[owner], age[owner], gbits[owner])
+    rec = _take(icols.get("recommended_units"), keep_i, 1).astype(np.int64)
+    max_units = _take(icols.get("max_units"), keep_i, -1).astype(np.int64)
+    upper = _upper(cat, row, rec, max_units, weeks[owner])
+    has_row = row >= 0
+    price = np.where(has_row, cat.price_cents[np.maximum(row, 0)], 0)
+    hpu = np.where(has_row, cat.hours[np.maximum(row, 0)], 0.0)
+    fam = _take(icols.get("family_rank"), keep_i, -1).astype(np.int64)
+    wcol = icols.get("weight")
+    weight = floats(Column(_take(wcol, keep_i, np.nan), np.zeros(0, bool), np.zeros(0, bool)))
+    return Prepared(
+        participants=part.loc[keep_p].reset_index(drop=True),
+        items=items.loc[keep_i].reset_index(drop=True),
+        catalogue=cat,
+        rejected=rejected,
+        item_owner=owner,
+        budget_cents=budget,
+        budget_given=given,
+        period_weeks=weeks,
+        hours_cap=hours_cap,
+        age=age,
+        group=group,
+        team_rank=_take(icols.get("team_rank"), keep_i, 1).astype(np.int64),
+        family_rank=fam,
+        weight=weight,
+        recommended=rec,
+        min_units=_take(icols.get("min_units"), keep_i, 0).astype(np.int64),
+        max_units=max_units,
+        row=row,
+        price_cents=price.astype(np.int64),
+        hours_per_unit=hpu.astype(np.float64),
+        upper=upper,
+    )
+
+
+def _upper(cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray,
+           weeks: IntArray) -> IntArray:
+    """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row."""
+    r = np.maximum(row, 0)
+    upper = rec.copy()
+    upper = np.where(max_units >= 0, np.minimum(upper, max_units), upper)
+    wk = cat.max_week[r] if cat.max_week.shape[0] else np.full(row.shape[0], np.nan)
+    yr = cat.max_year[r] if cat.max_year.shape[0] else np.full(row.shape[0], np.nan)
+    with np.errstate(invalid="ignore"):
+        by_week = np.floor(wk * weeks + CAP_TOL)
+        by_year = np.floor(yr * weeks / 52 + CAP_TOL)
+    upper = np.where(np.isnan(by_week), upper, np.minimum(upper, np.nan_to_num(by_week)))
+    upper = np.where(np.isnan(by_year), upper, np.minimum(upper, np.nan_to_num(by_year)))
+    out: IntArray = np.where(row >= 0, upper, 0).astype(np.int64)
+    return out
