@@ -17,8 +17,17 @@ POLICIES = ("optimal", "priority")
 
 
 def _argument_error(column: str, reason: str) -> InputError:
-    return InputError([{"table": "arguments", "row": None, "participant_id": None,
-                        "column": column, "reason": reason}])
+    return InputError(
+        [
+            {
+                "table": "arguments",
+                "row": None,
+                "participant_id": None,
+                "column": column,
+                "reason": reason,
+            }
+        ]
+    )
 
 
 def allocate(
@@ -73,8 +82,11 @@ def allocate(
     """
     if policy not in POLICIES:
         raise _argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
-    if isinstance(team_share, bool) or not isinstance(team_share, int | float | np.floating) or \
-            not (0.0 <= float(team_share) <= 1.0):
+    if (
+        isinstance(team_share, bool)
+        or not isinstance(team_share, int | float | np.floating)
+        or not (0.0 <= float(team_share) <= 1.0)
+    ):
         raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
     prep = prepare(participants, plan_items, services, period_weeks=period_weeks, errors=errors)
     asm = assemble(prep, float(team_share))

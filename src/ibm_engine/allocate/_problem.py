@@ -43,8 +43,9 @@ def assemble(prep: Prepared, team_share: float) -> Assembled:
     explicit = np.bincount(owner, weights=w_given, minlength=n) > 0
     o = owner[by_owner]
     fam = prep.family_rank[by_owner]
-    borda = borda_weights(offsets, o, prep.team_rank[by_owner],
-                          fam if (fam >= 1).any() else None, team_share)
+    borda = borda_weights(
+        offsets, o, prep.team_rank[by_owner], fam if (fam >= 1).any() else None, team_share
+    )
     weight = np.empty(m, dtype=np.float64)
     weight[by_owner] = borda
     weight = np.where(w_given, prep.weight, weight)

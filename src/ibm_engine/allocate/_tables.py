@@ -9,6 +9,7 @@ from ibm_engine._typing import IntArray
 from ibm_engine.allocate._problem import Assembled
 from ibm_engine.solve import BatchSolution
 from ibm_engine.tables import Prepared
+from ibm_engine.tables._convert import fill
 
 __all__ = ["REASONS", "item_table", "participant_table"]
 
@@ -41,8 +42,9 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     out = prep.items.copy()
     price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
     out["unit"] = pd.array(
-        np.where(has_row, prep.catalogue.unit[np.maximum(prep.row, 0)], None)
-        if prep.catalogue.unit.shape[0] else np.full(units.shape[0], None),
+        fill(prep.catalogue.unit[np.maximum(prep.row, 0)], ~has_row, None)
+        if prep.catalogue.unit.shape[0]
+        else np.full(units.shape[0], None),
         dtype="string",
     )
     out["units"] = units
@@ -52,7 +54,8 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     out["upper_units"] = upper
     out["coverage"] = units / prep.recommended
     out["hours"] = units * prep.hours_per_unit
-    out["reason"] = pd.Categorical.from_codes(reason_code, categories=list(REASONS))
+    codes = reason_code.astype(np.int8)
+    out["reason"] = pd.Categorical.from_codes(codes, categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
     return out
 
 
@@ -68,8 +71,9 @@ def participant_table(
     fundable = prep.upper >= np.maximum(prep.min_units, 1)
     units = items["units"].to_numpy()
     # values summed in joint-list order (content order, so row order cannot change them)
-    value = np.bincount(owner[asm.perm], weights=(w * units / prep.recommended)[asm.perm],
-                        minlength=n)
+    value = np.bincount(
+        owner[asm.perm], weights=(w * units / prep.recommended)[asm.perm], minlength=n
+    )
     max_value = np.bincount(
         owner[asm.perm],
         weights=np.where(fundable, w * prep.upper / prep.recommended, 0.0)[asm.perm],
@@ -84,13 +88,17 @@ def participant_table(
     out["value"] = value
     out["max_value"] = max_value
     out["bound"] = bound
-    out["status"] = pd.Categorical(np.where(sol.proven, "optimal", "feasible"),
-                                   categories=["optimal", "feasible"])
+    out["status"] = pd.Categorical(
+        np.where(sol.proven, "optimal", "feasible"), categories=["optimal", "feasible"]
+    )
     out["policy"] = policy
     with np.errstate(invalid="ignore", divide="ignore"):
         out["coverage"] = np.where(max_value > 0, value / max_value, 1.0)
-    for name, code in (("items_funded", "funded"), ("items_partly_funded", "partly_funded"),
-                       ("items_not_funded", "not_funded")):
+    for name, code in (
+        ("items_funded", "funded"),
+        ("items_partly_funded", "partly_funded"),
+        ("items_not_funded", "not_funded"),
+    ):
         out[name] = np.bincount(owner, weights=reason == code, minlength=n).astype(np.int64)
     out["hours_used"] = hrs
     return out

@@ -22,6 +22,12 @@ HOURS_TOL = 1e-9
 VALUE_TOL = 1e-9
 
 
+def _fsum(owner: IntArray, x: FloatArray, n: int) -> FloatArray:
+    """Float sums per participant, each summed in item order (deterministic)."""
+    out: FloatArray = np.bincount(owner, weights=x, minlength=n).astype(np.float64, copy=False)
+    return out
+
+
 def segment_sum(x: IntArray, offsets: IntArray) -> IntArray:
     """Exact integer sums of ``x`` over the segments ``offsets[p]:offsets[p+1]``."""
     cs = np.zeros(x.shape[0] + 1, dtype=np.int64)
@@ -125,9 +131,9 @@ class Batch:
         """Value, cost (cents) and family hours of an allocation, per participant."""
         owner = self.owner
         n = self.n
-        value = np.bincount(owner, weights=self.value * units, minlength=n)
+        value = _fsum(owner, self.value * units, n)
         spent = segment_sum(self.cost * units, self.offsets)
-        hrs = np.bincount(owner, weights=self.hours * units, minlength=n)
+        hrs = _fsum(owner, self.hours * units, n)
         return value, spent, hrs
 
     def feasible(self, units: IntArray) -> BoolArray:

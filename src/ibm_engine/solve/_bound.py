@@ -69,8 +69,8 @@ def _fractional(
     brk = o_use & (cum_excl <= budget) & (cum_incl > budget)
     frac = np.where(brk, (budget - cum_excl) / np.where(brk, cost[order], 1.0), 0.0)
     x = np.where(full, cap[order], 0.0) + frac
-    lp = np.bincount(o_owner, weights=val[order] * x, minlength=n)
-    hrs = np.bincount(o_owner, weights=batch.hours[order] * x, minlength=n)
+    lp = np.bincount(o_owner, weights=val[order] * x, minlength=n).astype(np.float64)
+    hrs = np.bincount(o_owner, weights=batch.hours[order] * x, minlength=n).astype(np.float64)
     lam = np.zeros(n, dtype=np.float64)
     lam[o_owner[brk]] = eff[order][brk]
     return lp, lam, hrs
@@ -95,7 +95,7 @@ def multipliers(batch: Batch, owner: IntArray | None = None) -> Multipliers:
     if owner is None:
         owner = batch.owner
     active = batch.fundable
-    lp, lam, hrs = _fractional(batch, batch.value, owner, active)
+    _, lam, hrs = _fractional(batch, batch.value, owner, active)
     mu = np.zeros(batch.n, dtype=np.float64)
     binding = np.isfinite(batch.hours_cap) & (hrs > batch.hours_cap + 1e-12)
     if binding.any():

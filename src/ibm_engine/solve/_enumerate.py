@@ -158,7 +158,9 @@ def enumerate_optimum(
     with np.errstate(divide="ignore", invalid="ignore"):
         dstat = np.where(a > 0, np.floor(delta[owner] / np.where(a > 0, a, 1.0)), np.inf)
     dstat = np.minimum(dstat, batch.upper.astype(np.float64)).astype(np.int64)
-    umin = np.where((rc > 0) & (dstat < batch.upper), np.maximum(batch.lower, batch.upper - dstat), 0)
+    umin = np.where(
+        (rc > 0) & (dstat < batch.upper), np.maximum(batch.lower, batch.upper - dstat), 0
+    )
     umin = np.where(fund, umin, 0)
     rest_cost = _suffix((batch.cost * umin)[order], batch.offsets)
     rest_hrs = _suffix_f((batch.hours * umin)[order], batch.offsets)
@@ -181,12 +183,27 @@ def enumerate_optimum(
         done = n_levels[node_p] <= k
         if done.any():
             leaves.append(
-                _finish(batch, k - 1, ids[done], node_p[done], cost[done], hrs[done], val[done],
-                        order, nf)
+                _finish(
+                    batch,
+                    k - 1,
+                    ids[done],
+                    node_p[done],
+                    cost[done],
+                    hrs[done],
+                    val[done],
+                    order,
+                    nf,
+                )
             )
             act = ~done
             node_p, ids, pen, cost, hrs, val = (
-                node_p[act], ids[act], pen[act], cost[act], hrs[act], val[act])
+                node_p[act],
+                ids[act],
+                pen[act],
+                cost[act],
+                hrs[act],
+                val[act],
+            )
         if not node_p.shape[0]:
             break
         pos = starts[node_p] + k
@@ -194,13 +211,17 @@ def enumerate_optimum(
         aj, uj, lo, cj, hj = a[j], batch.upper[j], batch.lower[j], batch.cost[j], batch.hours[j]
         up_star = rc[j] > 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            dm = np.where(aj > 0, np.floor((delta[node_p] - pen) / np.where(aj > 0, aj, 1.0)), np.inf)
+            dm = np.where(
+                aj > 0, np.floor((delta[node_p] - pen) / np.where(aj > 0, aj, 1.0)), np.inf
+            )
         dmax = np.minimum(np.maximum(dm, -1.0), uj.astype(np.float64)).astype(np.int64)
         money = batch.budget[node_p] - cost - rest_cost[pos + 1]
         cap_m = np.where(cj > 0, money // np.maximum(cj, 1), uj)
         room = hcap[node_p] - hrs - rest_hrs[pos + 1] + 1e-12
         with np.errstate(divide="ignore", invalid="ignore"):
-            cap_h = np.where(hj > 0, np.floor(np.minimum(room / np.where(hj > 0, hj, 1.0), 2.0**60)), 2.0**60)
+            cap_h = np.where(
+                hj > 0, np.floor(np.minimum(room / np.where(hj > 0, hj, 1.0), 2.0**60)), 2.0**60
+            )
         cap = np.minimum(np.minimum(cap_m, cap_h.astype(np.int64)), uj)
         r_lo = np.where(up_star, np.maximum(lo, uj - dmax), lo)
         r_hi = np.where(up_star, cap, np.minimum(cap, dmax))
@@ -253,8 +274,13 @@ def _finish(
     """Complete leaves: the last fundable item gets the most units that fit (or 0)."""
     has = nf[p] > 0
     last = np.where(has, order[batch.offsets[p] + np.maximum(nf[p] - 1, 0)], 0)
-    u = most_units(batch.upper[last], batch.cost[last], batch.hours[last],
-                   batch.budget[p] - cost, batch.hours_cap[p] - hrs)
+    u = most_units(
+        batch.upper[last],
+        batch.cost[last],
+        batch.hours[last],
+        batch.budget[p] - cost,
+        batch.hours_cap[p] - hrs,
+    )
     u = np.where(has & (u >= batch.lower[last]), u, 0)
     return _Leaves(
         level=np.full(p.shape[0], level, dtype=np.int64),
@@ -280,8 +306,12 @@ def _select(
     proven = np.zeros(n, dtype=bool)
     if not parts:
         return EnumerationResult(units=units, proven=proven)
-    lv = _Leaves(*(np.concatenate([getattr(x, f) for x in parts]) for f in
-                   ("level", "node", "owner", "value", "last_item", "last_units")))
+    lv = _Leaves(
+        *(
+            np.concatenate([getattr(x, f) for x in parts])
+            for f in ("level", "node", "owner", "value", "last_item", "last_units")
+        )
+    )
     best = np.full(n, -np.inf)
     np.maximum.at(best, lv.owner, lv.value)
     cand = np.flatnonzero(lv.value >= best[lv.owner] - VALUE_TOL)

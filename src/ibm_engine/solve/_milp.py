@@ -65,7 +65,7 @@ def solve_one_milp(batch: Batch, p: int, time_limit: float = 120.0) -> MilpAnswe
     res = milp(
         obj,
         constraints=LinearConstraint(A, np.array(lo), np.array(hi)),
-        integrality=np.ones(2 * k),
+        integrality=np.ones(2 * k, dtype=np.int64),
         bounds=Bounds(np.zeros(2 * k), np.concatenate([U, np.ones(k)])),
         options={"mip_rel_gap": 0.0, "presolve": True, "time_limit": time_limit},
     )

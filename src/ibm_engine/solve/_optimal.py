@@ -70,7 +70,9 @@ def solve_priority(batch: Batch) -> BatchSolution:
     mult = multipliers(batch)
     bound = np.maximum(mult.bound, value)
     proven: BoolArray = value >= bound - VALUE_TOL
-    return BatchSolution(units=units, value=value, bound=bound, proven=proven, lam=mult.lam, mu=mult.mu)
+    return BatchSolution(
+        units=units, value=value, bound=bound, proven=proven, lam=mult.lam, mu=mult.mu
+    )
 
 
 def solve_optimal(batch: Batch) -> BatchSolution:
@@ -86,7 +88,9 @@ def solve_optimal(batch: Batch) -> BatchSolution:
             sub = batch.subset(part)
             sub_mult = _sub_mult(mult, batch, part)
             idx = batch.item_index(part)
-            res = enumerate_optimum(sub, sub_mult, units[idx], inc_val[part], node_cap, frontier_cap)
+            res = enumerate_optimum(
+                sub, sub_mult, units[idx], inc_val[part], node_cap, frontier_cap
+            )
             units[idx] = res.units
             proven[part] = res.proven
             left.append(part[~res.proven])
@@ -114,9 +118,13 @@ def solve_optimal(batch: Batch) -> BatchSolution:
         units = np.where(ok[batch.owner], units, safe)
         proven &= ok
         value, _, _ = batch.evaluate(units)
-    return BatchSolution(units=units, value=value, bound=bound, proven=proven, lam=mult.lam, mu=mult.mu)
+    return BatchSolution(
+        units=units, value=value, bound=bound, proven=proven, lam=mult.lam, mu=mult.mu
+    )
 
 
 def _sub_mult(mult: Multipliers, batch: Batch, part: IntArray) -> Multipliers:
     idx = batch.item_index(part)
-    return Multipliers(lam=mult.lam[part], mu=mult.mu[part], bound=mult.bound[part], rc=mult.rc[idx])
+    return Multipliers(
+        lam=mult.lam[part], mu=mult.mu[part], bound=mult.bound[part], rc=mult.rc[idx]
+    )

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.tables._columns import check_columns
-from ibm_engine.tables._convert import floats
+from ibm_engine.tables._convert import fill, floats
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import GROUPS, SERVICES
 
@@ -69,14 +69,16 @@ class Catalogue:
         if n == 0:
             return out
         svc_codes, svc_uni = pd.factorize(np.concatenate([self.service, service]))
-        cat_svc, item_svc = svc_codes[: self.service.shape[0]], svc_codes[self.service.shape[0]:]
+        cat_svc, item_svc = svc_codes[: self.service.shape[0]], svc_codes[self.service.shape[0] :]
         mun_all = np.concatenate([self.municipality, municipality]).astype(object)
         mun_codes, _ = pd.factorize(mun_all, use_na_sentinel=True)
         cat_mun = mun_codes[: self.service.shape[0]]
-        item_mun = mun_codes[self.service.shape[0]:]
+        item_mun = mun_codes[self.service.shape[0] :]
         width = np.int64(int(mun_codes.max(initial=-1)) + 2)
         cat_key = cat_svc.astype(np.int64) * width + (cat_mun + 1)
-        has_local = np.isin(item_svc.astype(np.int64) * width + (item_mun + 1), cat_key[cat_mun >= 0])
+        has_local = np.isin(
+            item_svc.astype(np.int64) * width + (item_mun + 1), cat_key[cat_mun >= 0]
+        )
         item_key = item_svc.astype(np.int64) * width + np.where(has_local, item_mun + 1, 0)
         item_key = np.where(item_svc < 0, -1, item_key)
         order = np.argsort(item_key, kind="stable")
@@ -117,32 +119,43 @@ def read_catalogue(services: pd.DataFrame, log: ProblemLog) -> Catalogue:
         c = cols.get(name)
         if c is None:
             return np.full(n, default)
-        return np.where(c.empty | c.bad, default, c.values)
+        return fill(c.values, c.empty | c.bad, default)
 
     tg = cols.get("target_groups")
     if tg is not None:
         groups, bad_groups = _parse_groups(tg.values, tg.empty | tg.bad)
-        log.add_rows(table, "target_groups", bad_groups,
-                     f"must be a comma-separated subset of {','.join(GROUPS)}", None,
-                     detail=services["target_groups"], attributable=False)
+        log.add_rows(
+            table,
+            "target_groups",
+            bad_groups,
+            f"must be a comma-separated subset of {','.join(GROUPS)}",
+            None,
+            detail=services["target_groups"],
+            attributable=False,
+        )
     else:
         groups = np.full(n, _ALL_GROUPS, dtype=np.int64)
     min_age = get("min_age", -1).astype(np.int64)
     max_age = get("max_age", _NO_MAX_AGE).astype(np.int64)
-    log.add_rows(table, "max_age", (min_age > max_age), "must be >= min_age", None,
-                 attributable=False)
+    log.add_rows(
+        table, "max_age", (min_age > max_age), "must be >= min_age", None, attributable=False
+    )
     svc = cols["service"].values if "service" in cols else np.full(n, None, dtype=object)
     mun = cols["municipality"].values if "municipality" in cols else np.full(n, None, dtype=object)
     if "municipality" in cols:
-        mun = np.where(cols["municipality"].empty, None, mun)
+        mun = fill(mun, cols["municipality"].empty, None)
     cat = Catalogue(
         frame=services,
         service=svc,
         municipality=mun,
         unit=get("unit", None),
         price_cents=get("unit_price_eur", 0).astype(np.int64),
-        max_week=floats(cols["max_units_per_week"]) if "max_units_per_week" in cols else np.full(n, np.nan),
-        max_year=floats(cols["max_units_per_year"]) if "max_units_per_year" in cols else np.full(n, np.nan),
+        max_week=floats(cols["max_units_per_week"])
+        if "max_units_per_week" in cols
+        else np.full(n, np.nan),
+        max_year=floats(cols["max_units_per_year"])
+        if "max_units_per_year" in cols
+        else np.full(n, np.nan),
         min_age=min_age,
         max_age=max_age,
         groups=groups,
@@ -164,8 +177,11 @@ def _check_overlaps(cat: Catalogue, log: ProblemLog) -> None:
                 i, j = int(r[x]), int(r[y])
                 ages = cat.min_age[i] <= cat.max_age[j] and cat.min_age[j] <= cat.max_age[i]
                 if ages and (cat.groups[i] & cat.groups[j]):
-                    where = "default rows" if cat.municipality[i] is None else (
-                        f"rows of municipality {cat.municipality[i]!r}")
+                    where = (
+                        "default rows"
+                        if cat.municipality[i] is None
+                        else (f"rows of municipality {cat.municipality[i]!r}")
+                    )
                     for me, other in ((i, j), (j, i)):
                         log.add(
                             "services",

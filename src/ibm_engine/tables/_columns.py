@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -27,17 +28,32 @@ def as_frame(obj: object, table: str) -> pd.DataFrame:
     from ibm_engine.errors import InputError
 
     try:
-        df = obj if isinstance(obj, pd.DataFrame) else pd.DataFrame(obj)
+        df = obj if isinstance(obj, pd.DataFrame) else pd.DataFrame(cast(Any, obj))
     except Exception as exc:
         raise InputError(
-            [{"table": table, "row": None, "participant_id": None, "column": None,
-              "reason": f"cannot be read as a table: {exc}"}]
+            [
+                {
+                    "table": table,
+                    "row": None,
+                    "participant_id": None,
+                    "column": None,
+                    "reason": f"cannot be read as a table: {exc}",
+                }
+            ]
         ) from exc
     if df.columns.duplicated().any():
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise InputError(
-            [{"table": table, "row": None, "participant_id": None, "column": c,
-              "reason": "column appears more than once"} for c in dup]
+            [
+                {
+                    "table": table,
+                    "row": None,
+                    "participant_id": None,
+                    "column": c,
+                    "reason": "column appears more than once",
+                }
+                for c in dup
+            ]
         )
     return df.reset_index(drop=True)
 
@@ -76,19 +92,52 @@ def check_columns(
         else:
             col = money(s)
         out[spec.name] = col
-        kw = {"attributable": attributable, "with_row": with_row}
         if spec.required:
-            log.add_rows(table, spec.name, col.empty, "is required but empty", pids, **kw)
-        log.add_rows(table, spec.name, col.bad, _KIND_TEXT[spec.kind], pids, detail=s, **kw)
+            log.add_rows(
+                table,
+                spec.name,
+                col.empty,
+                "is required but empty",
+                pids,
+                attributable=attributable,
+                with_row=with_row,
+            )
+        log.add_rows(
+            table,
+            spec.name,
+            col.bad,
+            _KIND_TEXT[spec.kind],
+            pids,
+            detail=s,
+            attributable=attributable,
+            with_row=with_row,
+        )
         ok = ~col.empty & ~col.bad
         if spec.choices:
             vals = col.values
             inside = np.isin(vals.astype(str), np.array(spec.choices)) if len(vals) else ok
             bad = ok & ~inside
-            log.add_rows(table, spec.name, bad, f"must be one of {', '.join(spec.choices)}",
-                         pids, detail=s, **kw)
+            log.add_rows(
+                table,
+                spec.name,
+                bad,
+                f"must be one of {', '.join(spec.choices)}",
+                pids,
+                detail=s,
+                attributable=attributable,
+                with_row=with_row,
+            )
         if spec.rule is not None:
             with np.errstate(invalid="ignore"):
                 broken = ok & spec.rule(np.asarray(col.values))
-            log.add_rows(table, spec.name, broken, spec.rule_text, pids, detail=s, **kw)
+            log.add_rows(
+                table,
+                spec.name,
+                broken,
+                spec.rule_text,
+                pids,
+                detail=s,
+                attributable=attributable,
+                with_row=with_row,
+            )
     return out

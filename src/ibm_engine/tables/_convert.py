@@ -16,7 +16,7 @@ from pandas.api import types as pdt
 
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
-__all__ = ["Column", "integer", "money", "number", "text"]
+__all__ = ["Column", "fill", "integer", "money", "number", "text"]
 
 #: tolerance of "whole cents" (contract: within 1e-6 EUR of a whole number of cents)
 CENT_TOL = 1e-4
@@ -46,10 +46,10 @@ def text(s: pd.Series, *, allow_int: bool = False) -> Column:
     empty = _blank(s)
     n = len(s)
     if pdt.is_string_dtype(s.dtype) and s.dtype != object:
-        vals = s.to_numpy(dtype=object, na_value=None)
+        vals = fill(s.to_numpy(dtype=object), empty, None)
         return Column(vals, empty, np.zeros(n, dtype=bool))
     if allow_int and pdt.is_integer_dtype(s.dtype):
-        vals = s.astype("string").to_numpy(dtype=object, na_value=None)
+        vals = fill(s.astype("string").to_numpy(dtype=object), empty, None)
         return Column(vals, empty, np.zeros(n, dtype=bool))
     if s.dtype != object:
         return Column(np.full(n, None, dtype=object), empty, ~empty)
@@ -61,8 +61,13 @@ def text(s: pd.Series, *, allow_int: bool = False) -> Column:
         count=n,
     )
     bad = ~good & ~empty
-    vals = np.array([x if isinstance(x, str) else str(x) if g else None
-                     for x, g in zip(raw, good, strict=True)], dtype=object)
+    vals = np.array(
+        [
+            x if isinstance(x, str) else str(x) if g else None
+            for x, g in zip(raw, good, strict=True)
+        ],
+        dtype=object,
+    )
     return Column(vals, empty, bad)
 
 
@@ -120,6 +125,15 @@ def money(s: pd.Series) -> Column:
     bad = num.bad | ~ok | (~num.empty & ~num.bad & (np.abs(rounded) > 2.0**53))
     cents: IntArray = np.where(num.empty | bad, 0, np.nan_to_num(rounded)).astype(np.int64)
     return Column(cents, num.empty, bad)
+
+
+def fill(values: np.ndarray, mask: BoolArray, default: object) -> np.ndarray:
+    """A copy of ``values`` with ``default`` where ``mask`` (object arrays stay object)."""
+    out = np.array(values, copy=True)
+    if default is None and out.dtype != object:
+        out = out.astype(object)
+    out[mask] = default
+    return out
 
 
 def floats(col: Column) -> FloatArray:

@@ -17,7 +17,7 @@ from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import InputError, UnknownMunicipalityWarning
 from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
 from ibm_engine.tables._columns import as_frame, check_columns
-from ibm_engine.tables._convert import Column, floats, text
+from ibm_engine.tables._convert import Column, fill, floats, text
 from ibm_engine.tables._plan_rules import check_plan_rules
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import (
@@ -69,21 +69,26 @@ def _pids(df: pd.DataFrame) -> np.ndarray | None:
     if "participant_id" not in df.columns:
         return None
     col = text(df["participant_id"], allow_int=True)
-    out: np.ndarray = np.where(col.empty | col.bad, None, col.values)
+    out: np.ndarray = fill(col.values, col.empty | col.bad, None)
     return out
 
 
-def _isin(values: np.ndarray, pool: object) -> BoolArray:
+def _isin(values: np.ndarray, pool: np.ndarray | list[str]) -> BoolArray:
     out: BoolArray = pd.Series(values, dtype=object).isin(pool).to_numpy(dtype=bool)
     return out
 
 
-def _clashes(df: pd.DataFrame, table: str, known: tuple[str, ...], result: tuple[str, ...],
-             log: ProblemLog) -> None:
+def _clashes(
+    df: pd.DataFrame, table: str, known: tuple[str, ...], result: tuple[str, ...], log: ProblemLog
+) -> None:
     for c in df.columns:
         if c not in known and c in result:
-            log.add(table, str(c), "extra column clashes with a result column of the same name",
-                    attributable=False)
+            log.add(
+                table,
+                str(c),
+                "extra column clashes with a result column of the same name",
+                attributable=False,
+            )
 
 
 def prepare(
@@ -97,12 +102,33 @@ def prepare(
 ) -> Prepared:
     """Validate the three tables and convert them to canonical arrays (see module docstring)."""
     if errors not in ("raise", "quarantine"):
-        raise InputError([{"table": "arguments", "row": None, "participant_id": None,
-                           "column": "errors", "reason": "must be 'raise' or 'quarantine'"}])
-    if isinstance(period_weeks, bool) or not isinstance(period_weeks, int | np.integer) or (
-            period_weeks < 1):
-        raise InputError([{"table": "arguments", "row": None, "participant_id": None,
-                           "column": "period_weeks", "reason": "must be an integer >= 1"}])
+        raise InputError(
+            [
+                {
+                    "table": "arguments",
+                    "row": None,
+                    "participant_id": None,
+                    "column": "errors",
+                    "reason": "must be 'raise' or 'quarantine'",
+                }
+            ]
+        )
+    if (
+        isinstance(period_weeks, bool)
+        or not isinstance(period_weeks, int | np.integer)
+        or (period_weeks < 1)
+    ):
+        raise InputError(
+            [
+                {
+                    "table": "arguments",
+                    "row": None,
+                    "participant_id": None,
+                    "column": "period_weeks",
+                    "reason": "must be an integer >= 1",
+                }
+            ]
+        )
     part = as_frame(participants, "participants")
     items = as_frame(plan_items, "plan_items")
     svc = as_frame(services, "services")
@@ -112,8 +138,9 @@ def prepare(
     ppid = _pids(part)
     skip = () if budget_required else ("budget_eur",)
     pcols = check_columns(part, "participants", PARTICIPANTS, log, ppid, skip=skip)
-    _clashes(part, "participants", tuple(s.name for s in PARTICIPANTS),
-             PARTICIPANT_RESULT_COLUMNS, log)
+    _clashes(
+        part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
+    )
     if ppid is not None:
         dup = pd.Series(ppid).duplicated(keep=False).to_numpy() & pd.notna(ppid)
         log.add_rows("participants", "participant_id", dup, "participant_id is not unique", ppid)
@@ -121,14 +148,21 @@ def prepare(
     ipid = _pids(items)
     known = ppid[pd.notna(ppid)] if ppid is not None else np.zeros(0, dtype=object)
     owned = (_isin(ipid, known) & pd.notna(ipid)) if ipid is not None else None
-    ipid_attr = None if ipid is None else np.where(owned, ipid, None)
+    ipid_attr = None if ipid is None or owned is None else fill(ipid, ~owned, None)
     icols = check_columns(items, "plan_items", PLAN_ITEMS, log, ipid_attr, with_row=True)
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
     if ipid is not None and owned is not None:
         orphan = ~owned & pd.notna(ipid)
-        log.add_rows("plan_items", "participant_id", orphan,
-                     "participant_id is not in the participants table", None,
-                     detail=ipid, attributable=False, with_row=True)
+        log.add_rows(
+            "plan_items",
+            "participant_id",
+            orphan,
+            "participant_id is not in the participants table",
+            None,
+            detail=ipid,
+            attributable=False,
+            with_row=True,
+        )
     check_plan_rules(items, icols, ipid_attr, cat, log)
 
     fatal = log.fatal()
@@ -137,18 +171,20 @@ def prepare(
     if ppid is None or ipid is None:  # a missing id column is fatal above; this keeps mypy sure
         raise InputError(log.records)
     rejected_ids = sorted({r["participant_id"] for r in log.by_participant()})
-    rejected = pd.DataFrame(log.by_participant(),
-                            columns=["participant_id", "table", "row", "column", "reason"])
+    rejected = pd.DataFrame(
+        log.by_participant(), columns=["participant_id", "table", "row", "column", "reason"]
+    )
     keep_p = ~_isin(ppid, rejected_ids)
     keep_i = ~_isin(ipid, rejected_ids)
-    return _canonical(part, items, cat, pcols, icols, ppid, ipid, keep_p, keep_i, rejected,
-                      period_weeks)
+    return _canonical(
+        part, items, cat, pcols, icols, ppid, ipid, keep_p, keep_i, rejected, period_weeks
+    )
 
 
 def _take(col: Column | None, keep: BoolArray, default: object) -> np.ndarray:
     if col is None:
         return np.full(int(keep.sum()), default)
-    return np.where(col.empty[keep], default, col.values[keep])
+    return fill(col.values[keep], col.empty[keep], default)
 
 
 def _canonical(
@@ -181,7 +217,10 @@ def _canonical(
     if unknown and cat.municipalities:
         warnings.warn(
             "municipalities in no catalogue row (default rows apply; a typo?): "
-            + ", ".join(unknown), UnknownMunicipalityWarning, stacklevel=3)
+            + ", ".join(unknown),
+            UnknownMunicipalityWarning,
+            stacklevel=3,
+        )
     service = _take(icols.get("service"), keep_i, None)
     row = cat.match(service, muni[owner], age[owner], gbits[owner])
     rec = _take(icols.get("recommended_units"), keep_i, 1).astype(np.int64)
@@ -218,8 +257,9 @@ def _canonical(
     )
 
 
-def _upper(cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray,
-           weeks: IntArray) -> IntArray:
+def _upper(
+    cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray, weeks: IntArray
+) -> IntArray:
     """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row."""
     r = np.maximum(row, 0)
     upper = rec.copy()

@@ -12,8 +12,8 @@ from ibm_engine._typing import BoolArray
 __all__ = [
     "GROUPS",
     "ITEM_RESULT_COLUMNS",
-    "PARTICIPANT_RESULT_COLUMNS",
     "PARTICIPANTS",
+    "PARTICIPANT_RESULT_COLUMNS",
     "PLAN_ITEMS",
     "SERVICES",
     "UNITS",
