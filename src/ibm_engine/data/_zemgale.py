@@ -70,7 +70,7 @@ _PLAN_PROFILE: Final[dict[str, tuple[float, float, float, int, int]]] = {
 _YOUNG_CARE_UNITS: Final = (130, 1430)  # child social care to age 4: 5-55 h/week (cap 50)
 _STRAY_P: Final = 0.001  # chance of a team listing a service the catalogue does not allow
 _MIN_DOSE_P: Final = 0.2  # items with a minimum effective dose of 25-50% of the recommendation
-_MAX_UNITS_P: Final = 0.06  # items capped by a provider shortage at 50-95% of it
+_MAX_UNITS_P: Final = 0.06  # items capped by a provider shortage at 30-95% of it
 _FAMILY_RANK_P: Final = (0.7, 1.0, 0.0)  # participants who ranked the list themselves
 _FAMILY_HOURS: Final = ((0.35, 4.0, 20.0), (0.8, 3.0, 15.0), (0.0, 0.0, 0.0))  # share, lo, hi
 _CHILD_AGE_W: Final = (  # relative frequency of ages 0..17: FT (a fifth under 5), BSAC (older)
@@ -166,8 +166,7 @@ def _draw_units(
     del dose
     all_or_nothing = svc == codes.index("group_home")
     min_units[all_or_nothing] = rec[all_or_nothing]
-    short = np.floor(rec * rng.uniform(0.5, 0.95, n_i)).astype(np.int64)
-    max_units = np.maximum(np.maximum(min_units, 1), short)
+    max_units = np.floor(rec * rng.uniform(0.3, 0.95, n_i)).astype(np.int64)
     return rec, min_units, pd.arrays.IntegerArray(max_units, rng.random(n_i) >= _MAX_UNITS_P)
 
 
