@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ibm_engine.allocate import REASONS, AllocationResult, allocate
+from ibm_engine.allocate import REASONS, AllocationResult, allocate, allocate_plan
 from ibm_engine.errors import (
     IbmEngineError,
     IbmEngineWarning,
@@ -29,4 +29,5 @@ __all__ = [
     "UnknownMunicipalityWarning",
     "__version__",
     "allocate",
+    "allocate_plan",
 ]
