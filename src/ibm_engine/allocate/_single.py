@@ -63,6 +63,6 @@ def allocate_plan(
         period_weeks=period_weeks,
         team_share=team_share,
     )
-    prow = result.participants.iloc[0].to_dict()
-    irows = result.items.to_dict(orient="records")
+    prow = {str(k): v for k, v in result.participants.iloc[0].to_dict().items()}
+    irows = [{str(k): v for k, v in r.items()} for r in result.items.to_dict(orient="records")]
     return ParticipantAllocation.from_rows(prow, irows, policy=policy)

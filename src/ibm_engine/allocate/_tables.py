@@ -73,12 +73,12 @@ def participant_table(
     # values summed in joint-list order (content order, so row order cannot change them)
     value = np.bincount(
         owner[asm.perm], weights=(w * units / prep.recommended)[asm.perm], minlength=n
-    )
+    ).astype(np.float64)
     max_value = np.bincount(
         owner[asm.perm],
         weights=np.where(fundable, w * prep.upper / prep.recommended, 0.0)[asm.perm],
         minlength=n,
-    )
+    ).astype(np.float64)
     bound = np.where(sol.proven, value, np.maximum(sol.bound, value))
     reason = items["reason"].to_numpy()
     out = prep.participants.copy()

@@ -22,7 +22,7 @@ import numpy as np
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.solve._batch import Batch
 
-__all__ = ["Multipliers", "lagrangian_bound", "multipliers"]
+__all__ = ["Multipliers", "lagrangian_bound", "multipliers", "single_resource_duals"]
 
 _BISECTION_STEPS = 24
 
@@ -38,17 +38,22 @@ class Multipliers:
 
 
 def _fractional(
-    batch: Batch, val: FloatArray, owner: IntArray, active: BoolArray
+    batch: Batch,
+    val: FloatArray,
+    owner: IntArray,
+    active: BoolArray,
+    resource: FloatArray | None = None,
+    capacity: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Fractional-greedy LP over money only with item values ``val``.
+    """Fractional-greedy LP over one resource (money by default) with item values ``val``.
 
-    Returns the LP value, the money multiplier (value per cent of the break item) and the
-    hours the LP solution uses, per participant.
+    Returns the LP value, the resource's multiplier (value per unit of resource of the break
+    item) and the hours the LP solution uses, per participant.
     """
     n = batch.n
     cap = batch.upper.astype(np.float64)
     use = active & (val > 0)
-    cost = batch.cost.astype(np.float64)
+    cost = batch.cost.astype(np.float64) if resource is None else resource
     with np.errstate(divide="ignore", invalid="ignore"):
         eff = np.where(cost > 0, val / cost, np.inf)
     eff = np.where(use, eff, -1.0)
@@ -64,7 +69,8 @@ def _fractional(
     start[nonempty] = prev[starts[nonempty]]
     cum_incl = cum - start[o_owner]
     cum_excl = cum_incl - o_cost
-    budget = batch.budget.astype(np.float64)[o_owner]
+    cap_p = batch.budget.astype(np.float64) if capacity is None else capacity
+    budget = cap_p[o_owner]
     full = o_use & (cum_incl <= budget)
     brk = o_use & (cum_excl <= budget) & (cum_incl > budget)
     frac = np.where(brk, (budget - cum_excl) / np.where(brk, cost[order], 1.0), 0.0)
@@ -129,3 +135,14 @@ def _search_mu(batch: Batch, which: IntArray) -> tuple[FloatArray, FloatArray]:
     mu = hi
     _, lam, _ = _fractional(sub, sub.value - mu[owner] * sub.hours, owner, active)
     return mu, lam
+
+
+def single_resource_duals(batch: Batch, owner: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Multipliers of the money-only LP and of the hours-only LP (0 where unlimited)."""
+    active = batch.fundable
+    _, lam_b, _ = _fractional(batch, batch.value, owner, active)
+    capped = np.isfinite(batch.hours_cap)
+    _, mu_h, _ = _fractional(
+        batch, batch.value, owner, active, batch.hours, np.where(capped, batch.hours_cap, 0.0)
+    )
+    return lam_b, np.where(capped, mu_h, 0.0)

@@ -20,8 +20,10 @@ import numpy as np
 
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.solve._batch import HOURS_TOL, VALUE_TOL, Batch
-from ibm_engine.solve._bound import Multipliers
+from ibm_engine.solve._bound import Multipliers, single_resource_duals
 from ibm_engine.solve._greedy import most_units
+from ibm_engine.solve._pair_bounds import PairBounds
+from ibm_engine.solve._suffix_lp import SuffixLP
 
 __all__ = ["EnumerationResult", "enumerate_optimum"]
 
@@ -77,36 +79,82 @@ def _hours_free(batch: Batch, owner: IntArray, n: int) -> BoolArray:
     return out
 
 
-def _undominated(
-    p: IntArray, cost: IntArray, hrs: FloatArray, val: FloatArray, no_hours: BoolArray
-) -> BoolArray:
-    """Nodes not dominated by a node of the same participant (and, where family hours are
-    limited, with the same hours used) that costs no more and is worth more than
-    ``VALUE_TOL`` more.
+_HOUR_BUCKETS = 12
 
-    Such a node cannot lead to an optimum nor to a tie within the tolerance: every completion
-    of it is also open to the dominating node, at a higher value.
+
+def _undominated(
+    p: IntArray,
+    cost: IntArray,
+    hrs: FloatArray,
+    val: FloatArray,
+    no_hours: BoolArray,
+    hours_cap: FloatArray,
+) -> BoolArray:
+    """Nodes not dominated by another node of the same participant.
+
+    Node ``A`` dominates ``B`` when it costs no more, uses no more family hours (where they
+    are limited) and is worth more than ``VALUE_TOL`` more: every completion of ``B`` is open
+    to ``A`` at a higher value, so ``B`` leads neither to an optimum nor to a tie within the
+    tolerance. Checked exactly for equal hours, and across hour buckets (a node in a lower
+    bucket uses strictly fewer hours).
     """
     keep = np.ones(p.shape[0], dtype=bool)
     if p.shape[0] < 2:
         return keep
-    hkey = np.where(no_hours[p], 0.0, hrs)
-    order = np.lexsort((-val, cost, hkey, p))
-    ps, hs, vs = p[order], hkey[order], val[order]
-    newgrp = np.ones(ps.shape[0], dtype=bool)
-    newgrp[1:] = (ps[1:] != ps[:-1]) | (hs[1:] != hs[:-1])
-    grp = np.cumsum(newgrp) - 1
-    # exact segmented running maximum through integer ranks of the values
+    limited = ~no_hours[p]
+    hkey = np.where(limited, hrs, 0.0)
+    order = np.lexsort((-val, cost, p))
+    ps, vs, hs = p[order], val[order], hkey[order]
     big = np.int64(vs.shape[0] + 1)
     vorder = np.argsort(vs, kind="stable")
     vrank = np.empty(vs.shape[0], dtype=np.int64)
     vrank[vorder] = np.arange(vs.shape[0], dtype=np.int64)
-    run = np.maximum.accumulate(vrank + grp * big)
-    prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
-    prev_rank[1:] = run[:-1] - grp[1:] * big
-    valid = ~newgrp & (prev_rank >= 0)
-    prev_val = np.where(valid, vs[vorder][np.clip(prev_rank, 0, None)], -np.inf)
-    dominated = valid & (prev_val > vs + VALUE_TOL)
+    sorted_vals = vs[vorder]
+    newp = np.ones(ps.shape[0], dtype=bool)
+    newp[1:] = ps[1:] != ps[:-1]
+    seg = np.cumsum(newp) - 1
+
+    def prefix_best(mask: BoolArray) -> FloatArray:
+        """Per node, the best value among earlier-or-equal nodes (of its participant) in mask."""
+        r = np.where(mask, vrank, -1) + seg * big
+        run = np.maximum.accumulate(np.where(mask, r, seg * big - 1))
+        rank = run - seg * big
+        out: FloatArray = np.where(rank >= 0, sorted_vals[np.clip(rank, 0, None)], -np.inf)
+        return out
+
+    dominated = np.zeros(ps.shape[0], dtype=bool)
+    # participants whose hours play no part: plain (cost, value) dominance
+    free = ~limited[order]
+    if free.any():
+        prev = np.full(ps.shape[0], -np.inf)
+        best = prefix_best(free)
+        prev[1:] = np.where(newp[1:], -np.inf, best[:-1])
+        dominated |= free & (prev > vs + VALUE_TOL)
+    lim = ~free
+    if lim.any():
+        # equal hours: dominance within (participant, hours) groups
+        o2 = np.lexsort((-vs, cost[order], hs, ps))
+        g_new = np.ones(ps.shape[0], dtype=bool)
+        g_new[1:] = (ps[o2][1:] != ps[o2][:-1]) | (hs[o2][1:] != hs[o2][:-1])
+        gseg = np.cumsum(g_new) - 1
+        r2 = vrank[o2] + gseg * big
+        run2 = np.maximum.accumulate(r2)
+        prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
+        prev_rank[1:] = run2[:-1] - gseg[1:] * big
+        ok = ~g_new & (prev_rank >= 0) & lim[o2]
+        pv = np.where(ok, sorted_vals[np.clip(prev_rank, 0, None)], -np.inf)
+        dom2 = ok & (pv > vs[o2] + VALUE_TOL)
+        dominated[o2[dom2]] = True
+        # strictly fewer hours: nodes in a lower hour bucket
+        cap = hours_cap[ps]
+        width = np.where(np.isfinite(cap) & (cap > 0), cap / _HOUR_BUCKETS, 1.0)
+        bucket = np.where(lim, np.minimum(np.floor(hs / width), _HOUR_BUCKETS), 0).astype(np.int64)
+        for t in range(1, _HOUR_BUCKETS + 1):
+            at = lim & (bucket == t)
+            if not at.any():
+                continue
+            best = prefix_best(lim & (bucket < t))
+            dominated |= at & (best > vs + VALUE_TOL)
     keep[order[dominated]] = False
     return keep
 
@@ -137,8 +185,17 @@ def enumerate_optimum(
     incumbent_value: FloatArray,
     node_cap: int,
     frontier_cap: int,
+    beam: bool = False,
+    strong: bool = True,
 ) -> EnumerationResult:
-    """Search every allocation that could beat the incumbent; see the module docstring."""
+    """Search every allocation that could beat the incumbent; see the module docstring.
+
+    With ``beam``, a participant whose frontier passes ``node_cap`` keeps its ``node_cap``
+    nodes with the highest LP bound instead of being given up: the search becomes a
+    heuristic (nothing is proven for it) that finds good incumbents for a later exact pass.
+    Without ``strong`` the search uses only the root multipliers (no grid of multipliers, no
+    suffix LPs, no dominance): cheaper per node, enough for most participants.
+    """
     n = batch.n
     owner = batch.owner
     fund = batch.fundable
@@ -149,7 +206,8 @@ def enumerate_optimum(
     delta = np.maximum(mult.bound - incumbent_value, 0.0) + tol
 
     # decision order per participant: fundable items by |rc| descending, item index ascending
-    order = np.lexsort((np.arange(batch.m), -a, ~fund, owner))
+    lumpy = batch.lower > 1
+    order = np.lexsort((np.arange(batch.m), -a, ~lumpy, ~fund, owner))
     nf = np.bincount(owner, weights=fund, minlength=n).astype(np.int64)
     starts = batch.offsets[:-1]
     n_levels = np.maximum(nf - 1, 0)  # enumerated levels; the last fundable item is closed form
@@ -165,11 +223,39 @@ def enumerate_optimum(
     rest_cost = _suffix((batch.cost * umin)[order], batch.offsets)
     rest_hrs = _suffix_f((batch.hours * umin)[order], batch.offsets)
 
+    lp_money = SuffixLP.build(
+        order, starts, nf, batch.cost.astype(np.float64), batch.value, batch.upper
+    )
+    capped = np.isfinite(batch.hours_cap)
+    lp_hours = (
+        SuffixLP.build(
+            order, starts, np.where(capped, nf, 0), batch.hours, batch.value, batch.upper
+        )
+        if capped.any()
+        else None
+    )
+    lam_b, mu_h = single_resource_duals(batch, owner)
+    pairs = PairBounds.build(
+        order,
+        batch.offsets,
+        batch.value,
+        batch.cost.astype(np.float64),
+        batch.hours,
+        batch.upper,
+        fund,
+        mult.lam,
+        mult.mu,
+        lam_b,
+        mu_h,
+        grid=strong,
+    )
+    floor_val = incumbent_value - tol - 1e-12 * np.abs(incumbent_value)
     hcap = batch.hours_cap + HOURS_TOL
     no_hours = ~np.isfinite(batch.hours_cap) | (rest_hrs[starts] == 0) & (nf == 0)
     no_hours = no_hours | _hours_free(batch, owner, n)
     root_ok = (rest_cost[starts] <= batch.budget) & (rest_hrs[starts] <= hcap + 1e-12)
     overflow = ~root_ok
+    truncated = np.zeros(n, dtype=bool)
     node_p = np.flatnonzero(root_ok).astype(np.int64)
     ids = node_p.copy()  # index of each frontier node in its level's stored arrays
     pen = np.zeros(node_p.shape[0])
@@ -225,8 +311,23 @@ def enumerate_optimum(
         cap = np.minimum(np.minimum(cap_m, cap_h.astype(np.int64)), uj)
         r_lo = np.where(up_star, np.maximum(lo, uj - dmax), lo)
         r_hi = np.where(up_star, cap, np.minimum(cap, dmax))
-        n_rng = np.maximum(r_hi - r_lo + 1, 0)
         zero = np.where(up_star, dmax >= uj, True)
+        p_lo, p_hi, p_zero = pairs.unit_range(
+            node_p,
+            k,
+            j,
+            val,
+            (batch.budget[node_p] - cost).astype(np.float64),
+            hcap[node_p] - hrs,
+            floor_val[node_p],
+            batch.value,
+            batch.cost,
+            batch.hours,
+        )
+        r_lo = np.maximum(r_lo, p_lo)
+        r_hi = np.minimum(r_hi, p_hi)
+        zero &= p_zero
+        n_rng = np.maximum(r_hi - r_lo + 1, 0)
         par, off = _children(n_rng + zero)
         u = np.where(off < n_rng[par], r_hi[par] - off, 0)
         jj = j[par]
@@ -236,10 +337,29 @@ def enumerate_optimum(
         hrs = hrs[par] + batch.hours[jj] * u
         val = val[par] + batch.value[jj] * u
         parent = ids[par]
-        keep = _undominated(node_p, cost, hrs, val, no_hours)
+        keep = (
+            _undominated(node_p, cost, hrs, val, no_hours, batch.hours_cap)
+            if strong
+            else np.ones(node_p.shape[0], dtype=bool)
+        )
+        s_next = np.full(node_p.shape[0], k + 1, dtype=np.int64)
+        ub = (
+            np.full(node_p.shape[0], np.inf)
+            if not strong
+            else val
+            + lp_money.bound(node_p, s_next, (batch.budget[node_p] - cost).astype(np.float64), nf)
+        )
+        if lp_hours is not None and strong:
+            hp = capped[node_p]
+            if hp.any():
+                ub_h = val[hp] + lp_hours.bound(
+                    node_p[hp], s_next[hp], hcap[node_p[hp]] - hrs[hp], np.where(capped, nf, 0)
+                )
+                ub[hp] = np.minimum(ub[hp], ub_h)
+        keep &= ub >= floor_val[node_p]
         if not keep.all():
             node_p, pen, cost, hrs, val = node_p[keep], pen[keep], cost[keep], hrs[keep], val[keep]
-            parent, u, jj = parent[keep], u[keep], jj[keep]
+            parent, u, jj, ub = parent[keep], u[keep], jj[keep], ub[keep]
         cnt = np.bincount(node_p, minlength=n)
         big = cnt > node_cap
         total = int(cnt.sum())
@@ -247,7 +367,12 @@ def enumerate_optimum(
             desc = np.sort(cnt)[::-1]
             cut = int(np.searchsorted(np.cumsum(desc), frontier_cap))
             big |= cnt >= max(int(desc[min(cut, desc.shape[0] - 1)]), 1)
-        if big.any():
+        if beam and big.any():
+            truncated |= big
+            keep = _top_per_participant(node_p, ub, node_cap) | ~big[node_p]
+            node_p, pen, cost, hrs, val = node_p[keep], pen[keep], cost[keep], hrs[keep], val[keep]
+            parent, u, jj = parent[keep], u[keep], jj[keep]
+        elif big.any():
             overflow |= big
             keep = ~big[node_p]
             node_p, pen, cost, hrs, val = node_p[keep], pen[keep], cost[keep], hrs[keep], val[keep]
@@ -257,7 +382,19 @@ def enumerate_optimum(
         tree.item.append(jj)
         ids = np.arange(node_p.shape[0], dtype=np.int64)
         k += 1
-    return _select(batch, leaves, tree, incumbent, incumbent_value, overflow)
+    return _select(batch, leaves, tree, incumbent, incumbent_value, overflow, truncated)
+
+
+def _top_per_participant(p: IntArray, score: FloatArray, cap: int) -> BoolArray:
+    """The ``cap`` nodes with the highest score of every participant."""
+    order = np.lexsort((-score, p))
+    ps = p[order]
+    first = np.ones(ps.shape[0], dtype=bool)
+    first[1:] = ps[1:] != ps[:-1]
+    start = np.maximum.accumulate(np.where(first, np.arange(ps.shape[0]), 0))
+    keep = np.zeros(p.shape[0], dtype=bool)
+    keep[order[(np.arange(ps.shape[0]) - start) < cap]] = True
+    return keep
 
 
 def _finish(
@@ -273,7 +410,11 @@ def _finish(
 ) -> _Leaves:
     """Complete leaves: the last fundable item gets the most units that fit (or 0)."""
     has = nf[p] > 0
-    last = np.where(has, order[batch.offsets[p] + np.maximum(nf[p] - 1, 0)], 0)
+    if batch.m == 0:
+        zeros = np.zeros(p.shape[0], dtype=np.int64)
+        return _Leaves(np.full(p.shape[0], level, dtype=np.int64), node, p, val, zeros - 1, zeros)
+    pos = np.minimum(batch.offsets[p] + np.maximum(nf[p] - 1, 0), batch.m - 1)
+    last = np.where(has, order[pos], 0)
     u = most_units(
         batch.upper[last],
         batch.cost[last],
@@ -299,6 +440,7 @@ def _select(
     incumbent: IntArray,
     incumbent_value: FloatArray,
     overflow: BoolArray,
+    truncated: BoolArray,
 ) -> EnumerationResult:
     """Best leaf per participant; ties within tolerance go to the largest units in item order."""
     n = batch.n
@@ -343,6 +485,7 @@ def _select(
     win = srt[first]
     wp = p[win]
     good = ~overflow[wp] & (best[wp] >= incumbent_value[wp] - VALUE_TOL)
+    good &= ~truncated[wp] | (best[wp] > incumbent_value[wp] + VALUE_TOL)
     wp, win = wp[good], win[good]
     # write the winners' units
     idx = batch.item_index(wp)
@@ -350,5 +493,5 @@ def _select(
     sel = np.isin(r, win)
     # map candidate row -> its winner's flat items
     units[it[sel]] = uv[sel]
-    proven[wp] = True
+    proven[wp] = ~truncated[wp]
     return EnumerationResult(units=units, proven=proven)

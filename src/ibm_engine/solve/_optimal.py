@@ -18,8 +18,14 @@ from ibm_engine.solve._milp import solve_one_milp
 
 __all__ = ["solve_optimal", "solve_priority"]
 
-#: (participants per chunk, node cap per participant, frontier cap per chunk) of each pass
-_PASSES = ((20_000, 4_000, 4_000_000), (256, 40_000, 4_000_000))
+#: Passes of the enumeration: (participants per chunk, node cap per participant, frontier cap
+#: per chunk, beam, strong). A cheap exact pass proves most participants; a beam search finds
+#: good incumbents for the rest; a strong exact pass proves nearly all of those; milp last.
+_PASSES = (
+    (20_000, 60, 2_000_000, False, False),
+    (5_000, 30, 2_000_000, True, True),
+    (2_000, 2_000, 2_000_000, False, True),
+)
 
 
 def _order_by(batch: Batch, key: FloatArray) -> IntArray:
@@ -81,7 +87,7 @@ def solve_optimal(batch: Batch) -> BatchSolution:
     units, inc_val = _incumbent(batch, mult)
     proven = np.zeros(batch.n, dtype=bool)
     todo = np.arange(batch.n, dtype=np.int64)
-    for chunk_size, node_cap, frontier_cap in _PASSES:
+    for chunk_size, node_cap, frontier_cap, beam, strong in _PASSES:
         left: list[IntArray] = []
         for s in range(0, todo.shape[0], chunk_size):
             part = todo[s : s + chunk_size]
@@ -89,11 +95,13 @@ def solve_optimal(batch: Batch) -> BatchSolution:
             sub_mult = _sub_mult(mult, batch, part)
             idx = batch.item_index(part)
             res = enumerate_optimum(
-                sub, sub_mult, units[idx], inc_val[part], node_cap, frontier_cap
+                sub, sub_mult, units[idx], inc_val[part], node_cap, frontier_cap, beam, strong
             )
             units[idx] = res.units
             proven[part] = res.proven
             left.append(part[~res.proven])
+            if beam:
+                inc_val[part], _, _ = sub.evaluate(res.units)
         todo = np.concatenate(left) if left else todo[:0]
         if todo.shape[0] == 0:
             break
