@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ibm_engine.allocate import REASONS, AllocationResult, allocate, allocate_plan
+from ibm_engine.allocation import REASONS, AllocationResult, allocate, allocate_plan
 from ibm_engine.errors import (
     IbmEngineError,
     IbmEngineWarning,

@@ -25,14 +25,14 @@ import pandas as pd
 import pytest
 
 from ibm_engine import InputError
-from ibm_engine.allocate import AllocationResult, allocate
-from ibm_engine.allocate._explain import (
+from ibm_engine.allocation import AllocationResult, allocate
+from ibm_engine.allocation._explain import (
     LIMITS,
     explain_frame,
     explain_summary,
     explain_text,
 )
-from ibm_engine.allocate._explain_text import format_money
+from ibm_engine.allocation._explain_text import format_money
 
 SERVICES = pd.DataFrame(
     [
@@ -355,11 +355,6 @@ def test_participant_without_plan_items() -> None:
     assert "Plānā nav pakalpojumu." in explain_text(r, "D", language="lv")
 
 
-@pytest.mark.xfail(
-    raises=IndexError,
-    strict=True,
-    reason="engine: solve_optimal fails on a participant without plan items",
-)
 def test_participant_without_plan_items_optimal() -> None:
     r = allocate(PARTICIPANTS, PLAN[PLAN["participant_id"] != "D"], SERVICES)
     assert "The plan lists no services." in explain_text(r, "D")

@@ -1,6 +1,6 @@
 """Words for explanations: plain text in English and Latvian, and the ``limit_detail`` column.
 
-This module only words facts that :mod:`ibm_engine.allocate._explain` has worked out
+This module only words facts that :mod:`ibm_engine.allocation._explain` has worked out
 (:class:`PlanFacts`, :class:`ItemFacts`); it knows nothing of results, tables or solvers. All
 fixed phrases of a language are in one table (:data:`PHRASES`). Money is formatted from integer
 cents (never from floats): Latvian with a decimal comma and a space between thousands, English

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ibm_engine.allocate._problem import assemble
-from ibm_engine.allocate._result import AllocationResult
-from ibm_engine.allocate._tables import item_table, participant_table
+from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._result import AllocationResult
+from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.errors import InputError
 from ibm_engine.solve import solve_optimal, solve_priority
 from ibm_engine.tables import prepare

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ibm_engine.allocate._problem import Assembled
+    from ibm_engine.allocation._problem import Assembled
     from ibm_engine.solve import BatchSolution
     from ibm_engine.tables import Prepared
 
@@ -17,7 +17,7 @@ __all__ = ["AllocationResult"]
 
 @dataclass(frozen=True, eq=False)
 class AllocationResult:
-    """What :func:`ibm_engine.allocate` returns.
+    """What :func:`ibm_engine.allocation` returns.
 
     Attributes
     ----------
@@ -69,13 +69,13 @@ class AllocationResult:
         }
 
     def explain(self, participant_id: str) -> pd.DataFrame:
-        """What each item of one participant got and why (see :mod:`ibm_engine.allocate`)."""
-        from ibm_engine.allocate._explain import explain_frame
+        """What each item of one participant got and why (see :mod:`ibm_engine.allocation`)."""
+        from ibm_engine.allocation._explain import explain_frame
 
         return explain_frame(self, participant_id)
 
     def explain_text(self, participant_id: str, language: str = "en") -> str:
         """The explanation as plain text a social worker can show a family."""
-        from ibm_engine.allocate._explain import explain_text
+        from ibm_engine.allocation._explain import explain_text
 
         return explain_text(self, participant_id, language=language)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocate._explain_text import (
+from ibm_engine.allocation._explain_text import (
     ItemFacts,
     PlanFacts,
     check_language,
@@ -39,7 +39,7 @@ from ibm_engine.solve import HOURS_TOL, Batch, BatchSolution, solve_optimal, sol
 from ibm_engine.tables import CAP_TOL, GROUP_BITS
 
 if TYPE_CHECKING:
-    from ibm_engine.allocate._result import AllocationResult
+    from ibm_engine.allocation._result import AllocationResult
 
 __all__ = ["LIMITS", "explain_frame", "explain_summary", "explain_text"]
 
@@ -357,7 +357,7 @@ def explain_summary(result: AllocationResult, participant_id: str) -> dict[str, 
 
     Examples
     --------
-    >>> from ibm_engine.allocate import allocate
+    >>> from ibm_engine.allocation import allocate
     >>> services = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0}]
     >>> people = [{"participant_id": "P1", "target_group": "GRT", "age": 40,
     ...            "municipality": "Dobele", "budget_eur": 200.0}]
@@ -376,7 +376,7 @@ def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame
     Parameters
     ----------
     result : AllocationResult
-        What :func:`ibm_engine.allocate` returned.
+        What :func:`ibm_engine.allocation` returned.
     participant_id : str
         An accepted participant of ``result``.
 
@@ -402,7 +402,7 @@ def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame
 
     Examples
     --------
-    >>> from ibm_engine.allocate import allocate
+    >>> from ibm_engine.allocation import allocate
     >>> services = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
     ...             {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0}]
     >>> people = [{"participant_id": "P1", "target_group": "GRT", "age": 40,
@@ -450,7 +450,7 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
 
     Examples
     --------
-    >>> from ibm_engine.allocate import allocate
+    >>> from ibm_engine.allocation import allocate
     >>> services = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
     ...             {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0}]
     >>> people = [{"participant_id": "P1", "target_group": "GRT", "age": 40,

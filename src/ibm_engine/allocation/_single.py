@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ibm_engine.allocate._allocate import allocate
+from ibm_engine.allocation._allocate import allocate
 from ibm_engine.domain import Catalogue, ParticipantAllocation, Plan
 
 __all__ = ["allocate_plan"]
@@ -32,7 +32,7 @@ def allocate_plan(
     catalogue : Catalogue or DataFrame
         The services (a DataFrame in the contract's ``services`` columns is accepted too).
     policy, period_weeks, team_share
-        As for :func:`ibm_engine.allocate`.
+        As for :func:`ibm_engine.allocation`.
 
     Returns
     -------

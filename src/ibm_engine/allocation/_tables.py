@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocate._problem import Assembled
+from ibm_engine.allocation._problem import Assembled
 from ibm_engine.solve import BatchSolution
 from ibm_engine.tables import Prepared
 from ibm_engine.tables._convert import fill
