@@ -1,10 +1,47 @@
-"""ibm_engine: individual budgets for community-based social services."""
+"""ibm_engine: individual budgets for community-based social services.
+
+The whole public surface is re-exported here; see ``docs/api.md``.
+
+Examples
+--------
+>>> import ibm_engine as ibm
+>>> participants, plan_items, services = ibm.synthetic_zemgale(seed=7, n_grt=3, n_ft=3, n_bsac=2)
+>>> result = ibm.allocate(participants, plan_items, services)
+>>> bool((result.participants["spent_eur"] <= result.participants["budget_eur"]).all())
+True
+>>> set(result.participants["status"]) == {"optimal"}
+True
+"""
 
 from __future__ import annotations
 
 import logging
 
-from ibm_engine.allocation import REASONS, AllocationResult, allocate, allocate_plan
+from ibm_engine.allocation import (
+    LIMITS,
+    POLICIES,
+    REASONS,
+    AllocationResult,
+    allocate,
+    allocate_plan,
+    explain_frame,
+    explain_summary,
+    explain_text,
+)
+from ibm_engine.data import ZEMGALE_MUNICIPALITIES, default_catalogue, synthetic_zemgale
+from ibm_engine.domain import (
+    Catalogue,
+    ItemAllocation,
+    Participant,
+    ParticipantAllocation,
+    Plan,
+    PlanItem,
+    Reason,
+    Service,
+    Status,
+    json_schemas,
+    write_json_schemas,
+)
 from ibm_engine.errors import (
     IbmEngineError,
     IbmEngineWarning,
@@ -19,15 +56,34 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "LIMITS",
+    "POLICIES",
     "REASONS",
+    "ZEMGALE_MUNICIPALITIES",
     "AllocationResult",
+    "Catalogue",
     "IbmEngineError",
     "IbmEngineWarning",
     "InputError",
+    "ItemAllocation",
+    "Participant",
+    "ParticipantAllocation",
+    "Plan",
+    "PlanItem",
+    "Reason",
+    "Service",
     "SolverError",
     "SolverWarning",
+    "Status",
     "UnknownMunicipalityWarning",
     "__version__",
     "allocate",
     "allocate_plan",
+    "default_catalogue",
+    "explain_frame",
+    "explain_summary",
+    "explain_text",
+    "json_schemas",
+    "synthetic_zemgale",
+    "write_json_schemas",
 ]

@@ -1,0 +1,150 @@
+"""The house rules that can be checked mechanically: one-way imports, one public surface,
+no side effects at import, no asserts on caller input."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import ibm_engine
+
+SRC = Path(ibm_engine.__file__).parent
+
+#: layer of every subpackage / module; imports may only point to the same or a lower layer
+LAYERS = {
+    "errors": 0,
+    "_typing": 0,
+    "domain": 1,
+    "data": 1,
+    "tables": 2,
+    "budget": 3,
+    "priorities": 3,
+    "solve": 4,
+    "allocation": 5,
+    "region": 6,
+    "metrics": 7,
+    "scenarios": 8,
+    "report": 9,
+    "io": 10,
+    "cli": 11,
+}
+
+#: the public surface; a name appearing or vanishing must be announced (CHANGELOG) and here
+PUBLIC = [
+    "LIMITS",
+    "POLICIES",
+    "REASONS",
+    "ZEMGALE_MUNICIPALITIES",
+    "AllocationResult",
+    "Catalogue",
+    "IbmEngineError",
+    "IbmEngineWarning",
+    "InputError",
+    "ItemAllocation",
+    "Participant",
+    "ParticipantAllocation",
+    "Plan",
+    "PlanItem",
+    "Reason",
+    "Service",
+    "SolverError",
+    "SolverWarning",
+    "Status",
+    "UnknownMunicipalityWarning",
+    "__version__",
+    "allocate",
+    "allocate_plan",
+    "default_catalogue",
+    "explain_frame",
+    "explain_summary",
+    "explain_text",
+    "json_schemas",
+    "read_table",
+    "read_tables",
+    "synthetic_zemgale",
+    "write_json_schemas",
+    "write_tables",
+]
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "ibm_engine" or len(parts) < 2:
+        return None
+    return LAYERS.get(parts[1])
+
+
+def _module_level_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of imports outside functions (including TYPE_CHECKING blocks)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.ImportFrom) and child.module and not inside:
+                found.append((child.lineno, child.module))
+            elif isinstance(child, ast.Import) and not inside:
+                found.extend((child.lineno, a.name) for a in child.names)
+            visit(child, inside)
+
+    visit(tree, False)
+    return found
+
+
+def test_imports_point_one_way() -> None:
+    wrong = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC)
+        if rel.name == "__init__.py" and len(rel.parts) == 1:
+            continue  # the package facade re-exports everything
+        own = LAYERS.get(rel.parts[0].removesuffix(".py"))
+        assert own is not None, f"{rel} is in no layer: add it to LAYERS"
+        for line, module in _module_level_imports(path):
+            target = _layer(module)
+            if target is not None and target > own:
+                wrong.append(f"{rel}:{line} imports {module} (layer {target} > {own})")
+    assert not wrong, "imports pointing up the layers:\n" + "\n".join(wrong)
+
+
+def test_solve_knows_nothing_of_pandas_or_pydantic() -> None:
+    for path in (SRC / "solve").rglob("*.py"):
+        mods = {m.split(".")[0] for _, m in _module_level_imports(path)}
+        assert not mods & {"pandas", "pydantic"}, path
+
+
+def test_public_surface_is_announced() -> None:
+    assert sorted(ibm_engine.__all__) == sorted(PUBLIC)
+    for name in ibm_engine.__all__:
+        assert getattr(ibm_engine, name) is not None
+
+
+def test_allocate_is_the_function() -> None:
+    import ibm_engine.allocation._allocate  # importing a submodule must not rebind the name
+
+    assert callable(ibm_engine.allocate)
+    assert ibm_engine.allocate.__name__ == "allocate"
+
+
+def test_no_heavy_imports_or_handlers_at_import() -> None:
+    # pyarrow is left out: pandas itself imports it when it is installed (string dtype)
+    code = (
+        "import sys, logging; import ibm_engine; "
+        "heavy = [m for m in ('matplotlib', 'openpyxl', 'ortools', 'dask', 'hypothesis') "
+        "if m in sys.modules]; "
+        "handlers = [type(h).__name__ for h in logging.getLogger('ibm_engine').handlers]; "
+        "print(heavy, handlers)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] ['NullHandler']"
+
+
+def test_no_assert_in_library_code() -> None:
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assert):
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not offenders, offenders
