@@ -8,7 +8,7 @@ from ibm_engine.allocation._problem import assemble
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.errors import InputError
-from ibm_engine.solve import solve_optimal, solve_priority
+from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
 from ibm_engine.tables import prepare
 
 __all__ = ["POLICIES", "allocate"]
@@ -38,6 +38,8 @@ def allocate(
     period_weeks: int = 26,
     team_share: float = 0.5,
     errors: str = "raise",
+    *,
+    workers: int = 1,
 ) -> AllocationResult:
     """Fund each participant's joint service list within its budget.
 
@@ -55,6 +57,9 @@ def allocate(
     errors : {"raise", "quarantine"}
         ``raise``: any invalid row raises :class:`~ibm_engine.InputError` listing every
         problem. ``quarantine``: invalid participants go to ``result.rejected``.
+    workers : int
+        Processes to solve in (participants are split into chunks; the answer does not
+        change). Worth it from some tens of thousands of participants.
 
     Returns
     -------
@@ -90,7 +95,10 @@ def allocate(
         raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
     prep = prepare(participants, plan_items, services, period_weeks=period_weeks, errors=errors)
     asm = assemble(prep, float(team_share))
-    sol = solve_optimal(asm.batch) if policy == "optimal" else solve_priority(asm.batch)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise _argument_error("workers", f"must be an integer >= 1 (got {workers!r})")
+    solver = solve_optimal if policy == "optimal" else solve_priority
+    sol = solve_in_processes(asm.batch, solver, workers)
     items = item_table(prep, asm, sol)
     parts = participant_table(prep, asm, sol, policy, items)
     return AllocationResult(

@@ -3,6 +3,7 @@
 from ibm_engine.solve._batch import HOURS_TOL, VALUE_TOL, Batch, BatchSolution
 from ibm_engine.solve._bound import Multipliers, multipliers
 from ibm_engine.solve._optimal import solve_optimal, solve_priority
+from ibm_engine.solve._parallel import solve_in_processes
 
 __all__ = [
     "HOURS_TOL",
@@ -11,6 +12,7 @@ __all__ = [
     "BatchSolution",
     "Multipliers",
     "multipliers",
+    "solve_in_processes",
     "solve_optimal",
     "solve_priority",
 ]
