@@ -1,0 +1,292 @@
+"""The ``ibm-engine`` command line: ``demo``, ``allocate`` and ``--version``.
+
+Inputs with more than ``--chunk-size`` participants are allocated a chunk at a time, with a
+progress line per chunk on stderr (see :func:`ibm_engine.io.allocate_in_chunks`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+import numpy as np
+
+from ibm_engine import InputError, __version__
+from ibm_engine.data import synthetic_zemgale
+from ibm_engine.io import (
+    CHUNK_SIZE,
+    WRITE_FORMATS,
+    AllocationTables,
+    allocate_in_chunks,
+    read_tables,
+    write_tables,
+)
+
+__all__ = ["main"]
+
+_MAX_PROBLEMS = 200  # problems listed on stderr (all of them are in InputError.problems)
+
+
+def _render(rows: Sequence[Sequence[str]], left: int = 1, total: bool = False) -> str:
+    """A fixed-width table: the first ``left`` columns left-aligned, the rest right-aligned."""
+    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]
+    rule = "  ".join("-" * w for w in widths)
+
+    def line(r: Sequence[str]) -> str:
+        cells = (
+            c.ljust(w) if j < left else c.rjust(w)
+            for j, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        return "  ".join(cells).rstrip()
+
+    body = [line(r) for r in rows[1:]]
+    if total:
+        body.insert(len(body) - 1, rule)
+    return "\n".join([line(rows[0]), rule, *body])
+
+
+def _figures(t: AllocationTables) -> dict[str, float]:
+    p, reason = t.participants, t.items["reason"].astype("str")
+    return {
+        "participants": len(p),
+        "budget": float(p["budget_eur"].sum()),
+        "spent": float(p["spent_eur"].sum()),
+        "value": float(p["value"].sum()),
+        "max": float(p["max_value"].sum()),
+        "funded": int((reason == "funded").sum()),
+        "partly": int((reason == "partly_funded").sum()),
+        "not": int((reason == "not_funded").sum()),
+        "other": int(reason.isin(["not_eligible", "cap_below_min", "unavailable"]).sum()),
+    }
+
+
+def _pct(a: float, b: float) -> str:
+    return f"{100 * a / b:.1f}%" if b else "-"
+
+
+def _group_row(name: Sequence[str], f: dict[str, float]) -> list[str]:
+    return [
+        *name,
+        f"{f['participants']:,.0f}",
+        f"{f['budget']:,.0f}",
+        f"{f['spent']:,.0f}",
+        f"{f['value']:,.1f}",
+        f"{f['max']:,.1f}",
+        _pct(f["value"], f["max"]),
+        *(f"{f[k]:,.0f}" for k in ("funded", "partly", "not", "other")),
+    ]
+
+
+def _by_group(t: AllocationTables) -> str:
+    keys = ["municipality", "target_group"]
+    group_of = t.participants.set_index("participant_id")[keys]
+    items = t.items.join(group_of, on="participant_id")
+    rows = [
+        [
+            "municipality",
+            "group",
+            "people",
+            "budget EUR",
+            "spent EUR",
+            "value",
+            "max value",
+            "coverage",
+            "funded",
+            "partly",
+            "not funded",
+            "ineligible",
+        ]
+    ]
+    item_groups = dict(list(items.groupby(keys, sort=False)))
+    for key, part in t.participants.groupby(keys, sort=True):
+        sub = AllocationTables(item_groups.get(key, items.iloc[:0]), part, t.rejected)
+        rows.append(_group_row([str(k) for k in key], _figures(sub)))
+    rows.append(_group_row(["Total", ""], _figures(t)))
+    return _render(rows, left=2, total=True)
+
+
+def _compare(opt: AllocationTables, pri: AllocationTables) -> str:
+    a, b = _figures(opt), _figures(pri)
+    lines = [
+        ("total value", "value", 1),
+        ("max value", "max", 1),
+        ("spent EUR", "spent", 0),
+        ("items funded", "funded", 0),
+        ("items partly funded", "partly", 0),
+        ("items not funded", "not", 0),
+    ]
+    rows = [["", "optimal", "priority", "difference"]]
+    for title, k, dec in lines:
+        rows.append([title, f"{a[k]:,.{dec}f}", f"{b[k]:,.{dec}f}", f"{a[k] - b[k]:+,.{dec}f}"])
+    rows.append(["coverage", _pct(a["value"], a["max"]), _pct(b["value"], b["max"]), ""])
+    va = opt.participants["value"].to_numpy()
+    by_id = pri.participants.set_index("participant_id")["value"]
+    vb = by_id.reindex(opt.participants["participant_id"]).to_numpy()
+    gain = va - vb
+    up, down = gain > 1e-9, gain < -1e-9
+    avg = float(gain[up].mean()) if up.any() else 0.0
+    base = float(vb[up].sum())
+    rel = float(gain[up].sum()) / base if base > 0 else 0.0
+    return (
+        _render(rows)
+        + f"\n\nParticipants better off under optimal: {int(up.sum()):,} of {len(va):,}"
+        + f" ({_pct(up.sum(), len(va))}),\non average +{avg:.3f} value each"
+        + f" (+{100 * rel:.1f}% on their value under priority); worse off: {int(down.sum()):,}"
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    p, i, s = synthetic_zemgale(args.seed, scale=args.scale, period_weeks=args.period_weeks)
+    print(
+        f"ibm-engine {__version__} demo: synthetic Zemgale region, seed {args.seed}, "
+        f"{len(p):,} participants, {len(i):,} plan items, {args.period_weeks} weeks"
+    )
+    runs = {
+        policy: allocate_in_chunks(
+            p,
+            i,
+            s,
+            policy=policy,
+            period_weeks=args.period_weeks,
+            team_share=args.team_share,
+            chunk_size=args.chunk_size,
+            progress=sys.stderr,
+            label=f"{policy}: ",
+        )
+        for policy in ("optimal", "priority")
+    }
+    print("\nOptimal allocation by municipality and target group\n")
+    print(_by_group(runs["optimal"]))
+    print("coverage = value / max value; ineligible = no catalogue row or cap below the minimum")
+    print("\nOptimal vs priority (items in joint-list order, each given the most that fits)\n")
+    print(_compare(runs["optimal"], runs["priority"]))
+    print(f"\nDone in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _allocate(args: argparse.Namespace) -> int:
+    p, i, s = read_tables(args.participants, args.plan_items, args.services)
+    t = allocate_in_chunks(
+        p,
+        i,
+        s,
+        policy=args.policy,
+        period_weeks=args.period_weeks,
+        team_share=args.team_share,
+        errors=args.errors,
+        chunk_size=args.chunk_size,
+        progress=sys.stderr,
+    )
+    paths = write_tables(t, args.out, args.format)
+    f = _figures(t)
+    rejected = t.rejected["participant_id"].nunique() if len(t.rejected) else 0
+    print(
+        f"allocated {f['participants']:,} participants ({rejected:,} rejected), "
+        f"{len(t.items):,} plan items, policy {args.policy}, {args.period_weeks} weeks"
+    )
+    print(
+        f"budget {f['budget']:,.2f} EUR, spent {f['spent']:,.2f} EUR "
+        f"({_pct(f['spent'], f['budget'])}); value {f['value']:,.2f} of {f['max']:,.2f} "
+        f"({_pct(f['value'], f['max'])})"
+    )
+    print(
+        f"items: {f['funded']:,} funded, {f['partly']:,} partly funded, "
+        f"{f['not']:,} not funded, {f['other']:,} ineligible"
+    )
+    print("wrote " + ", ".join(str(x) for x in paths))
+    return 0
+
+
+def _cell(x: object) -> str:
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+def _print_problems(err: InputError, stream: TextIO) -> None:
+    df = err.problems
+    n = len(df)
+    print(f"error: {n:,} input problem{'s' if n != 1 else ''}, nothing was allocated", file=stream)
+    rows = [["table", "row", "column", "reason"]]
+    for rec in df.head(_MAX_PROBLEMS).itertuples(index=False):
+        rows.append([_cell(rec.table), _cell(rec.row), _cell(rec.column), _cell(rec.reason)])
+    print(_render(rows, left=4), file=stream)
+    if n > _MAX_PROBLEMS:
+        print(
+            f"... and {n - _MAX_PROBLEMS:,} more (with --errors quarantine the participants "
+            "with problems are listed in rejected and the others allocated)",
+            file=stream,
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ibm-engine", description="Individual budgets for community-based social services."
+    )
+    parser.add_argument("--version", action="version", version=f"ibm-engine {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", help="allocate the synthetic Zemgale region with both policies")
+    demo.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+    demo.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="multiply the 502 GRT / 510 FT / 276 BSAC participants",
+    )
+    demo.set_defaults(run=_demo)
+    alloc = sub.add_parser("allocate", help="allocate the tables of three files")
+    for flag in ("--participants", "--plan-items", "--services"):
+        alloc.add_argument(flag, required=True, metavar="FILE", help=".csv, .xlsx or .parquet")
+    alloc.add_argument("--policy", choices=("optimal", "priority"), default="optimal")
+    alloc.add_argument("--errors", choices=("raise", "quarantine"), default="raise")
+    alloc.add_argument("--out", required=True, metavar="DIR", help="directory for the results")
+    alloc.add_argument("--format", choices=WRITE_FORMATS, default="csv")
+    alloc.set_defaults(run=_allocate)
+    for p in (demo, alloc):
+        p.add_argument("--period-weeks", type=int, default=26, help="plan period (default 26)")
+        p.add_argument(
+            "--team-share",
+            type=float,
+            default=0.5,
+            help="team's share in the rank merge (default 0.5)",
+        )
+        p.add_argument(
+            "--chunk-size",
+            type=int,
+            default=CHUNK_SIZE,
+            help=f"participants per chunk (default {CHUNK_SIZE:,})",
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    Exit codes: 0 done; 1 an environment problem (a missing optional dependency, a file that
+    cannot be written); 2 bad input (the problems are listed on stderr) or bad arguments.
+
+    Examples
+    --------
+    >>> main(["--version"])
+    Traceback (most recent call last):
+    SystemExit: 0
+
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except InputError as err:
+        _print_problems(err, sys.stderr)
+        return 2
+    except ValueError as err:  # an argument out of range, a table too large for Excel
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (ImportError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
