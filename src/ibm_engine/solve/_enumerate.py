@@ -79,82 +79,36 @@ def _hours_free(batch: Batch, owner: IntArray, n: int) -> BoolArray:
     return out
 
 
-_HOUR_BUCKETS = 12
-
-
 def _undominated(
-    p: IntArray,
-    cost: IntArray,
-    hrs: FloatArray,
-    val: FloatArray,
-    no_hours: BoolArray,
-    hours_cap: FloatArray,
+    p: IntArray, cost: IntArray, hrs: FloatArray, val: FloatArray, no_hours: BoolArray
 ) -> BoolArray:
     """Nodes not dominated by another node of the same participant.
 
-    Node ``A`` dominates ``B`` when it costs no more, uses no more family hours (where they
-    are limited) and is worth more than ``VALUE_TOL`` more: every completion of ``B`` is open
-    to ``A`` at a higher value, so ``B`` leads neither to an optimum nor to a tie within the
-    tolerance. Checked exactly for equal hours, and across hour buckets (a node in a lower
-    bucket uses strictly fewer hours).
+    Node ``A`` dominates ``B`` when it costs no more, uses the same family hours (where they
+    are limited; elsewhere hours play no part) and is worth more than ``VALUE_TOL`` more:
+    every completion of ``B`` is open to ``A`` at a higher value, so ``B`` leads neither to
+    an optimum nor to a tie within the tolerance.
     """
     keep = np.ones(p.shape[0], dtype=bool)
     if p.shape[0] < 2:
         return keep
-    limited = ~no_hours[p]
-    hkey = np.where(limited, hrs, 0.0)
-    order = np.lexsort((-val, cost, p))
-    ps, vs, hs = p[order], val[order], hkey[order]
+    hkey = np.where(no_hours[p], 0.0, hrs)
+    order = np.lexsort((-val, cost, hkey, p))
+    ps, hs, vs = p[order], hkey[order], val[order]
+    newgrp = np.ones(ps.shape[0], dtype=bool)
+    newgrp[1:] = (ps[1:] != ps[:-1]) | (hs[1:] != hs[:-1])
+    grp = np.cumsum(newgrp) - 1
+    # exact segmented running maximum through integer ranks of the values
     big = np.int64(vs.shape[0] + 1)
     vorder = np.argsort(vs, kind="stable")
     vrank = np.empty(vs.shape[0], dtype=np.int64)
     vrank[vorder] = np.arange(vs.shape[0], dtype=np.int64)
-    sorted_vals = vs[vorder]
-    newp = np.ones(ps.shape[0], dtype=bool)
-    newp[1:] = ps[1:] != ps[:-1]
-    seg = np.cumsum(newp) - 1
-
-    def prefix_best(mask: BoolArray) -> FloatArray:
-        """Per node, the best value among earlier-or-equal nodes (of its participant) in mask."""
-        r = np.where(mask, vrank, -1) + seg * big
-        run = np.maximum.accumulate(np.where(mask, r, seg * big - 1))
-        rank = run - seg * big
-        out: FloatArray = np.where(rank >= 0, sorted_vals[np.clip(rank, 0, None)], -np.inf)
-        return out
-
-    dominated = np.zeros(ps.shape[0], dtype=bool)
-    # participants whose hours play no part: plain (cost, value) dominance
-    free = ~limited[order]
-    if free.any():
-        prev = np.full(ps.shape[0], -np.inf)
-        best = prefix_best(free)
-        prev[1:] = np.where(newp[1:], -np.inf, best[:-1])
-        dominated |= free & (prev > vs + VALUE_TOL)
-    lim = ~free
-    if lim.any():
-        # equal hours: dominance within (participant, hours) groups
-        o2 = np.lexsort((-vs, cost[order], hs, ps))
-        g_new = np.ones(ps.shape[0], dtype=bool)
-        g_new[1:] = (ps[o2][1:] != ps[o2][:-1]) | (hs[o2][1:] != hs[o2][:-1])
-        gseg = np.cumsum(g_new) - 1
-        r2 = vrank[o2] + gseg * big
-        run2 = np.maximum.accumulate(r2)
-        prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
-        prev_rank[1:] = run2[:-1] - gseg[1:] * big
-        ok = ~g_new & (prev_rank >= 0) & lim[o2]
-        pv = np.where(ok, sorted_vals[np.clip(prev_rank, 0, None)], -np.inf)
-        dom2 = ok & (pv > vs[o2] + VALUE_TOL)
-        dominated[o2[dom2]] = True
-        # strictly fewer hours: nodes in a lower hour bucket
-        cap = hours_cap[ps]
-        width = np.where(np.isfinite(cap) & (cap > 0), cap / _HOUR_BUCKETS, 1.0)
-        bucket = np.where(lim, np.minimum(np.floor(hs / width), _HOUR_BUCKETS), 0).astype(np.int64)
-        for t in range(1, _HOUR_BUCKETS + 1):
-            at = lim & (bucket == t)
-            if not at.any():
-                continue
-            best = prefix_best(lim & (bucket < t))
-            dominated |= at & (best > vs + VALUE_TOL)
+    run = np.maximum.accumulate(vrank + grp * big)
+    prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
+    prev_rank[1:] = run[:-1] - grp[1:] * big
+    valid = ~newgrp & (prev_rank >= 0)
+    prev_val = np.where(valid, vs[vorder][np.clip(prev_rank, 0, None)], -np.inf)
+    dominated = valid & (prev_val > vs + VALUE_TOL)
     keep[order[dominated]] = False
     return keep
 
@@ -223,15 +177,17 @@ def enumerate_optimum(
     rest_cost = _suffix((batch.cost * umin)[order], batch.offsets)
     rest_hrs = _suffix_f((batch.hours * umin)[order], batch.offsets)
 
-    lp_money = SuffixLP.build(
-        order, starts, nf, batch.cost.astype(np.float64), batch.value, batch.upper
-    )
     capped = np.isfinite(batch.hours_cap)
+    lp_money = (
+        SuffixLP.build(order, starts, nf, batch.cost.astype(np.float64), batch.value, batch.upper)
+        if strong
+        else None
+    )
     lp_hours = (
         SuffixLP.build(
             order, starts, np.where(capped, nf, 0), batch.hours, batch.value, batch.upper
         )
-        if capped.any()
+        if strong and capped.any()
         else None
     )
     lam_b, mu_h = single_resource_duals(batch, owner)
@@ -338,18 +294,18 @@ def enumerate_optimum(
         val = val[par] + batch.value[jj] * u
         parent = ids[par]
         keep = (
-            _undominated(node_p, cost, hrs, val, no_hours, batch.hours_cap)
+            _undominated(node_p, cost, hrs, val, no_hours)
             if strong
             else np.ones(node_p.shape[0], dtype=bool)
         )
         s_next = np.full(node_p.shape[0], k + 1, dtype=np.int64)
+        money_left = (batch.budget[node_p] - cost).astype(np.float64)
         ub = (
             np.full(node_p.shape[0], np.inf)
-            if not strong
-            else val
-            + lp_money.bound(node_p, s_next, (batch.budget[node_p] - cost).astype(np.float64), nf)
+            if lp_money is None
+            else val + lp_money.bound(node_p, s_next, money_left, nf)
         )
-        if lp_hours is not None and strong:
+        if lp_hours is not None:
             hp = capped[node_p]
             if hp.any():
                 ub_h = val[hp] + lp_hours.bound(
