@@ -50,6 +50,7 @@ from ibm_engine.errors import (
     SolverWarning,
     UnknownMunicipalityWarning,
 )
+from ibm_engine.io import read_table, read_tables, write_tables
 
 __version__ = "0.1.0"
 
@@ -84,6 +85,9 @@ __all__ = [
     "explain_summary",
     "explain_text",
     "json_schemas",
+    "read_table",
+    "read_tables",
     "synthetic_zemgale",
     "write_json_schemas",
+    "write_tables",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
 __all__ = ["PairBounds"]
 
@@ -73,24 +73,19 @@ class PairBounds:
         return PairBounds(lam=lam, mu=mu, suffix=suffix, offsets=offsets)
 
     def _node_terms(
-        self,
-        p: IntArray,
-        s: int,
-        val: FloatArray,
-        money_left: FloatArray,
-        hours_left: FloatArray,
-        k: int,
+        self, p: IntArray, s: int, val: FloatArray, money_left: FloatArray, hours_left: FloatArray
     ) -> FloatArray:
-        """``val + lam B_left + mu H_left + suffix(s)`` for pair ``k`` (inf where invalid)."""
+        """``val + lam B_left + mu H_left + suffix(s)`` for every pair: shape (K, nodes);
+        ``inf`` where a pair prices hours that are not limited."""
         start = self.offsets[p]
         end = self.offsets[p + 1]
         pos = np.minimum(start + s, end)
-        rest = np.where(pos >= end, 0.0, self.suffix[k, pos])
-        mu = self.mu[k, p]
+        rest = np.where((pos >= end)[None, :], 0.0, self.suffix[:, pos])
+        mu = self.mu[:, p]
         unlimited = ~np.isfinite(hours_left)
         h_left = np.where(unlimited, 0.0, hours_left)
-        out: FloatArray = val + self.lam[k, p] * money_left + mu * h_left + rest
-        return np.where(unlimited & (mu > 0), np.inf, out)
+        out: FloatArray = val[None, :] + self.lam[:, p] * money_left[None, :] + mu * h_left + rest
+        return np.where(unlimited[None, :] & (mu > 0), np.inf, out)
 
     def unit_range(
         self,
@@ -104,35 +99,29 @@ class PairBounds:
         value: FloatArray,
         cost: IntArray,
         hours: FloatArray,
-    ) -> tuple[IntArray, IntArray, np.ndarray]:
+    ) -> tuple[IntArray, IntArray, BoolArray]:
         """Units of ``item`` (decided at ``level``) that keep every pair's bound >= ``floor``.
 
         For a pair the bound of the child with ``u`` units is ``A + rc u`` with ``A`` the
         node's terms with the items after ``level`` undecided: linear in ``u``. Returns the
         intersected range ``[lo, hi]`` and whether 0 units stays within every bound.
         """
-        n = p.shape[0]
-        lo = np.zeros(n, dtype=np.float64)
-        hi = np.full(n, np.inf)
-        zero_ok = np.ones(n, dtype=bool)
-        c = cost[item].astype(np.float64)
-        h = hours[item]
-        v = value[item]
-        for k in range(self.lam.shape[0]):
-            a = self._node_terms(p, level + 1, val, money_left, hours_left, k)
-            rc = v - self.lam[k, p] * c - self.mu[k, p] * h
-            slack = a - floor
-            zero_ok &= slack >= 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                q = slack / rc
-            pos = rc > 0
-            neg = rc < 0
-            lo = np.where(pos, np.maximum(lo, np.ceil(-q - 1e-9)), lo)
-            hi = np.where(neg, np.minimum(hi, np.floor(-q + 1e-9)), hi)
-            dead = (rc == 0) & (slack < 0)
-            hi = np.where(dead, -1.0, hi)
-        lo_i = np.clip(lo, 0, 2.0**60).astype(np.int64)
-        hi_i = np.clip(hi, -1, 2.0**60).astype(np.int64)
+        a = self._node_terms(p, level + 1, val, money_left, hours_left)
+        rc = (
+            value[item][None, :]
+            - self.lam[:, p] * cost[item].astype(np.float64)[None, :]
+            - self.mu[:, p] * hours[item][None, :]
+        )
+        slack = a - floor[None, :]
+        zero_ok: BoolArray = np.asarray((slack >= 0).all(axis=0), dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = -slack / rc
+        lo = np.where(rc > 0, np.ceil(q - 1e-9), -np.inf).max(axis=0)
+        hi = np.where(rc < 0, np.floor(q + 1e-9), np.inf).min(axis=0)
+        dead = ((rc == 0) & (slack < 0)).any(axis=0)
+        hi = np.where(dead, -1.0, hi)
+        lo_i: IntArray = np.clip(lo, 0, 2.0**60).astype(np.int64)
+        hi_i: IntArray = np.clip(hi, -1, 2.0**60).astype(np.int64)
         return lo_i, hi_i, zero_ok
 
     def bound(
@@ -145,16 +134,5 @@ class PairBounds:
     ) -> FloatArray:
         """The smallest bound over all pairs for nodes of ``p`` whose undecided items are the
         decision positions ``>= s``; ``hours_left`` is ``inf`` where hours are unlimited."""
-        start = self.offsets[p]
-        pos = np.minimum(start + s, self.offsets[p + 1])
-        h_left = np.where(np.isfinite(hours_left), hours_left, 0.0)
-        best = np.full(p.shape[0], np.inf)
-        at_end = pos >= self.offsets[p + 1]
-        unlimited = ~np.isfinite(hours_left)
-        for k in range(self.lam.shape[0]):
-            mu = self.mu[k, p]
-            rest = np.where(at_end, 0.0, self.suffix[k, pos])
-            ub = val + self.lam[k, p] * money_left + mu * h_left + rest
-            ub = np.where(unlimited & (mu > 0), np.inf, ub)
-            np.minimum(best, ub, out=best)
-        return best
+        out: FloatArray = self._node_terms(p, s, val, money_left, hours_left).min(axis=0)
+        return out
