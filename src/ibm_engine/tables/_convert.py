@@ -36,7 +36,10 @@ class Column:
 def _blank(s: pd.Series) -> BoolArray:
     na = s.isna().to_numpy(dtype=bool)
     if pdt.is_string_dtype(s.dtype) or s.dtype == object:
-        blank = s.str.strip().eq("")
+        try:
+            blank = s.str.strip().eq("")
+        except AttributeError:  # an object column without any text: nothing can be blank
+            return na
         na = na | blank.fillna(False).to_numpy(dtype=bool)
     return na
 
