@@ -153,6 +153,7 @@ def _demo(args: argparse.Namespace) -> int:
             policy=policy,
             period_weeks=args.period_weeks,
             team_share=args.team_share,
+            workers=args.workers,
             chunk_size=args.chunk_size,
             progress=sys.stderr,
             label=f"{policy}: ",
@@ -178,6 +179,7 @@ def _allocate(args: argparse.Namespace) -> int:
         period_weeks=args.period_weeks,
         team_share=args.team_share,
         errors=args.errors,
+        workers=args.workers,
         chunk_size=args.chunk_size,
         progress=sys.stderr,
     )
@@ -251,6 +253,12 @@ def _parser() -> argparse.ArgumentParser:
             type=float,
             default=0.5,
             help="team's share in the rank merge (default 0.5)",
+        )
+        p.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes to solve in (default 1; 2 uses both cores of a 2-core machine)",
         )
         p.add_argument(
             "--chunk-size",

@@ -84,6 +84,7 @@ def allocate_in_chunks(
     period_weeks: int = 26,
     team_share: float = 0.5,
     errors: str = "raise",
+    workers: int = 1,
     chunk_size: int = CHUNK_SIZE,
     progress: TextIO | None = None,
     label: str = "",
@@ -100,7 +101,7 @@ def allocate_in_chunks(
     ----------
     participants, plan_items, services : pandas.DataFrame
         The contract tables.
-    policy, period_weeks, team_share, errors
+    policy, period_weeks, team_share, errors, workers
         As in :func:`ibm_engine.allocate`.
     chunk_size : int
         Participants per chunk; with no more participants than this, one call.
@@ -128,7 +129,9 @@ def allocate_in_chunks(
         raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
 
     def run(people: pd.DataFrame, items: pd.DataFrame) -> AllocationTables:
-        r = allocate(people, items, services, policy, period_weeks, team_share, errors)
+        r = allocate(
+            people, items, services, policy, period_weeks, team_share, errors, workers=workers
+        )
         return AllocationTables(r.items, r.participants, r.rejected)
 
     n = len(participants)
