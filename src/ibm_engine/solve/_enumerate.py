@@ -21,6 +21,14 @@ import numpy as np
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.solve._batch import HOURS_TOL, VALUE_TOL, Batch
 from ibm_engine.solve._bound import Multipliers, single_resource_duals
+from ibm_engine.solve._frontier import (
+    children,
+    hours_free,
+    suffix_sum,
+    suffix_sum_f,
+    top_per_participant,
+    undominated,
+)
 from ibm_engine.solve._greedy import most_units
 from ibm_engine.solve._pair_bounds import PairBounds
 from ibm_engine.solve._suffix_lp import SuffixLP
@@ -36,81 +44,6 @@ class EnumerationResult:
 
     units: IntArray
     proven: BoolArray
-
-
-def _children(counts: IntArray) -> tuple[IntArray, IntArray]:
-    """(parent, offset within parent) for ``counts[i]`` children of every parent ``i``."""
-    total = int(counts.sum())
-    parent = np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts)
-    first = np.zeros(counts.shape[0], dtype=np.int64)
-    np.cumsum(counts[:-1], out=first[1:])
-    offset = np.arange(total, dtype=np.int64) - first[parent]
-    return parent, offset
-
-
-def _suffix(x: IntArray, offsets: IntArray) -> IntArray:
-    """Per position, the sum of ``x`` from there to the end of its participant (plus a 0 pad)."""
-    cs = np.zeros(x.shape[0] + 1, dtype=np.int64)
-    np.cumsum(x, out=cs[1:])
-    owner = np.repeat(np.arange(offsets.shape[0] - 1), np.diff(offsets))
-    out = np.zeros(x.shape[0] + 1, dtype=np.int64)
-    out[:-1] = cs[offsets[1:]][owner] - cs[:-1]
-    return out
-
-
-def _suffix_f(x: FloatArray, offsets: IntArray) -> FloatArray:
-    """Float version of :func:`_suffix` (summed per participant from the back, exactly)."""
-    out = np.zeros(x.shape[0] + 1)
-    counts = np.diff(offsets)
-    kmax = int(counts.max()) if counts.shape[0] else 0
-    run = np.zeros(counts.shape[0])
-    for back in range(1, kmax + 1):
-        p = np.flatnonzero(counts >= back)
-        pos = offsets[p + 1] - back
-        run[p] += x[pos]
-        out[pos] = run[p]
-    return out
-
-
-def _hours_free(batch: Batch, owner: IntArray, n: int) -> BoolArray:
-    """Participants none of whose fundable items use family hours."""
-    uses = np.bincount(owner, weights=(batch.hours > 0) & batch.fundable, minlength=n)
-    out: BoolArray = uses == 0
-    return out
-
-
-def _undominated(
-    p: IntArray, cost: IntArray, hrs: FloatArray, val: FloatArray, no_hours: BoolArray
-) -> BoolArray:
-    """Nodes not dominated by another node of the same participant.
-
-    Node ``A`` dominates ``B`` when it costs no more, uses the same family hours (where they
-    are limited; elsewhere hours play no part) and is worth more than ``VALUE_TOL`` more:
-    every completion of ``B`` is open to ``A`` at a higher value, so ``B`` leads neither to
-    an optimum nor to a tie within the tolerance.
-    """
-    keep = np.ones(p.shape[0], dtype=bool)
-    if p.shape[0] < 2:
-        return keep
-    hkey = np.where(no_hours[p], 0.0, hrs)
-    order = np.lexsort((-val, cost, hkey, p))
-    ps, hs, vs = p[order], hkey[order], val[order]
-    newgrp = np.ones(ps.shape[0], dtype=bool)
-    newgrp[1:] = (ps[1:] != ps[:-1]) | (hs[1:] != hs[:-1])
-    grp = np.cumsum(newgrp) - 1
-    # exact segmented running maximum through integer ranks of the values
-    big = np.int64(vs.shape[0] + 1)
-    vorder = np.argsort(vs, kind="stable")
-    vrank = np.empty(vs.shape[0], dtype=np.int64)
-    vrank[vorder] = np.arange(vs.shape[0], dtype=np.int64)
-    run = np.maximum.accumulate(vrank + grp * big)
-    prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
-    prev_rank[1:] = run[:-1] - grp[1:] * big
-    valid = ~newgrp & (prev_rank >= 0)
-    prev_val = np.where(valid, vs[vorder][np.clip(prev_rank, 0, None)], -np.inf)
-    dominated = valid & (prev_val > vs + VALUE_TOL)
-    keep[order[dominated]] = False
-    return keep
 
 
 @dataclass(eq=False)
@@ -174,8 +107,8 @@ def enumerate_optimum(
         (rc > 0) & (dstat < batch.upper), np.maximum(batch.lower, batch.upper - dstat), 0
     )
     umin = np.where(fund, umin, 0)
-    rest_cost = _suffix((batch.cost * umin)[order], batch.offsets)
-    rest_hrs = _suffix_f((batch.hours * umin)[order], batch.offsets)
+    rest_cost = suffix_sum((batch.cost * umin)[order], batch.offsets)
+    rest_hrs = suffix_sum_f((batch.hours * umin)[order], batch.offsets)
 
     capped = np.isfinite(batch.hours_cap)
     lp_money = (
@@ -208,7 +141,7 @@ def enumerate_optimum(
     floor_val = incumbent_value - tol - 1e-12 * np.abs(incumbent_value)
     hcap = batch.hours_cap + HOURS_TOL
     no_hours = ~np.isfinite(batch.hours_cap) | (rest_hrs[starts] == 0) & (nf == 0)
-    no_hours = no_hours | _hours_free(batch, owner, n)
+    no_hours = no_hours | hours_free(batch, owner, n)
     root_ok = (rest_cost[starts] <= batch.budget) & (rest_hrs[starts] <= hcap + 1e-12)
     overflow = ~root_ok
     truncated = np.zeros(n, dtype=bool)
@@ -284,7 +217,7 @@ def enumerate_optimum(
         r_hi = np.minimum(r_hi, p_hi)
         zero &= p_zero
         n_rng = np.maximum(r_hi - r_lo + 1, 0)
-        par, off = _children(n_rng + zero)
+        par, off = children(n_rng + zero)
         u = np.where(off < n_rng[par], r_hi[par] - off, 0)
         jj = j[par]
         node_p = node_p[par]
@@ -294,7 +227,7 @@ def enumerate_optimum(
         val = val[par] + batch.value[jj] * u
         parent = ids[par]
         keep = (
-            _undominated(node_p, cost, hrs, val, no_hours)
+            undominated(node_p, cost, hrs, val, no_hours)
             if strong
             else np.ones(node_p.shape[0], dtype=bool)
         )
@@ -325,7 +258,7 @@ def enumerate_optimum(
             big |= cnt >= max(int(desc[min(cut, desc.shape[0] - 1)]), 1)
         if beam and big.any():
             truncated |= big
-            keep = _top_per_participant(node_p, ub, node_cap) | ~big[node_p]
+            keep = top_per_participant(node_p, ub, node_cap) | ~big[node_p]
             node_p, pen, cost, hrs, val = node_p[keep], pen[keep], cost[keep], hrs[keep], val[keep]
             parent, u, jj = parent[keep], u[keep], jj[keep]
         elif big.any():
@@ -339,18 +272,6 @@ def enumerate_optimum(
         ids = np.arange(node_p.shape[0], dtype=np.int64)
         k += 1
     return _select(batch, leaves, tree, incumbent, incumbent_value, overflow, truncated)
-
-
-def _top_per_participant(p: IntArray, score: FloatArray, cap: int) -> BoolArray:
-    """The ``cap`` nodes with the highest score of every participant."""
-    order = np.lexsort((-score, p))
-    ps = p[order]
-    first = np.ones(ps.shape[0], dtype=bool)
-    first[1:] = ps[1:] != ps[:-1]
-    start = np.maximum.accumulate(np.where(first, np.arange(ps.shape[0]), 0))
-    keep = np.zeros(p.shape[0], dtype=bool)
-    keep[order[(np.arange(ps.shape[0]) - start) < cap]] = True
-    return keep
 
 
 def _finish(
