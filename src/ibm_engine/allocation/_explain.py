@@ -20,262 +20,26 @@ list) or after the whole allocation (``optimal`` policy, which decides all items
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine._typing import IntArray
+from ibm_engine.allocation._explain_facts import LIMITS, Plan, position
 from ibm_engine.allocation._explain_text import (
-    ItemFacts,
     PlanFacts,
     check_language,
     detail_text,
     render_text,
 )
-from ibm_engine.errors import InputError
-from ibm_engine.solve import HOURS_TOL, Batch, BatchSolution, solve_optimal, solve_priority
-from ibm_engine.tables import CAP_TOL, GROUP_BITS
 
 if TYPE_CHECKING:
     from ibm_engine.allocation._result import AllocationResult
 
 __all__ = ["LIMITS", "explain_frame", "explain_summary", "explain_text"]
 
-#: binding reasons of the ``limited_by`` column
-LIMITS = (
-    "recommendation",
-    "legal_cap",
-    "item_max_units",
-    "not_eligible",
-    "minimum_does_not_fit",
-    "budget",
-    "family_hours",
-)
-#: the extra money of ``next_100_eur_units``, in cents
-EXTRA_CENTS = 10_000
 
-
-def _no_such(pid: str, reason: str) -> InputError:
-    return InputError(
-        [
-            {
-                "table": "participants",
-                "row": pid,
-                "participant_id": pid,
-                "column": "participant_id",
-                "reason": reason,
-            }
-        ]
-    )
-
-
-def _canonical_id(value: object) -> str:
-    """An id as the tables read it: text, or an integer as its digits."""
-    return str(int(value)) if isinstance(value, int | np.integer) else str(value)
-
-
-def _position(result: AllocationResult, participant_id: object) -> int:
-    """Index of the participant among the accepted ones; InputError if unknown or rejected."""
-    if isinstance(participant_id, bool) or not isinstance(participant_id, str | int | np.integer):
-        raise _no_such(repr(participant_id), "participant_id must be text")
-    pid = _canonical_id(participant_id)
-    raw = result._prep.participants["participant_id"].to_numpy(dtype=object)
-    hits = np.flatnonzero(raw == pid)  # one C loop, no per-row Python
-    if hits.shape[0] == 0 and pid.lstrip("-").isdigit():  # integer ids (kept as given)
-        hits = np.flatnonzero(raw == int(pid))
-    if hits.shape[0]:
-        return int(hits[0])
-    rej = result.rejected
-    mine = rej[rej["participant_id"] == pid]
-    if len(mine):
-        why = "; ".join(f"{r.table}, column {r.column}: {r.reason}" for r in mine.itertuples())
-        raise _no_such(pid, f"participant {pid!r} was rejected: {why}")
-    raise _no_such(pid, f"unknown participant_id {pid!r}: not among the participants")
-
-
-class _Plan:
-    """One participant's items in joint-list order: the binding reason of each (arrays)."""
-
-    def __init__(self, result: AllocationResult, p: int) -> None:
-        prep, asm, sol = result._prep, result._asm, result._sol
-        batch = asm.batch
-        sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-        self.p, self.policy, self.prep = p, result.policy, prep
-        self.pid = _canonical_id(prep.participants["participant_id"].iloc[p])
-        self.municipality = str(prep.participants["municipality"].iloc[p])
-        self.age, self.group, self.weeks = (
-            int(prep.age[p]),
-            str(prep.group[p]),
-            int(prep.period_weeks[p]),
-        )
-        self.rows = asm.perm[sl]
-        self.items = result.items[["service", "unit", "reason"]].iloc[self.rows]
-        self.units, self.cost, self.hours = sol.units[sl], batch.cost[sl], batch.hours[sl]
-        self.lower, self.upper = batch.lower[sl], batch.upper[sl]
-        self.rec, self.cat_row = prep.recommended[self.rows], prep.row[self.rows]
-        self.budget, self.hours_cap = int(prep.budget_cents[p]), float(prep.hours_cap[p])
-        self.lam, self.mu = float(sol.lam[p]), float(sol.mu[p])
-        one = batch.subset(np.array([p], dtype=np.int64))
-        _, spent, used = one.evaluate(self.units)
-        self.spent, self.hours_used = int(spent[0]), float(used[0])
-        self._resolve(one, sol, p)
-        self._rooms()
-        self._caps()
-        self._limits()
-
-    def _resolve(self, one: Batch, sol: BatchSolution, p: int) -> None:
-        """Re-solve with 100 EUR more (same policy); the optimum a priority fill is judged by."""
-        self.next_100: IntArray = np.zeros_like(self.units)
-        self.value_more = self.optimum = float(sol.value[p])
-        self.optimum_proven, self.reordered = bool(sol.proven[p]), False
-        if one.m == 0:  # nothing to re-solve (and the solvers need items)
-            return
-        solve = solve_optimal if self.policy == "optimal" else solve_priority
-        more = solve(replace(one, budget=one.budget + EXTRA_CENTS))
-        self.next_100, self.value_more = more.units - self.units, float(more.value[0])
-        if self.policy == "optimal":  # does it differ from filling the list from the top?
-            self.reordered = bool((solve_priority(one).units != self.units).any())
-        elif not sol.proven[p]:  # a priority fill below the LP bound: find the optimum
-            best = solve_optimal(one)
-            self.optimum, self.optimum_proven = float(best.value[0]), bool(best.proven[0])
-
-    def _rooms(self) -> None:
-        """Money and hours left for each item (see module docstring)."""
-        spend, use = self.cost * self.units, self.hours * self.units
-        if self.policy == "priority":
-            self.room_cents = self.budget - np.cumsum(spend)
-            self.room_hours = self.hours_cap - np.cumsum(use)
-        else:
-            self.room_cents = np.full(spend.shape, self.budget - self.spent, dtype=np.int64)
-            self.room_hours = np.full(use.shape, self.hours_cap - self.hours_used)
-
-    def _caps(self) -> None:
-        """Which term sets the upper bound below the recommendation, with its number."""
-        cat, k = self.prep.catalogue, self.rows.shape[0]
-        r = np.maximum(self.cat_row, 0)
-        wk = cat.max_week[r] if cat.max_week.shape[0] else np.full(k, np.nan)
-        yr = cat.max_year[r] if cat.max_year.shape[0] else np.full(k, np.nan)
-        mx = self.prep.max_units[self.rows]
-        with np.errstate(invalid="ignore"):
-            by_week = np.floor(wk * self.weeks + CAP_TOL)
-            by_year = np.floor(yr * self.weeks / 52 + CAP_TOL)
-        below = (self.upper < self.rec) & (self.cat_row >= 0)
-        self.cap_term = np.full(k, None, dtype=object)
-        self.cap_number = np.full(k, np.nan)
-        for term, units, number in (  # later terms win ties: the law before the plan
-            ("max_units", mx, mx.astype(np.float64)),
-            ("max_units_per_year", by_year, yr),
-            ("max_units_per_week", by_week, wk),
-        ):
-            hit = below & (units == self.upper)
-            self.cap_term = np.where(hit, term, self.cap_term)
-            self.cap_number = np.where(hit, number, self.cap_number)
-
-    def _limits(self) -> None:
-        """``code`` (index into LIMITS) and ``blocked_by`` of every item."""
-        u, c, h = self.units, self.cost, self.hours
-        need = np.where(u > 0, 1, self.lower)  # one more unit, or the minimum from nothing
-        money = need * c > self.room_cents
-        hours = need * h > self.room_hours + HOURS_TOL
-        one_fits = (c <= self.room_cents) & (h <= self.room_hours + HOURS_TOL)
-        eligible = self.cat_row >= 0
-        cap_below = eligible & (self.upper < self.lower)
-        legal = np.isin(self.cap_term, ["max_units_per_week", "max_units_per_year"])
-        cap_code = np.where(legal, 1, 2)
-        short = (u < self.upper) & ~cap_below
-        min_short = short & (u == 0) & (self.lower > 1) & one_fits & (money | hours)
-        conditions = [~eligible, cap_below & (self.upper > 0), cap_below, min_short]
-        conditions += [short & money, short & hours, short, self.upper < self.rec]
-        code = np.select(conditions, [3, 4, cap_code, 4, 5, 6, 5, cap_code], default=0)
-        self.code: IntArray = code.astype(np.int64)
-        blocked = np.full(u.shape[0], None, dtype=object)
-        blocked[(code == 6) | (min_short & ~money)] = "family_hours"
-        blocked[(code == 5) | (min_short & money)] = "budget"
-        blocked[cap_below & (self.upper > 0)] = "cap"
-        self.blocked_by = blocked
-
-    def _names(self, service: str, row: int) -> tuple[str, str]:
-        """Display names (English, Latvian): the catalogue's name_en / name_lv, else the code."""
-        frame, cat = self.prep.catalogue.frame, self.prep.catalogue
-        if row < 0:  # not eligible: any row of the service has its names
-            row = int(np.flatnonzero(cat.service == service)[0]) if service in cat.services else -1
-        out = []
-        for col, default in (
-            ("name_en", service.replace("_", " ").capitalize()),
-            ("name_lv", service),
-        ):
-            name = frame[col].iloc[row] if col in frame.columns and row >= 0 else None
-            out.append(name.strip() if isinstance(name, str) and name.strip() else default)
-        return out[0], out[1]
-
-    def _eligibility(self, service: str) -> dict[str, Any]:
-        """Why no row applies: not offered in the municipality, or the ages / groups that fail."""
-        cat = self.prep.catalogue
-        rows = np.flatnonzero((cat.service == service) & (cat.municipality == self.municipality))
-        if rows.shape[0] == 0:
-            rows = np.flatnonzero((cat.service == service) & pd.isna(cat.municipality))
-        if rows.shape[0] == 0:
-            return {"not_offered": True}
-        lo, hi, grp = cat.min_age[rows], cat.max_age[rows], cat.groups[rows]
-        out: dict[str, Any] = {}
-        if not ((lo <= self.age) & (self.age <= hi)).any():
-            bands = sorted({(max(int(a), 0), int(b)) for a, b in zip(lo, hi, strict=True)})
-            out["ages"] = ", ".join(f"{a}-{b}" if b < 10**9 else f"{a}+" for a, b in bands)
-        if not (grp & GROUP_BITS.get(self.group, 0)).any():
-            allowed = int(np.bitwise_or.reduce(grp))
-            out["groups"] = ", ".join(g for g, bit in GROUP_BITS.items() if allowed & bit)
-        return out
-
-    def facts(self, result: AllocationResult) -> PlanFacts:
-        """Everything the words need (see :class:`PlanFacts`)."""
-        cols: dict[str, list[Any]] = {
-            "service": [str(s) for s in self.items["service"].tolist()],
-            "unit": [u if isinstance(u, str) else None for u in self.items["unit"].tolist()],
-            "recommended": self.rec.tolist(),
-            "upper": self.upper.tolist(),
-            "units": self.units.tolist(),
-            "lower": self.lower.tolist(),
-            "price_cents": self.cost.tolist(),
-            "hours_per_unit": self.hours.tolist(),
-            "limited_by": [LIMITS[c] for c in self.code.tolist()],
-            "cap_term": self.cap_term.tolist(),
-            "cap_number": self.cap_number.tolist(),
-            "blocked_by": self.blocked_by.tolist(),
-            "room_cents": self.room_cents.tolist(),
-            "room_hours": self.room_hours.tolist(),
-            "next_100": self.next_100.tolist(),
-        }
-        lines = []
-        for k in range(self.rows.shape[0]):
-            row = {name: col[k] for name, col in cols.items()}
-            name_en, name_lv = self._names(row["service"], int(self.cat_row[k]))
-            why = self._eligibility(row["service"]) if self.code[k] == 3 else {}
-            lines.append(ItemFacts(name_en=name_en, name_lv=name_lv, **row, **why))
-        part = result.participants.iloc[self.p]
-        return PlanFacts(
-            participant_id=self.pid,
-            policy=self.policy,
-            period_weeks=self.weeks,
-            age=self.age,
-            group=self.group,
-            municipality=self.municipality,
-            budget_cents=self.budget,
-            spent_cents=self.spent,
-            hours_cap=self.hours_cap,
-            hours_used=self.hours_used,
-            value=float(part["value"]),
-            bound=float(part["bound"]),
-            proven=str(part["status"]) == "optimal",
-            optimum=self.optimum,
-            optimum_proven=self.optimum_proven,
-            reordered=self.reordered,
-            items=tuple(lines),
-        )
-
-
-def _summary(result: AllocationResult, e: _Plan) -> dict[str, Any]:
+def _summary(result: AllocationResult, e: Plan) -> dict[str, Any]:
     part = result.participants.iloc[e.p]
     value = float(part["value"])
     return {
@@ -299,7 +63,7 @@ def _summary(result: AllocationResult, e: _Plan) -> dict[str, Any]:
     }
 
 
-def _frame(result: AllocationResult, e: _Plan, facts: PlanFacts) -> pd.DataFrame:
+def _frame(result: AllocationResult, e: Plan, facts: PlanFacts) -> pd.DataFrame:
     prep = result._prep
     eligible = e.cat_row >= 0
     short = e.rec - e.units
@@ -367,7 +131,7 @@ def explain_summary(result: AllocationResult, participant_id: str) -> dict[str, 
     >>> s["spent_eur"], s["left_eur"], s["status"], round(s["value_gain_100_eur"], 4)
     (189.0, 11.0, 'optimal', 0.3333)
     """
-    return _summary(result, _Plan(result, _position(result, participant_id)))
+    return _summary(result, Plan(result, position(result, participant_id)))
 
 
 def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame:
@@ -421,7 +185,7 @@ def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame
     >>> f.attrs["left_eur"]
     1.0
     """
-    e = _Plan(result, _position(result, participant_id))
+    e = Plan(result, position(result, participant_id))
     return _frame(result, e, e.facts(result))
 
 
@@ -471,5 +235,5 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
     gives the joint list more value.
     """
     check_language(language)
-    e = _Plan(result, _position(result, participant_id))
+    e = Plan(result, position(result, participant_id))
     return render_text(e.facts(result), language)

@@ -35,7 +35,6 @@ from ibm_engine.solve._suffix_lp import SuffixLP
 
 __all__ = ["EnumerationResult", "enumerate_optimum"]
 
-_BIG = np.int64(2**40)
 
 
 @dataclass(frozen=True, eq=False)
