@@ -36,7 +36,6 @@ from ibm_engine.solve._suffix_lp import SuffixLP
 __all__ = ["EnumerationResult", "enumerate_optimum"]
 
 
-
 @dataclass(frozen=True, eq=False)
 class EnumerationResult:
     """Units of the best allocation found and whether it is proven optimal."""

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.tables._columns import check_columns
-from ibm_engine.tables._convert import fill, floats
+from ibm_engine.tables._convert import Codes, fill, floats
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import GROUPS, SERVICES
 
@@ -54,32 +54,45 @@ class Catalogue:
         return {m for m in self.municipality.tolist() if m is not None}
 
     def match(
-        self,
-        service: np.ndarray,
-        municipality: np.ndarray,
-        age: IntArray,
-        group: IntArray,
+        self, service: Codes, municipality: Codes, age: IntArray, group: IntArray
     ) -> IntArray:
         """Index of the row that applies to each (service, municipality, age, group); -1: none.
 
-        ``group`` is the bit of the participant's target group (see ``GROUP_BITS``).
+        ``service`` and ``municipality`` are per item (text codes); ``group`` is the bit of the
+        participant's target group (see ``GROUP_BITS``).
         """
-        n = service.shape[0]
+        n = service.codes.shape[0]
         out = np.full(n, -1, dtype=np.int64)
-        if n == 0:
+        if n == 0 or self.service.shape[0] == 0:
             return out
-        svc_codes, svc_uni = pd.factorize(np.concatenate([self.service, service]))
-        cat_svc, item_svc = svc_codes[: self.service.shape[0]], svc_codes[self.service.shape[0] :]
-        mun_all = np.concatenate([self.municipality, municipality]).astype(object)
-        mun_codes, _ = pd.factorize(mun_all, use_na_sentinel=True)
-        cat_mun = mun_codes[: self.service.shape[0]]
-        item_mun = mun_codes[self.service.shape[0] :]
-        width = np.int64(int(mun_codes.max(initial=-1)) + 2)
-        cat_key = cat_svc.astype(np.int64) * width + (cat_mun + 1)
-        has_local = np.isin(
-            item_svc.astype(np.int64) * width + (item_mun + 1), cat_key[cat_mun >= 0]
+        cat_svc, svc_names = pd.factorize(self.service)
+        cat_svc = np.asarray(cat_svc, dtype=np.int64)
+        named = np.array([m is not None for m in self.municipality], dtype=bool)
+        mun_names = pd.unique(pd.Series(self.municipality[named], dtype=object))
+        cat_mun = np.full(self.service.shape[0], -1, dtype=np.int64)
+        if named.any():
+            cat_mun[named] = pd.Index(mun_names).get_indexer(self.municipality[named])
+        svc_map = np.asarray(
+            pd.Index(svc_names).get_indexer(pd.Index(service.texts)), dtype=np.int64
         )
-        item_key = item_svc.astype(np.int64) * width + np.where(has_local, item_mun + 1, 0)
+        mun_map = np.asarray(
+            pd.Index(mun_names).get_indexer(pd.Index(municipality.texts)), dtype=np.int64
+        )
+        item_svc = (
+            np.where(service.codes >= 0, svc_map[np.maximum(service.codes, 0)], -1)
+            if svc_map.shape[0]
+            else np.full(n, -1, dtype=np.int64)
+        )
+        item_mun = (
+            np.where(municipality.codes >= 0, mun_map[np.maximum(municipality.codes, 0)], -1)
+            if mun_map.shape[0]
+            else np.full(n, -1, dtype=np.int64)
+        )
+        width = np.int64(len(mun_names) + 1)
+        cat_key = cat_svc * width + (cat_mun + 1)
+        local_key = item_svc * width + (item_mun + 1)
+        has_local = (item_mun >= 0) & np.isin(local_key, cat_key[cat_mun >= 0])
+        item_key = np.where(has_local, local_key, item_svc * width)
         item_key = np.where(item_svc < 0, -1, item_key)
         order = np.argsort(item_key, kind="stable")
         keys, first = np.unique(item_key[order], return_index=True)
@@ -92,7 +105,6 @@ class Catalogue:
             for r in np.flatnonzero(cat_key == key).tolist():
                 hit = (a >= self.min_age[r]) & (a <= self.max_age[r]) & ((g & self.groups[r]) != 0)
                 out[idx[hit]] = r
-        del svc_uni
         return out
 
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from ibm_engine.tables._convert import Column, integer, money, number, text
+from ibm_engine.tables._convert import Column, TextColumn, integer, money, number, text
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import ColumnSpec
 
@@ -63,7 +63,7 @@ def check_columns(
     table: str,
     specs: Sequence[ColumnSpec],
     log: ProblemLog,
-    pids: np.ndarray | None,
+    pids: Any,
     *,
     attributable: bool = True,
     with_row: bool = False,
@@ -83,6 +83,7 @@ def check_columns(
                 log.add(table, spec.name, "required column is missing", attributable=False)
             continue
         s = df[spec.name]
+        col: Column
         if spec.kind in ("id", "text"):
             col = text(s, allow_int=spec.kind == "id")
         elif spec.kind == "int":
@@ -113,10 +114,10 @@ def check_columns(
             with_row=with_row,
         )
         ok = ~col.empty & ~col.bad
-        if spec.choices:
-            vals = col.values
-            inside = np.isin(vals.astype(str), np.array(spec.choices)) if len(vals) else ok
-            bad = ok & ~inside
+        if spec.choices and isinstance(col, TextColumn):
+            allowed = np.array([t in spec.choices for t in col.coded.texts], dtype=bool)
+            codes = col.coded.codes
+            bad = ok & ~(allowed[np.maximum(codes, 0)] if allowed.shape[0] else ok)
             log.add_rows(
                 table,
                 spec.name,

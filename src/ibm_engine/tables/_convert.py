@@ -16,7 +16,7 @@ from pandas.api import types as pdt
 
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
-__all__ = ["Column", "fill", "integer", "money", "number", "text"]
+__all__ = ["Codes", "Column", "TextColumn", "fill", "integer", "money", "number", "text"]
 
 #: tolerance of "whole cents" (contract: within 1e-6 EUR of a whole number of cents)
 CENT_TOL = 1e-4
@@ -44,34 +44,83 @@ def _blank(s: pd.Series) -> BoolArray:
     return na
 
 
-def text(s: pd.Series, *, allow_int: bool = False) -> Column:
-    """Text cells (ids, codes). With ``allow_int``, integers are accepted as their digits."""
-    empty = _blank(s)
-    n = len(s)
-    if pdt.is_string_dtype(s.dtype) and s.dtype != object:
-        vals = fill(s.to_numpy(dtype=object), empty, None)
-        return Column(vals, empty, np.zeros(n, dtype=bool))
-    if allow_int and pdt.is_integer_dtype(s.dtype):
-        vals = fill(s.astype("string").to_numpy(dtype=object), empty, None)
-        return Column(vals, empty, np.zeros(n, dtype=bool))
-    if s.dtype != object:
-        return Column(np.full(n, None, dtype=object), empty, ~empty)
-    raw = s.to_numpy(dtype=object)
-    ok_types = (str, int, np.integer) if allow_int else (str,)
-    good = np.fromiter(
-        (isinstance(x, ok_types) and not isinstance(x, bool | np.bool_) for x in raw),
-        dtype=bool,
-        count=n,
-    )
-    bad = ~good & ~empty
-    vals = np.array(
-        [
-            x if isinstance(x, str) else str(x) if g else None
-            for x, g in zip(raw, good, strict=True)
-        ],
-        dtype=object,
-    )
-    return Column(vals, empty, bad)
+class Codes:
+    """Text cells as integer codes into their distinct texts (``-1``: empty or invalid).
+
+    Indexing gives the text of a row (or None), so a ``Codes`` can stand wherever problem
+    reports need a row's id, without turning millions of cells into Python strings.
+    """
+
+    __slots__ = ("codes", "texts")
+
+    def __init__(self, codes: IntArray, texts: np.ndarray) -> None:
+        self.codes = codes
+        self.texts = texts
+
+    def __getitem__(self, row: int) -> str | None:
+        c = int(self.codes[row])
+        return None if c < 0 else str(self.texts[c])
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def objects(self) -> np.ndarray:
+        """Every row's text as an object array (None where empty); for small tables."""
+        out = np.empty(self.codes.shape[0], dtype=object)
+        has = self.codes >= 0
+        out[has] = self.texts[self.codes[has]]
+        return out
+
+    def where(self, keep: BoolArray) -> Codes:
+        """The same texts with the rows outside ``keep`` made empty."""
+        return Codes(np.where(keep, self.codes, -1), self.texts)
+
+
+class TextColumn(Column):
+    """A converted text column: masks per row, values through :class:`Codes`."""
+
+    def __init__(self, codes: Codes, empty: BoolArray, bad: BoolArray) -> None:
+        object.__setattr__(self, "coded", codes)
+        object.__setattr__(self, "empty", empty)
+        object.__setattr__(self, "bad", bad)
+
+    coded: Codes
+
+    @property
+    def values(self) -> np.ndarray:  # materialised on demand
+        return self.coded.objects()
+
+
+def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
+    """Text cells (ids, codes). With ``allow_int``, integers are accepted as their digits.
+
+    Checks run on the distinct values only (one factorisation of the column), so a column of
+    millions of ids costs one hash pass.
+    """
+    raw_codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    raw_codes = np.asarray(raw_codes, dtype=np.int64)
+    uniq = np.asarray(uniques, dtype=object)
+    if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # all text: vectorised checks
+        u_good = np.ones(uniq.shape[0], dtype=bool)
+        u_blank = pd.Series(uniques).str.strip().eq("").to_numpy(dtype=bool)
+        u_text = uniq
+    else:
+        ok_types = (str, int, np.integer) if allow_int else (str,)
+        u_good = np.array(
+            [isinstance(x, ok_types) and not isinstance(x, bool | np.bool_) for x in uniq],
+            dtype=bool,
+        )
+        u_blank = np.array([isinstance(x, str) and not x.strip() for x in uniq], dtype=bool)
+        u_text = np.array([x if isinstance(x, str) else str(x) for x in uniq], dtype=object)
+    # different raw values with the same text (7 and "7") are one id
+    t_codes, t_uniq = pd.factorize(u_text) if u_text.shape[0] else (np.zeros(0, np.int64), [])
+    t_codes = np.asarray(t_codes, dtype=np.int64)
+    has = raw_codes >= 0
+    safe = np.where(has, raw_codes, 0)
+    empty = ~has | (u_blank[safe] if uniq.shape[0] else np.zeros(has.shape[0], dtype=bool))
+    bad = ~empty & (~u_good[safe] if uniq.shape[0] else np.zeros(has.shape[0], dtype=bool))
+    codes = np.where(empty | bad, -1, t_codes[safe] if uniq.shape[0] else -1).astype(np.int64)
+    return TextColumn(Codes(codes, np.asarray(t_uniq, dtype=object)), empty, bad)
 
 
 def number(s: pd.Series) -> Column:

@@ -1,12 +1,17 @@
-"""Rules of the plan_items table that span rows: uniqueness and all-or-none columns."""
+"""Rules of the plan_items table that span rows: uniqueness and all-or-none columns.
+
+Everything runs on integer codes (participant ids and services factorised once), so the
+checks cost a few hash passes however many millions of plan lines there are.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ibm_engine._typing import BoolArray, IntArray
 from ibm_engine.tables._catalogue import Catalogue
-from ibm_engine.tables._convert import Column, fill
+from ibm_engine.tables._convert import Codes, Column, TextColumn
 from ibm_engine.tables._problems import ProblemLog
 
 __all__ = ["check_plan_rules"]
@@ -14,77 +19,91 @@ __all__ = ["check_plan_rules"]
 _T = "plan_items"
 
 
-def _dup_within(pid: pd.Series, values: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """Rows whose value repeats another row's of the same participant."""
-    frame = pd.DataFrame({"p": pid, "v": values})
-    dup: np.ndarray = frame.duplicated(keep=False).to_numpy(dtype=bool) & ok
-    return dup & pid.notna().to_numpy(dtype=bool)
+def _dup_pairs(a: IntArray, b: IntArray, ok: BoolArray) -> BoolArray:
+    """Rows (among ``ok``) whose pair ``(a, b)`` occurs more than once."""
+    out = np.zeros(a.shape[0], dtype=bool)
+    idx = np.flatnonzero(ok)
+    if idx.shape[0] < 2:
+        return out
+    aa, bb = a[idx], b[idx]
+    span = int(bb.max()) - int(bb.min()) + 1
+    if span > 0 and int(aa.max()) < (2**62) // span:
+        key = aa * np.int64(span) + (bb - bb.min())
+        dup = pd.Series(key).duplicated(keep=False).to_numpy(dtype=bool)
+    else:
+        dup = pd.DataFrame({"a": aa, "b": bb}).duplicated(keep=False).to_numpy(dtype=bool)
+    out[idx] = dup
+    return out
 
 
 def check_plan_rules(
-    items: pd.DataFrame,
     cols: dict[str, Column],
-    pids: np.ndarray | None,
+    pid: Codes,
+    attributable: Codes,
     cat: Catalogue,
     log: ProblemLog,
 ) -> None:
-    """Record the cross-row problems of the plan items (see CONTRACT.md, plan_items)."""
-    if pids is None or "participant_id" not in items.columns:
-        return
-    raw_pid = items["participant_id"].to_numpy(dtype=object)
-    key = pd.Series(fill(pids, pd.isna(pids), None), dtype="object")
+    """Record the cross-row problems of the plan items (see CONTRACT.md, plan_items).
+
+    ``pid`` are the items' participant ids as written; ``attributable`` the same ids where
+    they name a participant of the participants table (problems elsewhere are fatal).
+    """
+    has_pid = pid.codes >= 0
     svc = cols.get("service")
-    if svc is not None:
-        ok = ~svc.empty & ~svc.bad
-        unknown = ok & ~pd.Series(svc.values, dtype=object).isin(list(cat.services)).to_numpy()
+    if isinstance(svc, TextColumn):
+        codes = svc.coded.codes
+        ok = codes >= 0
+        services = cat.services
+        known = np.array([t in services for t in svc.coded.texts], dtype=bool)
+        unknown = ok & ~(known[np.maximum(codes, 0)] if known.shape[0] else ok)
         log.add_rows(
             _T,
             "service",
             unknown,
             "service is not in the catalogue",
-            pids,
-            detail=svc.values,
+            attributable,
+            detail=svc.coded,
             with_row=True,
         )
-        dup = _dup_within(key, svc.values, ok)
+        dup = _dup_pairs(pid.codes, codes, ok & has_pid)
         log.add_rows(
             _T,
             "service",
             dup,
             "service appears more than once in the participant's plan",
-            pids,
-            detail=svc.values,
+            attributable,
+            detail=svc.coded,
             with_row=True,
         )
     for name in ("team_rank", "family_rank"):
         c = cols.get(name)
         if c is None:
             continue
-        ok = ~c.empty & ~c.bad
-        dup = _dup_within(key, np.where(ok, c.values, -1), ok)
+        ok = ~c.empty & ~c.bad & has_pid
+        dup = _dup_pairs(pid.codes, np.asarray(c.values, dtype=np.int64), ok)
         log.add_rows(
             _T,
             name,
             dup,
             f"{name} is not unique within the participant",
-            pids,
+            attributable,
             detail=c.values,
             with_row=True,
         )
+    n_ids = int(pid.texts.shape[0])
     for name in ("family_rank", "weight"):
         c = cols.get(name)
-        if c is None:
+        if c is None or n_ids == 0:
             continue
-        given = pd.Series(~c.empty)
-        n_given = given.groupby(key.fillna("\x00missing"), sort=False).transform("sum")
-        n_all = given.groupby(key.fillna("\x00missing"), sort=False).transform("size")
-        partial = ((n_given > 0) & (n_given < n_all)).to_numpy() & c.empty & key.notna().to_numpy()
+        safe = np.where(has_pid, pid.codes, 0)
+        given = np.bincount(safe, weights=(~c.empty & has_pid), minlength=n_ids)
+        total = np.bincount(safe, weights=has_pid, minlength=n_ids)
+        partial = has_pid & c.empty & (given[safe] > 0) & (given[safe] < total[safe])
         log.add_rows(
             _T,
             name,
             partial,
             f"{name} is given for some but not all of the participant's items",
-            pids,
+            attributable,
             with_row=True,
         )
-    del raw_pid

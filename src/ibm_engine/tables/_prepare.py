@@ -17,7 +17,7 @@ from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import InputError, UnknownMunicipalityWarning
 from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
 from ibm_engine.tables._columns import as_frame, check_columns
-from ibm_engine.tables._convert import Column, fill, floats, text
+from ibm_engine.tables._convert import Codes, Column, TextColumn, fill, floats, text
 from ibm_engine.tables._plan_rules import check_plan_rules
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import (
@@ -64,18 +64,11 @@ class Prepared:
     upper: IntArray
 
 
-def _pids(df: pd.DataFrame) -> np.ndarray | None:
-    """Participant ids as an object array of str, None where empty or not text."""
+def _ids(df: pd.DataFrame) -> Codes | None:
+    """Participant ids as text codes (-1 where empty or not text); None without the column."""
     if "participant_id" not in df.columns:
         return None
-    col = text(df["participant_id"], allow_int=True)
-    out: np.ndarray = fill(col.values, col.empty | col.bad, None)
-    return out
-
-
-def _isin(values: np.ndarray, pool: np.ndarray | list[str]) -> BoolArray:
-    out: BoolArray = pd.Series(values, dtype=object).isin(pool).to_numpy(dtype=bool)
-    return out
+    return text(df["participant_id"], allow_int=True).coded
 
 
 def _clashes(
@@ -135,24 +128,34 @@ def prepare(
     log = ProblemLog()
     cat = read_catalogue(svc, log)
 
-    ppid = _pids(part)
+    ppid = _ids(part)
     skip = () if budget_required else ("budget_eur",)
     pcols = check_columns(part, "participants", PARTICIPANTS, log, ppid, skip=skip)
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
     if ppid is not None:
-        dup = pd.Series(ppid).duplicated(keep=False).to_numpy() & pd.notna(ppid)
+        has = ppid.codes >= 0
+        count = np.bincount(ppid.codes[has], minlength=ppid.texts.shape[0])
+        dup = has & (count[np.maximum(ppid.codes, 0)] > 1) if count.shape[0] else has
         log.add_rows("participants", "participant_id", dup, "participant_id is not unique", ppid)
 
-    ipid = _pids(items)
-    known = ppid[pd.notna(ppid)] if ppid is not None else np.zeros(0, dtype=object)
-    owned = (_isin(ipid, known) & pd.notna(ipid)) if ipid is not None else None
-    ipid_attr = None if ipid is None or owned is None else fill(ipid, ~owned, None)
+    ipid = _ids(items)
+    owner_code = None
+    if ipid is not None:
+        # the item's participant as a code of the participants' ids (-1: not there)
+        ptexts = ppid.texts if ppid is not None else np.zeros(0, dtype=object)
+        to_p = np.asarray(pd.Index(ptexts).get_indexer(ipid.texts), dtype=np.int64)
+        owner_code = (
+            np.where(ipid.codes >= 0, to_p[np.maximum(ipid.codes, 0)], -1)
+            if to_p.shape[0]
+            else np.full(ipid.codes.shape[0], -1, dtype=np.int64)
+        )
+    ipid_attr = ipid.where(owner_code >= 0) if ipid is not None and owner_code is not None else None
     icols = check_columns(items, "plan_items", PLAN_ITEMS, log, ipid_attr, with_row=True)
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
-    if ipid is not None and owned is not None:
-        orphan = ~owned & pd.notna(ipid)
+    if ipid is not None and owner_code is not None and ipid_attr is not None:
+        orphan = (ipid.codes >= 0) & (owner_code < 0)
         log.add_rows(
             "plan_items",
             "participant_id",
@@ -163,28 +166,37 @@ def prepare(
             attributable=False,
             with_row=True,
         )
-    check_plan_rules(items, icols, ipid_attr, cat, log)
+        check_plan_rules(icols, ipid, ipid_attr, cat, log)
 
     fatal = log.fatal()
     if fatal or (errors == "raise" and log):
         raise InputError(log.records if errors == "raise" else fatal)
-    if ppid is None or ipid is None:  # a missing id column is fatal above; this keeps mypy sure
+    if ppid is None or owner_code is None:  # a missing id column is fatal above
         raise InputError(log.records)
     rejected_ids = sorted({r["participant_id"] for r in log.by_participant()})
     rejected = pd.DataFrame(
         log.by_participant(), columns=["participant_id", "table", "row", "column", "reason"]
     )
-    keep_p = ~_isin(ppid, rejected_ids)
-    keep_i = ~_isin(ipid, rejected_ids)
+    rej = np.asarray(pd.Index(ppid.texts).get_indexer(rejected_ids), dtype=np.int64)
+    keep_p = ~np.isin(ppid.codes, rej)
+    keep_i = ~np.isin(owner_code, rej)
     return _canonical(
-        part, items, cat, pcols, icols, ppid, ipid, keep_p, keep_i, rejected, period_weeks
+        part, items, cat, pcols, icols, ppid, owner_code, keep_p, keep_i, rejected, period_weeks
     )
+
+
+def _coded(col: Column | None, keep: BoolArray) -> Codes:
+    """The kept rows of a text column as codes (all empty when the column is absent)."""
+    if not isinstance(col, TextColumn):
+        return Codes(np.full(int(keep.sum()), -1, dtype=np.int64), np.zeros(0, dtype=object))
+    return Codes(col.coded.codes[keep], col.coded.texts)
 
 
 def _take(col: Column | None, keep: BoolArray, default: object) -> np.ndarray:
     if col is None:
         return np.full(int(keep.sum()), default)
-    return fill(col.values[keep], col.empty[keep], default)
+    out: np.ndarray = fill(col.values[keep], col.empty[keep], default)
+    return out
 
 
 def _canonical(
@@ -193,27 +205,32 @@ def _canonical(
     cat: Catalogue,
     pcols: dict[str, Column],
     icols: dict[str, Column],
-    ppid: np.ndarray,
-    ipid: np.ndarray,
+    ppid: Codes,
+    owner_code: IntArray,
     keep_p: BoolArray,
     keep_i: BoolArray,
     rejected: pd.DataFrame,
     period_weeks: int,
 ) -> Prepared:
-    pid_acc = ppid[keep_p]
-    index = pd.Index(pid_acc)
-    owner = index.get_indexer(ipid[keep_i]).astype(np.int64)
+    # accepted participants have unique ids: a participant code names one accepted row
+    n_acc = int(keep_p.sum())
+    row_of_code = np.full(max(int(ppid.texts.shape[0]), 1), -1, dtype=np.int64)
+    row_of_code[ppid.codes[keep_p]] = np.arange(n_acc, dtype=np.int64)
+    owner = row_of_code[owner_code[keep_i]]
     weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks).astype(np.int64)
     fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan).astype(np.float64)
     hours_cap = np.where(np.isnan(fh), np.inf, fh * weeks)
     budget_col = pcols.get("budget_eur")
     budget = _take(budget_col, keep_p, 0).astype(np.int64)
-    given = ~budget_col.empty[keep_p] if budget_col is not None else np.zeros(len(pid_acc), bool)
+    given = ~budget_col.empty[keep_p] if budget_col is not None else np.zeros(n_acc, bool)
     age = _take(pcols.get("age"), keep_p, 0).astype(np.int64)
-    group = _take(pcols.get("target_group"), keep_p, None)
-    muni = _take(pcols.get("municipality"), keep_p, None)
-    gbits = pd.Series(group, dtype=object).map(GROUP_BITS).fillna(0).to_numpy(dtype=np.int64)
-    unknown = sorted({m for m in muni.tolist() if m is not None} - cat.municipalities)
+    gcol = _coded(pcols.get("target_group"), keep_p)
+    group = gcol.objects()
+    bits = np.array([GROUP_BITS.get(str(t), 0) for t in gcol.texts], dtype=np.int64)
+    gbits = np.where(gcol.codes >= 0, bits[np.maximum(gcol.codes, 0)] if bits.shape[0] else 0, 0)
+    muni = _coded(pcols.get("municipality"), keep_p)
+    used = np.unique(muni.codes[muni.codes >= 0])
+    unknown = sorted({str(muni.texts[c]) for c in used.tolist()} - cat.municipalities)
     if unknown and cat.municipalities:
         warnings.warn(
             "municipalities in no catalogue row (default rows apply; a typo?): "
@@ -221,8 +238,9 @@ def _canonical(
             UnknownMunicipalityWarning,
             stacklevel=3,
         )
-    service = _take(icols.get("service"), keep_i, None)
-    row = cat.match(service, muni[owner], age[owner], gbits[owner])
+    service = _coded(icols.get("service"), keep_i)
+    item_muni = Codes(muni.codes[owner], muni.texts)
+    row = cat.match(service, item_muni, age[owner], gbits[owner])
     rec = _take(icols.get("recommended_units"), keep_i, 1).astype(np.int64)
     max_units = _take(icols.get("max_units"), keep_i, -1).astype(np.int64)
     upper = _upper(cat, row, rec, max_units, weeks[owner])

@@ -54,27 +54,28 @@ class ProblemLog:
         column: str | None,
         mask: BoolArray,
         reason: str | Any,
-        pids: np.ndarray | None,
+        pids: Any,
         *,
-        detail: pd.Series | np.ndarray | None = None,
+        detail: Any = None,
         attributable: bool = True,
         with_row: bool = False,
     ) -> None:
         """Record one problem per row in ``mask``.
 
-        ``pids`` are the rows' participant ids (None/empty where missing); ``detail`` an
-        optional per-row value shown as ``(got ...)``; ``with_row`` adds the row number to the
+        ``pids`` are the rows' participant ids, indexable by row (None/empty where missing);
+        ``detail`` an optional per-row value (indexable by row) shown as ``(got ...)``;
+        ``with_row`` adds the row number to the
         reason (for tables with several rows per participant).
         """
         rows = np.flatnonzero(mask)
         if rows.shape[0] == 0:
             return
-        det = None if detail is None else np.asarray(detail, dtype=object)
         for r in rows.tolist():
             pid = None if pids is None else _clean_id(pids[r])
             text = reason
-            if det is not None:
-                text = f"{reason} (got {det[r]!r})"
+            if detail is not None:
+                got = detail.iloc[r] if isinstance(detail, pd.Series) else detail[r]
+                text = f"{reason} (got {got!r})"
             if with_row:
                 text = f"{text} [row {r + 1}]"
             self.add(
