@@ -1,0 +1,118 @@
+"""Shared fixtures: a small valid set of the three contract tables.
+
+The tests import their helpers (``helpers.reference``, ``strategies``) from this folder, so it
+goes on ``sys.path`` here (pytest runs with ``--import-mode=importlib``, which does not add it).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+def _tables() -> Tables:
+    services = pd.DataFrame(
+        [
+            {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+            {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+            {
+                "service": "physiotherapy",
+                "unit": "session",
+                "unit_price_eur": 31.5,
+                "municipality": "Dobele",
+            },
+            {
+                "service": "psychologist",
+                "unit": "session",
+                "unit_price_eur": 29.0,
+                "municipality": "Bauska",
+            },
+            {
+                "service": "respite_care",
+                "unit": "day",
+                "unit_price_eur": 48.0,
+                "max_units_per_year": 30.0,
+                "target_groups": "FT",
+            },
+        ]
+    )
+    participants = pd.DataFrame(
+        [
+            {
+                "participant_id": "P1",
+                "target_group": "GRT",
+                "age": 40,
+                "municipality": "Dobele",
+                "budget_eur": 500.0,
+            },
+            {
+                "participant_id": "P2",
+                "target_group": "FT",
+                "age": 7,
+                "municipality": "Bauska",
+                "budget_eur": 900.0,
+            },
+            {
+                "participant_id": "P3",
+                "target_group": "BSAC",
+                "age": 12,
+                "municipality": "Bauska",
+                "budget_eur": 100.0,
+            },
+        ]
+    )
+    plan_items = pd.DataFrame(
+        [
+            {
+                "participant_id": "P1",
+                "service": "physiotherapy",
+                "team_rank": 1,
+                "recommended_units": 12,
+            },
+            {
+                "participant_id": "P1",
+                "service": "psychologist",
+                "team_rank": 2,
+                "recommended_units": 10,
+            },
+            {
+                "participant_id": "P2",
+                "service": "respite_care",
+                "team_rank": 1,
+                "recommended_units": 20,
+            },
+            {
+                "participant_id": "P2",
+                "service": "psychologist",
+                "team_rank": 2,
+                "recommended_units": 6,
+            },
+            {
+                "participant_id": "P3",
+                "service": "psychologist",
+                "team_rank": 1,
+                "recommended_units": 4,
+            },
+        ]
+    )
+    return participants, plan_items, services
+
+
+@pytest.fixture
+def tables() -> Callable[[], Tables]:
+    """A factory of fresh, valid (participants, plan_items, services) frames.
+
+    P1 (GRT, Dobele: municipal physiotherapy price), P2 (FT child, Bauska: municipal
+    psychologist price, respite care capped at 30 days/year), P3 (BSAC, Bauska).
+    """
+    return _tables
