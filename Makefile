@@ -27,9 +27,11 @@ $(BENCHSTAMP): pyproject.toml $(DEVSTAMP)
 demo: $(STAMP)
 	$(VENV)/bin/ibm-engine demo
 
+LINTED := $(wildcard src tests benchmarks examples)
+
 lint: $(DEVSTAMP)
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 typecheck: $(DEVSTAMP)
 	$(VENV)/bin/mypy
