@@ -72,7 +72,7 @@ class ItemAllocation(Row):
     participant_id: Text
     service: Text
     units: Count
-    unit_price_eur: Money
+    unit_price_eur: Money | None = None  # None: no catalogue row applies (not eligible)
     cost_eur: Money
     weight: NonNegative
     recommended_units: Rank
@@ -83,7 +83,10 @@ class ItemAllocation(Row):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         u, upper = self.units, self.upper_units
-        if self.cost_eur != u * self.unit_price_eur:
+        if self.unit_price_eur is None:
+            if self.cost_eur != 0 or u != 0:
+                raise ValueError("an item without a unit price gets no units and costs nothing")
+        elif self.cost_eur != u * self.unit_price_eur:
             raise ValueError(f"cost_eur {self.cost_eur} is not units x unit_price_eur")
         if u > upper:
             raise ValueError(f"units {u} exceed upper_units {upper}")

@@ -236,7 +236,7 @@ def _canonical(
             "municipalities in no catalogue row (default rows apply; a typo?): "
             + ", ".join(unknown),
             UnknownMunicipalityWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     service = _coded(icols.get("service"), keep_i)
     item_muni = Codes(muni.codes[owner], muni.texts)

@@ -75,8 +75,10 @@ class ProblemLog:
             text = reason
             if detail is not None:
                 got = detail.iloc[r] if isinstance(detail, pd.Series) else detail[r]
+                if isinstance(got, np.generic):  # show 2.5, not np.float64(2.5)
+                    got = got.item()
                 text = f"{reason} (got {got!r})"
-            if with_row:
+            if with_row and pid is not None:  # the row column shows the id: add the number
                 text = f"{text} [row {r + 1}]"
             self.add(
                 table,
