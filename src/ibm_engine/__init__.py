@@ -19,9 +19,11 @@ import logging
 
 from ibm_engine.allocation import (
     LIMITS,
+    MERGES,
     POLICIES,
     REASONS,
     AllocationResult,
+    RankMerge,
     allocate,
     allocate_plan,
     explain_frame,
@@ -58,6 +60,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "LIMITS",
+    "MERGES",
     "POLICIES",
     "REASONS",
     "ZEMGALE_MUNICIPALITIES",
@@ -71,6 +74,7 @@ __all__ = [
     "ParticipantAllocation",
     "Plan",
     "PlanItem",
+    "RankMerge",
     "Reason",
     "Service",
     "SolverError",

@@ -34,6 +34,7 @@ LAYERS = {
 #: the public surface; a name appearing or vanishing must be announced (CHANGELOG) and here
 PUBLIC = [
     "LIMITS",
+    "MERGES",
     "POLICIES",
     "REASONS",
     "ZEMGALE_MUNICIPALITIES",
@@ -47,6 +48,7 @@ PUBLIC = [
     "ParticipantAllocation",
     "Plan",
     "PlanItem",
+    "RankMerge",
     "Reason",
     "Service",
     "SolverError",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._problem import assemble
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._tables import item_table, participant_table
@@ -39,6 +40,7 @@ def allocate(
     team_share: float = 0.5,
     errors: str = "raise",
     *,
+    merge: str | RankMerge = "borda",
     workers: int = 1,
 ) -> AllocationResult:
     """Fund each participant's joint service list within its budget.
@@ -57,6 +59,10 @@ def allocate(
     errors : {"raise", "quarantine"}
         ``raise``: any invalid row raises :class:`~ibm_engine.InputError` listing every
         problem. ``quarantine``: invalid participants go to ``result.rejected``.
+    merge : str or RankMerge
+        How rankings become value weights where no explicit ``weight`` is given: the
+        contract's ``"borda"`` (default), ``"tiers"``, ``"team_first"``, ``"family_first"``,
+        ``"kemeny"``, or a :class:`RankMerge` with its options (see ``docs/merges.md``).
     workers : int
         Processes to solve in (participants are split into chunks; the answer does not
         change). Worth it from some tens of thousands of participants.
@@ -94,7 +100,8 @@ def allocate(
     ):
         raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
     prep = prepare(participants, plan_items, services, period_weeks=period_weeks, errors=errors)
-    asm = assemble(prep, float(team_share))
+    spec = merge if isinstance(merge, RankMerge) else RankMerge(kind=str(merge))
+    asm = assemble(prep, float(team_share), spec)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise _argument_error("workers", f"must be an integer >= 1 (got {workers!r})")
     solver = solve_optimal if policy == "optimal" else solve_priority

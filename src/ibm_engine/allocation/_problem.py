@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
-from ibm_engine.priorities import borda_weights, joint_order
+from ibm_engine.allocation._merge import RankMerge, merge_weights
+from ibm_engine.priorities import joint_order
 from ibm_engine.solve import Batch
 from ibm_engine.tables import Prepared
 
@@ -28,8 +29,8 @@ class Assembled:
     explicit: BoolArray  # per participant: explicit weights given
 
 
-def assemble(prep: Prepared, team_share: float) -> Assembled:
-    """Weights (explicit or Borda), joint-list order and the solver batch."""
+def assemble(prep: Prepared, team_share: float, merge: RankMerge | None = None) -> Assembled:
+    """Weights (explicit, or the merge's; Borda by default), joint-list order, the batch."""
     n = prep.participants.shape[0]
     owner = prep.item_owner
     m = owner.shape[0]
@@ -38,16 +39,12 @@ def assemble(prep: Prepared, team_share: float) -> Assembled:
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     # weights: explicit where a participant gives them for all items (the tables guarantee
-    # all-or-none), else the Borda merge over all its items
+    # all-or-none), else the merge over all its items (Borda by default)
     w_given = ~np.isnan(prep.weight)
     explicit = np.bincount(owner, weights=w_given, minlength=n) > 0
-    o = owner[by_owner]
-    fam = prep.family_rank[by_owner]
-    borda = borda_weights(
-        offsets, o, prep.team_rank[by_owner], fam if (fam >= 1).any() else None, team_share
-    )
+    merged = merge_weights(prep, merge or RankMerge(), team_share, offsets, by_owner)
     weight = np.empty(m, dtype=np.float64)
-    weight[by_owner] = borda
+    weight[by_owner] = merged
     weight = np.where(w_given, prep.weight, weight)
     # joint-list order within participants
     order = joint_order(owner, weight, prep.team_rank)
