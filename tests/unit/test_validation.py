@@ -372,15 +372,17 @@ def test_unknown_municipality_warns_naming_it(tables: Callable[[], Tables]) -> N
     assert row["unit_price_eur"] == 27.0
 
 
-def test_default_only_catalogue_does_not_warn(tables: Callable[[], Tables]) -> None:
-    """The engine's reading of an open point: with no municipal rows at all there is nothing a
-    municipality could be a typo of, so no UnknownMunicipalityWarning (the contract's sentence
-    does not make this exception explicitly)."""
+def test_default_only_catalogue_warns_for_every_municipality(
+    tables: Callable[[], Tables],
+) -> None:
+    """The contract's letter: a municipality that appears in no catalogue row is reported,
+    also when the catalogue has only default rows (all of them are then named)."""
     p, i, s = tables()
     s = s[s["municipality"].isna()].drop(columns=["municipality"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with pytest.warns(ibm.UnknownMunicipalityWarning) as caught:
         ibm.allocate(p, i, s)
+    message = str(caught[0].message)
+    assert all(m in message for m in p["municipality"].unique())
 
 
 def test_known_municipalities_do_not_warn(tables: Callable[[], Tables]) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from ibm_engine.allocation._budget import apply_formula, budget_columns, screen_participants
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._problem import assemble
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._tables import item_table, participant_table
+from ibm_engine.budget import BudgetFormula
 from ibm_engine.errors import InputError
 from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
 from ibm_engine.tables import prepare
+from ibm_engine.tables._columns import as_frame
 
 __all__ = ["POLICIES", "allocate"]
 
@@ -41,6 +45,7 @@ def allocate(
     errors: str = "raise",
     *,
     merge: str | RankMerge = "borda",
+    budget: BudgetFormula | None = None,
     workers: int = 1,
 ) -> AllocationResult:
     """Fund each participant's joint service list within its budget.
@@ -63,6 +68,10 @@ def allocate(
         How rankings become value weights where no explicit ``weight`` is given: the
         contract's ``"borda"`` (default), ``"tiers"``, ``"team_first"``, ``"family_first"``,
         ``"kemeny"``, or a :class:`RankMerge` with its options (see ``docs/merges.md``).
+    budget : budget formula, optional
+        A formula of :mod:`ibm_engine.budget` that sets the budget of participants without
+        ``budget_eur`` (all of them when the column is absent); the participants result then
+        shows ``budget_source`` and the breakdown in ``budget_<factor>`` columns.
     workers : int
         Processes to solve in (participants are split into chunks; the answer does not
         change). Worth it from some tens of thousands of participants.
@@ -99,7 +108,22 @@ def allocate(
         or not (0.0 <= float(team_share) <= 1.0)
     ):
         raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
-    prep = prepare(participants, plan_items, services, period_weeks=period_weeks, errors=errors)
+    screened = None
+    if budget is not None and errors == "quarantine":
+        participants, plan_items, screened = screen_participants(
+            budget, as_frame(participants, "participants"), as_frame(plan_items, "plan_items")
+        )
+    prep = prepare(
+        participants,
+        plan_items,
+        services,
+        period_weeks=period_weeks,
+        errors=errors,
+        budget_required=budget is None,
+    )
+    formula_result = None
+    if budget is not None:
+        prep, formula_result = apply_formula(prep, budget)
     spec = merge if isinstance(merge, RankMerge) else RankMerge(kind=str(merge))
     asm = assemble(prep, float(team_share), spec)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -108,10 +132,18 @@ def allocate(
     sol = solve_in_processes(asm.batch, solver, workers)
     items = item_table(prep, asm, sol)
     parts = participant_table(prep, asm, sol, policy, items)
+    rejected = prep.rejected
+    if formula_result is not None:
+        extra = budget_columns(prep, formula_result)
+        for c in extra.columns:
+            if c not in parts.columns:
+                parts[c] = extra[c].to_numpy()
+    if screened is not None and len(screened):
+        rejected = pd.concat([rejected, screened], ignore_index=True)
     return AllocationResult(
         items=items,
         participants=parts,
-        rejected=prep.rejected,
+        rejected=rejected,
         policy=policy,
         period_weeks=int(period_weeks),
         team_share=float(team_share),

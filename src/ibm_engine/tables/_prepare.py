@@ -8,7 +8,7 @@ are set aside and problems that belong to no participant still raise.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -129,8 +129,15 @@ def prepare(
     cat = read_catalogue(svc, log)
 
     ppid = _ids(part)
-    skip = () if budget_required else ("budget_eur",)
-    pcols = check_columns(part, "participants", PARTICIPANTS, log, ppid, skip=skip)
+    # with a budget formula, budget_eur is optional: rows that give one keep it
+    specs = (
+        PARTICIPANTS
+        if budget_required
+        else tuple(
+            replace(s, required=False) if s.name == "budget_eur" else s for s in PARTICIPANTS
+        )
+    )
+    pcols = check_columns(part, "participants", specs, log, ppid)
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
@@ -231,7 +238,7 @@ def _canonical(
     muni = _coded(pcols.get("municipality"), keep_p)
     used = np.unique(muni.codes[muni.codes >= 0])
     unknown = sorted({str(muni.texts[c]) for c in used.tolist()} - cat.municipalities)
-    if unknown and cat.municipalities:
+    if unknown:
         warnings.warn(
             "municipalities in no catalogue row (default rows apply; a typo?): "
             + ", ".join(unknown),
