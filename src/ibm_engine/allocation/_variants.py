@@ -1,0 +1,161 @@
+"""Shared pieces of the waiting lists and counterfactuals: one participant's items, budget
+variants of one participant solved as one batch, item reasons from arrays, argument checks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import BoolArray, IntArray
+from ibm_engine.allocation._explain_facts import position
+from ibm_engine.allocation._tables import REASONS
+from ibm_engine.errors import InputError
+from ibm_engine.solve import Batch, BatchSolution, solve_optimal, solve_priority
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from ibm_engine.allocation._result import AllocationResult
+
+__all__ = [
+    "Items",
+    "argument_error",
+    "budget_variants",
+    "eur_to_cents",
+    "reason_categorical",
+    "solver_of",
+    "unknown_services",
+]
+
+
+def argument_error(column: str, reason: str) -> InputError:
+    """An InputError about an argument of the call (table ``arguments``)."""
+    return InputError(
+        [
+            {
+                "table": "arguments",
+                "row": None,
+                "participant_id": None,
+                "column": column,
+                "reason": reason,
+            }
+        ]
+    )
+
+
+def unknown_services(pid: str, names: Iterable[str], known: Iterable[str]) -> InputError:
+    """An InputError naming services that are not in the participant's plan."""
+    listed = ", ".join(repr(n) for n in names)
+    have = ", ".join(sorted(known))
+    reason = f"not in the plan of participant {pid!r}: {listed} (the plan has {have})"
+    return InputError(
+        [
+            {
+                "table": "plan_items",
+                "row": pid,
+                "participant_id": pid,
+                "column": "service",
+                "reason": reason,
+            }
+        ]
+    )
+
+
+def eur_to_cents(value: object, column: str, *, positive: bool = False) -> int:
+    """A money argument in EUR as whole cents (within 1e-6 EUR of a cent, as the contract)."""
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    x = float(value) if ok else math.nan  # type: ignore[arg-type]  # checked just above
+    if not math.isfinite(x) or x < 0 or (positive and x <= 0):
+        sign = "> 0" if positive else ">= 0"
+        raise argument_error(column, f"must be a number {sign} in EUR (got {value!r})")
+    cents = round(x * 100)
+    if abs(x * 100 - cents) > 1e-4:
+        raise argument_error(column, f"must be whole cents (got {value!r})")
+    return int(cents)
+
+
+def solver_of(policy: str) -> Callable[[Batch], BatchSolution]:
+    """The batch solver of a policy."""
+    return solve_optimal if policy == "optimal" else solve_priority
+
+
+def reason_categorical(
+    units: IntArray, upper: IntArray, lower: IntArray, eligible: BoolArray
+) -> pd.Categorical:
+    """The contract's item reasons from arrays (as ``result.items["reason"]``)."""
+    code = np.select(
+        [~eligible, upper < lower, units == upper, units > 0], [0, 1, 2, 3], default=4
+    ).astype(np.int8)
+    out: pd.Categorical = pd.Categorical.from_codes(code, categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Items:
+    """One participant's items in joint-list order (the batch's order).
+
+    ``rows`` are the item rows of ``result.items``; ``sl`` the slice of the batch.
+    """
+
+    p: int
+    pid: str
+    rows: IntArray
+    sl: slice
+    service: list[str]
+    units: IntArray
+    upper: IntArray
+    lower: IntArray
+    cost: IntArray
+    eligible: BoolArray
+    budget: int
+
+    @classmethod
+    def of(cls, result: AllocationResult, participant_id: object) -> Items:
+        """The items of ``participant_id`` (InputError when unknown or rejected)."""
+        p = position(result, participant_id)
+        batch = result._asm.batch
+        sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
+        rows = result._asm.perm[sl]
+        raw = result._prep.participants["participant_id"].iloc[p]
+        return cls(
+            p=p,
+            pid=str(raw),
+            rows=rows,
+            sl=sl,
+            service=[str(s) for s in result.items["service"].to_numpy()[rows].tolist()],
+            units=result._sol.units[sl],
+            upper=batch.upper[sl],
+            lower=batch.lower[sl],
+            cost=batch.cost[sl],
+            eligible=result._prep.row[rows] >= 0,
+            budget=int(batch.budget[p]),
+        )
+
+    def index_of(self, service: object) -> int:
+        """Position of a service in the joint list (InputError when not in the plan)."""
+        if isinstance(service, str) and service in self.service:
+            return self.service.index(service)
+        raise unknown_services(self.pid, [str(service)], self.service)
+
+
+def budget_variants(
+    result: AllocationResult, p: int, budgets: IntArray
+) -> tuple[Batch, BatchSolution]:
+    """Participant ``p`` once per budget (cents), solved as one batch with the result's policy.
+
+    Variant ``v`` owns items ``v * k : (v + 1) * k`` (``k`` items, joint-list order).
+    """
+    budgets = np.asarray(budgets, dtype=np.int64)
+    batch = result._asm.batch.subset(np.full(budgets.shape[0], p, dtype=np.int64))
+    batch = replace(batch, budget=budgets)
+    if batch.m == 0:  # nothing to solve (and the solvers need items)
+        n = budgets.shape[0]
+        zero = np.zeros(n, dtype=np.float64)
+        empty = np.zeros(0, dtype=np.int64)
+        return batch, BatchSolution(empty, zero, zero, np.ones(n, bool), zero, zero)
+    return batch, solver_of(result.policy)(batch)
