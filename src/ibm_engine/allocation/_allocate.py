@@ -147,6 +147,7 @@ def allocate(
         policy=policy,
         period_weeks=int(period_weeks),
         team_share=float(team_share),
+        merge=spec,
         _prep=prep,
         _asm=asm,
         _sol=sol,

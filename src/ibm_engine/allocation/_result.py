@@ -43,6 +43,7 @@ class AllocationResult:
     policy: str
     period_weeks: int
     team_share: float
+    merge: Any
     _prep: Prepared = field(repr=False)
     _asm: Assembled = field(repr=False)
     _sol: BatchSolution = field(repr=False)
@@ -73,6 +74,19 @@ class AllocationResult:
         from ibm_engine.allocation._explain import explain_frame
 
         return explain_frame(self, participant_id)
+
+    def waiting_list(self, participant_id: object = None) -> pd.DataFrame:
+        """Items not funded in full, with the money that funds each next (see
+        :func:`ibm_engine.waiting_list`)."""
+        from ibm_engine.allocation._waiting import waiting_list
+
+        return waiting_list(self, participant_id)
+
+    def smallest_budget_for(self, participant_id: object, service: str) -> float | None:
+        """The smallest budget (EUR, exact cents) that funds ``service`` in full."""
+        from ibm_engine.allocation._smallest_budget import smallest_budget_for
+
+        return smallest_budget_for(self, participant_id, service)
 
     def explain_text(self, participant_id: str, language: str = "en") -> str:
         """The explanation as plain text a social worker can show a family."""
