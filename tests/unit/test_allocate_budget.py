@@ -65,3 +65,24 @@ def test_without_a_formula_budget_eur_is_still_required() -> None:
     p, i, s = _region()
     with pytest.raises(ibm.InputError, match="budget_eur"):
         ibm.allocate(p.drop(columns=["budget_eur"]), i, s)
+
+
+def test_corrected_assessment_score_recomputes_the_formula_budget() -> None:
+    from ibm_engine.budget import NeedLevelBudget, synthetic_assessments
+
+    p, i, s = _region()
+    p = synthetic_assessments(p.drop(columns=["budget_eur"]), seed=1)
+    formula = NeedLevelBudget(
+        thresholds=(40.0, 70.0), amounts_eur=(1500, 3000, 6000), source=SOURCE
+    )
+    r = ibm.allocate(p, i, s, budget=formula)
+    pid = r.participants["participant_id"].iloc[0]
+    diff = ibm.with_assessment(r, pid, participant={"support_need_score": 95.0})
+    assert diff.attrs["budget_after_eur"] == 6000.0
+    alone = ibm.allocate(
+        p[p["participant_id"] == pid].assign(support_need_score=95.0),
+        i[i["participant_id"] == pid],
+        s,
+        budget=formula,
+    )
+    assert diff.attrs["value_after"] == pytest.approx(float(alone.participants["value"].iloc[0]))

@@ -148,6 +148,7 @@ def allocate(
         period_weeks=int(period_weeks),
         team_share=float(team_share),
         merge=spec,
+        budget=budget,
         _prep=prep,
         _asm=asm,
         _sol=sol,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ibm_engine.allocation._allocate import allocate
 from ibm_engine.allocation._variants import Items, argument_error
+from ibm_engine.budget import ASSESSMENT_COLUMNS, PotCalibrated
 from ibm_engine.errors import IbmEngineError, UnknownMunicipalityWarning
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ PARTICIPANT_CHANGES = (
     "age",
     "target_group",
     "municipality",
+    *ASSESSMENT_COLUMNS,
 )
 _RANKS = ("team_rank", "family_rank")
 
@@ -50,6 +52,8 @@ def _tables(
     people["budget_eur"] = it.budget / 100
     for col, value in participant.items():
         people[col] = _column([value])
+    if _formula_again(result, it, participant):
+        people["budget_eur"] = np.nan  # the result's budget formula sets it anew
     rows = np.sort(it.rows)  # input order
     items = prep.items.iloc[rows].reset_index(drop=True)
     if keep_weights:
@@ -65,6 +69,23 @@ def _tables(
     return people, items
 
 
+def _formula_again(result: AllocationResult, it: Items, participant: dict[str, Any]) -> bool:
+    """Whether the participant's budget came from the result's formula and the changes touch
+    what the formula reads (a corrected assessment score, age, group, ...).
+
+    A pot-calibrated formula is not re-run for one participant (the pot belongs to the whole
+    run): the participant keeps the calibrated budget.
+    """
+    formula = getattr(result, "budget", None)
+    if formula is None or isinstance(formula, PotCalibrated) or "budget_eur" in participant:
+        return False
+    if "budget_source" not in result.participants.columns:
+        return False
+    if result.participants["budget_source"].iloc[it.p] != "formula":
+        return False
+    return any(c != "budget_eur" for c in participant)
+
+
 def _allocate(result: AllocationResult, people: pd.DataFrame, items: pd.DataFrame) -> Any:
     merge = getattr(result, "merge", None)  # recorded by results that know their merge
     with warnings.catch_warnings():  # the result's own run warned already
@@ -77,6 +98,7 @@ def _allocate(result: AllocationResult, people: pd.DataFrame, items: pd.DataFram
             period_weeks=result.period_weeks,
             team_share=result.team_share,
             merge=merge if merge is not None else "borda",
+            budget=getattr(result, "budget", None),
         )
 
 

@@ -44,6 +44,7 @@ class AllocationResult:
     period_weeks: int
     team_share: float
     merge: Any
+    budget: Any
     _prep: Prepared = field(repr=False)
     _asm: Assembled = field(repr=False)
     _sol: BatchSolution = field(repr=False)
