@@ -1,0 +1,289 @@
+"""``allocate_region``: every participant's budget and every provider capacity at once.
+
+The capacities table (municipality, service, units per period) couples participants: the total
+units of a service that participants of a municipality get may not exceed its capacity. The
+region maximises the sum of the participants' coverage shares (value / max_value, so explicit
+weights of different scales do not tilt it) or of their raw values, by Lagrangian decomposition
+with a proven gap (``method="decomposition"``) or by one exact MILP (``method="exact"``, small
+regions only). See ``docs/capacities.md``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._tables import REASONS, item_table, participant_table
+from ibm_engine.errors import InputError
+from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange, usage
+from ibm_engine.region._capacity_milp import solve_exact
+from ibm_engine.solve import Batch, BatchSolution
+from ibm_engine.tables import prepare
+from ibm_engine.tables._columns import as_frame
+
+__all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
+
+CAPACITY_COLUMNS = ("municipality", "service", "units")
+WEIGHTINGS = ("coverage", "value")
+METHODS = ("decomposition", "exact")
+
+
+def _problem(
+    row: int | None, column: str, reason: str, table: str = "capacities"
+) -> dict[str, Any]:
+    return {"table": table, "row": row, "participant_id": None, "column": column, "reason": reason}
+
+
+def read_capacities(capacities: object) -> pd.DataFrame:
+    """Validate the capacities table column-wise; every problem is reported (1-based rows).
+
+    Returns a frame with ``municipality`` and ``service`` (text) and ``units`` (int64 >= 0).
+    """
+    df = as_frame(capacities, "capacities").reset_index(drop=True)
+    problems: list[dict[str, Any]] = []
+    for c in CAPACITY_COLUMNS:
+        if c not in df.columns:
+            problems.append(_problem(None, c, "required column is missing"))
+    rows = np.arange(1, len(df) + 1)
+    out = pd.DataFrame(index=df.index)
+    for c in ("municipality", "service"):
+        if c not in df.columns:
+            continue
+        col = df[c]
+        ok = np.array([isinstance(x, str) and x.strip() != "" for x in col], dtype=bool)
+        for r in rows[~ok].tolist():
+            problems.append(_problem(r, c, "must be non-empty text"))
+        out[c] = [x.strip() if isinstance(x, str) else "" for x in col]
+    if "units" in df.columns:
+        raw = df["units"]
+        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        is_bool = np.array([isinstance(x, bool | np.bool_) for x in raw], dtype=bool)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(num) | (num < 0) | (num != np.floor(num)) | is_bool
+        for r in rows[bad].tolist():
+            problems.append(_problem(r, "units", "must be a whole number of units >= 0"))
+        out["units"] = np.where(bad, 0, np.nan_to_num(num)).astype(np.int64)
+    if "municipality" in out.columns and "service" in out.columns:
+        dup = out.duplicated(["municipality", "service"], keep=False).to_numpy()
+        for r in rows[dup].tolist():
+            problems.append(_problem(r, "service", "(municipality, service) is not unique"))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class RegionResult:
+    """What :func:`allocate_region` returns.
+
+    Attributes
+    ----------
+    items, participants : DataFrame
+        As :func:`ibm_engine.allocate`'s, plus ``units_uncapacitated`` and ``units_lost`` per
+        item (reason ``unavailable`` where a full capacity cut the item) and
+        ``value_uncapacitated``, ``coverage_uncapacitated`` and ``coverage_lost`` per
+        participant; ``bound`` is the participant's uncapacitated optimum.
+    shadow_prices : DataFrame
+        Per capacity: municipality, service, capacity_units, demand_units (uncapacitated use),
+        used_units and price (objective value of one more unit; NaN for ``method="exact"``).
+    lost : DataFrame
+        Who lost what to the shortage: one row per item with fewer units than uncapacitated.
+    value, bound, gap : float
+        Region objective, proven upper bound of the optimum and ``(bound - value) / bound``.
+    """
+
+    items: pd.DataFrame
+    participants: pd.DataFrame
+    shadow_prices: pd.DataFrame
+    lost: pd.DataFrame
+    value: float
+    bound: float
+    gap: float
+    method: str
+    weighting: str
+    iterations: int
+    seconds: float
+
+    def __repr__(self) -> str:
+        return (
+            f"RegionResult(method={self.method!r}, participants={len(self.participants)}, "
+            f"value={self.value:.6g}, bound={self.bound:.6g}, gap={self.gap:.3g})"
+        )
+
+
+def _scaled(batch: Batch, weighting: str) -> Batch:
+    """Values divided by each participant's max_value (coverage) or kept (value)."""
+    if weighting == "value":
+        return batch
+    full = np.where(batch.fundable, batch.value * batch.upper, 0.0)
+    max_value = np.bincount(batch.owner, weights=full, minlength=batch.n)
+    scale = np.where(max_value > 0, max_value, 1.0)
+    return replace(batch, value=batch.value / scale[batch.owner])
+
+
+def _cap_index(muni: np.ndarray, service: np.ndarray, caps: pd.DataFrame) -> IntArray:
+    keys = pd.MultiIndex.from_arrays([caps["municipality"], caps["service"]])
+    probe = pd.MultiIndex.from_arrays([muni, service])
+    out: IntArray = np.asarray(keys.get_indexer(probe), dtype=np.int64)
+    return out
+
+
+def _arg_error(column: str, reason: str) -> InputError:
+    return InputError([_problem(None, column, reason, table="arguments")])
+
+
+def allocate_region(
+    participants: object,
+    plan_items: object,
+    services: object,
+    capacities: object,
+    *,
+    period_weeks: int = 26,
+    team_share: float = 0.5,
+    weighting: str = "coverage",
+    method: str = "decomposition",
+    max_iter: int = 60,
+    rel_gap: float = 1e-3,
+) -> RegionResult:
+    """Allocate a whole region within every budget and every provider capacity.
+
+    Parameters
+    ----------
+    participants, plan_items, services : contract-v1 tables (as for ``allocate``)
+    capacities : DataFrame or anything ``pd.DataFrame`` accepts
+        ``municipality``, ``service``, ``units`` (per period). Services of a municipality
+        without a row are not limited.
+    weighting : {"coverage", "value"}
+        Maximise the sum of coverage shares (default) or of raw values.
+    method : {"decomposition", "exact"}
+        Capacity prices + repair with a proven gap, or one MILP (small regions only).
+    max_iter, rel_gap : int, float
+        Price iterations of the decomposition and the gap at which it stops.
+
+    Examples
+    --------
+    >>> svc = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0}]
+    >>> people = [{"participant_id": p, "target_group": "GRT", "age": 40,
+    ...            "municipality": "Dobele", "budget_eur": 500.0} for p in ("P1", "P2")]
+    >>> plan = [{"participant_id": p, "service": "physiotherapy", "team_rank": 1,
+    ...          "recommended_units": 10} for p in ("P1", "P2")]
+    >>> caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 12}]
+    >>> r = allocate_region(people, plan, svc, caps)
+    >>> r.items[["participant_id", "units", "units_lost", "reason"]]
+      participant_id  units  units_lost       reason
+    0             P1     10           0       funded
+    1             P2      2           8  unavailable
+    >>> round(r.gap, 9)
+    0.0
+    """
+    if weighting not in WEIGHTINGS:
+        raise _arg_error("weighting", f"must be one of {', '.join(WEIGHTINGS)}")
+    if method not in METHODS:
+        raise _arg_error("method", f"must be one of {', '.join(METHODS)}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
+        raise _arg_error("max_iter", "must be an integer >= 0")
+    caps = read_capacities(capacities)
+    t0 = time.perf_counter()
+    prep = prepare(participants, plan_items, services, period_weeks=period_weeks)
+    asm = assemble(prep, float(team_share))
+    batch = _scaled(asm.batch, weighting)
+    muni = prep.participants["municipality"].astype(str).str.strip().to_numpy()[batch.owner]
+    service = prep.items["service"].astype(str).str.strip().to_numpy()[asm.perm]
+    cap_of = _cap_index(muni, service, caps)
+    capacity = caps["units"].to_numpy(dtype=np.int64)
+    if method == "exact":
+        sol = solve_exact(batch, cap_of, capacity)
+    else:
+        sol = solve_lagrange(batch, cap_of, capacity, max_iter=max_iter, rel_gap=rel_gap)
+    seconds = time.perf_counter() - t0
+    return _result(prep, asm, caps, cap_of, capacity, sol, weighting, seconds)
+
+
+def _solution(batch: Batch, units: IntArray) -> BatchSolution:
+    value, _, _ = batch.evaluate(units)
+    ones = np.ones(batch.n, dtype=bool)
+    zeros = np.zeros(batch.n, dtype=np.float64)
+    return BatchSolution(units=units, value=value, bound=value, proven=ones, lam=zeros, mu=zeros)
+
+
+def _result(
+    prep: Any,
+    asm: Any,
+    caps: pd.DataFrame,
+    cap_of: IntArray,
+    capacity: IntArray,
+    sol: CapacitySolution,
+    weighting: str,
+    seconds: float,
+) -> RegionResult:
+    batch = asm.batch
+    k = capacity.shape[0]
+    used = usage(cap_of, sol.units, k)
+    demand = usage(cap_of, sol.units0, k)
+    items = item_table(prep, asm, _solution(batch, sol.units))
+    items0 = item_table(prep, asm, _solution(batch, sol.units0))
+    cap_row = np.empty(batch.m, dtype=np.int64)
+    cap_row[asm.perm] = cap_of
+    units = items["units"].to_numpy()
+    units0 = items0["units"].to_numpy()
+    left = np.concatenate([capacity - used, [1]])  # index k: items without a capacity
+    full = left[np.where(cap_row >= 0, cap_row, k)] <= 0
+    cut = full & (units < units0)
+    codes = np.where(cut, REASONS.index("unavailable"), items["reason"].cat.codes.to_numpy())
+    items["units_uncapacitated"] = units0
+    items["units_lost"] = units0 - units
+    items["reason"] = pd.Categorical.from_codes(codes.astype(np.int8), categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
+    parts = participant_table(prep, asm, _solution(batch, sol.units), "optimal", items)
+    parts0 = participant_table(prep, asm, _solution(batch, sol.units0), "optimal", items0)
+    proven = sol.gap <= 1e-9
+    parts["bound"] = parts0["value"].to_numpy()
+    parts["status"] = pd.Categorical(
+        np.full(len(parts), "optimal" if proven else "feasible"), categories=["optimal", "feasible"]
+    )
+    parts["policy"] = "region"
+    parts["value_uncapacitated"] = parts0["value"].to_numpy()
+    parts["coverage_uncapacitated"] = parts0["coverage"].to_numpy()
+    parts["coverage_lost"] = parts0["coverage"].to_numpy() - parts["coverage"].to_numpy()
+    price: FloatArray = sol.price
+    shadow = pd.DataFrame(
+        {
+            "municipality": caps["municipality"].to_numpy(),
+            "service": caps["service"].to_numpy(),
+            "capacity_units": capacity,
+            "demand_units": demand,
+            "used_units": used,
+            "price": price,
+        }
+    )
+    lost_rows = np.flatnonzero(units < units0)
+    owner = prep.item_owner[lost_rows]
+    lost = pd.DataFrame(
+        {
+            "participant_id": prep.participants["participant_id"].to_numpy()[owner],
+            "municipality": prep.participants["municipality"].to_numpy()[owner],
+            "service": prep.items["service"].to_numpy()[lost_rows],
+            "units_uncapacitated": units0[lost_rows],
+            "units": units[lost_rows],
+            "units_lost": (units0 - units)[lost_rows],
+            "reason": items["reason"].to_numpy()[lost_rows],
+        }
+    )
+    return RegionResult(
+        items=items,
+        participants=parts,
+        shadow_prices=shadow,
+        lost=lost,
+        value=sol.value,
+        bound=sol.bound,
+        gap=sol.gap,
+        method=sol.method,
+        weighting=weighting,
+        iterations=sol.iterations,
+        seconds=seconds,
+    )

@@ -1,0 +1,198 @@
+"""Provider capacity by Lagrangian decomposition: prices per capacity, repair, proven gap.
+
+A price ``pi_c >= 0`` per unit of capacity ``c`` turns the coupled region problem back into
+independent participant problems (values ``v_i - pi_c``), solved together by
+:func:`~ibm_engine.solve.solve_optimal`. ``L(pi) = sum_p bound_p(pi) + sum_c pi_c cap_c`` is an
+upper bound of the region optimum for every ``pi >= 0``; projected subgradient steps (Polyak
+step towards the best feasible value) lower it. Each price vector's allocation is repaired to
+feasibility (trim over-used capacities, lowest value per unit first, then re-fill freed money
+and capacity participant by participant), which gives the lower bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.solve import Batch, solve_optimal
+
+__all__ = ["CapacitySolution", "priced", "repair", "solve_lagrange", "usage"]
+
+#: adjusted values at or below this are treated as worthless (the item gets 0 units)
+_MIN_VALUE = 1e-12
+#: share of the previous direction kept in the next (deflected subgradient)
+_DEFLECT = 0.7
+#: repair the price solution every this many iterations (and at the first and last)
+_REPAIR_EVERY = 2
+
+
+@dataclass(frozen=True, eq=False)
+class CapacitySolution:
+    """A feasible region allocation with a proven upper bound of the region optimum.
+
+    ``value`` and ``bound`` are in the batch's value scale; ``price`` is per capacity (value
+    of one more unit of it at the best dual prices found); ``units0`` is the uncapacitated
+    optimum (for the report of who lost what).
+    """
+
+    units: IntArray
+    units0: IntArray
+    value: float
+    bound: float
+    price: FloatArray
+    iterations: int
+    method: str
+
+    @property
+    def gap(self) -> float:
+        """Proven relative gap ``(bound - value) / bound`` (0 when the bound is 0)."""
+        return 0.0 if self.bound <= 0 else max(0.0, (self.bound - self.value) / self.bound)
+
+
+def usage(cap_of: IntArray, units: IntArray, k: int) -> IntArray:
+    """Units used of each of the ``k`` capacities (items with ``cap_of < 0`` are free)."""
+    on = cap_of >= 0
+    out: IntArray = np.bincount(cap_of[on], weights=units[on], minlength=k).astype(np.int64)
+    return out
+
+
+def priced(batch: Batch, cap_of: IntArray, price: FloatArray) -> Batch:
+    """The batch with values ``v_i - pi_c``; items left without positive value get 0 units."""
+    pen = np.where(cap_of >= 0, price[np.maximum(cap_of, 0)] if price.shape[0] else 0.0, 0.0)
+    adj = batch.value - pen
+    pos = adj > _MIN_VALUE
+    return replace(batch, value=np.where(pos, adj, 1.0), upper=np.where(pos, batch.upper, 0))
+
+
+def _trim(batch: Batch, cap_of: IntArray, capacity: IntArray, units: IntArray) -> IntArray:
+    """Cut over-used capacities: lowest value per unit first, minimum doses kept (0 or >= m)."""
+    units = units.copy()
+    k = capacity.shape[0]
+    excess = usage(cap_of, units, k) - capacity
+    for c in np.flatnonzero(excess > 0).tolist():
+        idx = np.flatnonzero((cap_of == c) & (units > 0))
+        idx = idx[np.lexsort((-idx, batch.value[idx]))]  # lowest value, later items first
+        e = int(excess[c])
+        for i in idx.tolist():  # first down to the minimum dose
+            t = min(e, int(units[i] - batch.lower[i]))
+            if t > 0:
+                units[i] -= t
+                e -= t
+            if e == 0:
+                break
+        for i in idx.tolist():  # then whole items
+            if e <= 0:
+                break
+            e -= int(units[i])
+            units[i] = 0
+    return units
+
+
+def repair(
+    batch: Batch, cap_of: IntArray, capacity: IntArray, units: IntArray, rounds: int = 30
+) -> IntArray:
+    """A capacity-feasible allocation near ``units`` (feasible per participant already).
+
+    After the trim, participants re-solve with their capacitated items bounded by the room left
+    (all at once), and are accepted one by one while their extra use still fits.
+    """
+    k = capacity.shape[0]
+    if k == 0:
+        return units.copy()
+    units = _trim(batch, cap_of, capacity, units)
+    owner = batch.owner
+    # candidates: participants with a capacitated item that still could get more
+    room0 = capacity - usage(cap_of, units, k)
+    open_item = (cap_of >= 0) & (units < batch.upper)
+    open_item &= room0[np.maximum(cap_of, 0)] > 0
+    cand = np.unique(owner[open_item])
+    values = batch.value * units
+    for _ in range(rounds):
+        if cand.shape[0] == 0:
+            break
+        room = capacity - usage(cap_of, units, k)
+        idx = batch.item_index(cand)
+        sub_cap = cap_of[idx]
+        cap_room = np.where(sub_cap >= 0, room[np.maximum(sub_cap, 0)], 0)
+        sub = batch.subset(cand)
+        upper = np.where(sub_cap >= 0, np.minimum(sub.upper, units[idx] + cap_room), sub.upper)
+        sol = solve_optimal(replace(sub, upper=upper))
+        local = np.repeat(np.arange(cand.shape[0], dtype=np.int64), sub.counts)
+        old_val = np.bincount(local, weights=values[idx], minlength=cand.shape[0])
+        better = sol.value > old_val + 1e-12
+        left: list[int] = []
+        for j in np.flatnonzero(better).tolist():
+            sl = slice(int(sub.offsets[j]), int(sub.offsets[j + 1]))
+            it = idx[sl]
+            new = sol.units[sl]
+            delta = usage(cap_of[it], new - units[it], k)
+            if np.all(delta <= room):
+                units[it] = new
+                values[it] = batch.value[it] * new
+                room = room - delta
+            else:
+                left.append(int(cand[j]))
+        cand = np.asarray(left, dtype=np.int64)
+    return units
+
+
+def _objective(batch: Batch, units: IntArray) -> float:
+    return float(np.dot(batch.value, units))
+
+
+def solve_lagrange(
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    *,
+    max_iter: int = 60,
+    rel_gap: float = 1e-3,
+) -> CapacitySolution:
+    """Subgradient search of capacity prices with a repair at every step (see module)."""
+    k = capacity.shape[0]
+    cap_f = capacity.astype(np.float64)
+    sol0 = solve_optimal(batch)
+    units0 = sol0.units
+    best = repair(batch, cap_of, capacity, units0)
+    lb = _objective(batch, best)
+    ub = float(sol0.bound.sum())
+    price = np.zeros(k, dtype=np.float64)
+    best_price = price.copy()
+    direction = np.zeros(k, dtype=np.float64)
+    theta, stall, it = 1.0, 0, 0
+    sol = sol0
+    while it < max_iter and ub - lb > rel_gap * max(ub, 1e-300):
+        if it > 0:
+            sol = solve_optimal(priced(batch, cap_of, price))
+        it += 1
+        dual = float(sol.bound.sum()) + float(np.dot(price, cap_f))
+        if dual < ub - 1e-12:
+            ub, best_price, stall = dual, price.copy(), 0
+        else:
+            stall += 1
+            if stall >= 3:
+                theta, stall = theta / 2.0, 0
+        g = cap_f - usage(cap_of, sol.units, k).astype(np.float64)
+        if it % _REPAIR_EVERY == 1 or it == max_iter or not np.any(g < 0):
+            cand = repair(batch, cap_of, capacity, sol.units)
+            val = _objective(batch, cand)
+            if val > lb:
+                lb, best = val, cand
+        # deflected subgradient (Camerini, Fratta, Maffioli 1975): damps the zig-zag
+        direction = np.where((price <= 0) & (g > 0), 0.0, g) + _DEFLECT * direction
+        norm2 = float(np.dot(direction, direction))
+        if norm2 == 0.0 or theta < 1e-6:
+            break
+        step = theta * max(dual - lb, 1e-9 * max(abs(dual), 1.0)) / norm2
+        price = np.maximum(0.0, price - step * direction)
+    return CapacitySolution(
+        units=best,
+        units0=units0,
+        value=lb,
+        bound=max(ub, lb),
+        price=best_price,
+        iterations=it,
+        method="decomposition",
+    )

@@ -1,0 +1,92 @@
+"""Provider capacity, exact: one scipy.optimize.milp over all participants (small regions).
+
+Branch and bound over many participants at once stalls (docs/capacities.md): this is the
+reference for tests and small regions. The relative gap is 0, the objective is scaled, and
+the answer is re-checked (bounds, minimum doses, budgets, hours, capacities) and re-valued.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array, csr_array, vstack
+
+from ibm_engine._typing import IntArray
+from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange, usage
+from ibm_engine.solve import HOURS_TOL, Batch, solve_optimal
+
+__all__ = ["solve_exact"]
+
+_SCALE_TARGET = 1e6
+
+
+def _rows(group: IntArray, coef: np.ndarray, cols: IntArray, n_rows: int, n_cols: int) -> csr_array:
+    return csr_array(coo_array((coef, (group, cols)), shape=(n_rows, n_cols)))
+
+
+def solve_exact(
+    batch: Batch, cap_of: IntArray, capacity: IntArray, *, time_limit: float = 60.0
+) -> CapacitySolution:
+    """The region optimum by one MILP; falls back to the decomposition if HiGHS fails."""
+    m, n, k = batch.m, batch.n, capacity.shape[0]
+    owner = batch.owner
+    fund = np.flatnonzero(batch.fundable & (batch.upper > 0))
+    f = fund.shape[0]
+    units0 = solve_optimal(batch).units
+    if f == 0:
+        zero = np.zeros(m, dtype=np.int64)
+        return CapacitySolution(zero, units0, 0.0, 0.0, np.zeros(k), 0, "exact")
+    v = batch.value[fund]
+    U = batch.upper[fund].astype(np.float64)
+    lo_dose = batch.lower[fund].astype(np.float64)
+    scale = _SCALE_TARGET / max(float(np.dot(v, U)), 1e-300)
+    obj = np.concatenate([-v * scale, np.zeros(f)])
+    cols = np.arange(f, dtype=np.int64)
+    nc = 2 * f
+    blocks = [_rows(owner[fund], batch.cost[fund].astype(np.float64), cols, n, nc)]
+    lo = [np.full(n, -np.inf)]
+    hi = [batch.budget.astype(np.float64)]
+    hcap = np.flatnonzero(np.isfinite(batch.hours_cap))
+    if hcap.shape[0]:
+        row_of = np.full(n, -1, dtype=np.int64)
+        row_of[hcap] = np.arange(hcap.shape[0])
+        on = row_of[owner[fund]] >= 0
+        blocks.append(
+            _rows(row_of[owner[fund]][on], batch.hours[fund][on], cols[on], hcap.shape[0], nc)
+        )
+        lo.append(np.full(hcap.shape[0], -np.inf))
+        hi.append(batch.hours_cap[hcap] + HOURS_TOL)
+    on = cap_of[fund] >= 0
+    if k:
+        blocks.append(_rows(cap_of[fund][on], np.ones(int(on.sum())), cols[on], k, nc))
+        lo.append(np.full(k, -np.inf))
+        hi.append(capacity.astype(np.float64))
+    both = np.concatenate([cols, cols])
+    pair = np.concatenate([cols, cols + f])
+    blocks.append(_rows(both, np.concatenate([np.ones(f), -U]), pair, f, nc))  # u - U z <= 0
+    lo.append(np.full(f, -np.inf))
+    hi.append(np.zeros(f))
+    blocks.append(_rows(both, np.concatenate([np.ones(f), -lo_dose]), pair, f, nc))  # u >= m z
+    lo.append(np.zeros(f))
+    hi.append(np.full(f, np.inf))
+    res = milp(
+        obj,
+        constraints=LinearConstraint(
+            vstack(blocks).tocsr(), np.concatenate(lo), np.concatenate(hi)
+        ),
+        integrality=np.ones(nc, dtype=np.int64),
+        bounds=Bounds(np.zeros(nc), np.concatenate([U, np.ones(f)])),
+        options={"mip_rel_gap": 0.0, "presolve": True, "time_limit": time_limit},
+    )
+    if res.x is None:
+        return solve_lagrange(batch, cap_of, capacity)
+    units = np.zeros(m, dtype=np.int64)
+    u = np.round(res.x[:f]).astype(np.int64)
+    units[fund] = np.where(u < batch.lower[fund], 0, np.minimum(u, batch.upper[fund]))
+    ok = bool(batch.feasible(units).all()) and bool(np.all(usage(cap_of, units, k) <= capacity))
+    if not ok:
+        return solve_lagrange(batch, cap_of, capacity)
+    value = float(np.dot(batch.value, units))
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = value if dual is None or not np.isfinite(dual) else max(value, -float(dual) / scale)
+    return CapacitySolution(units, units0, value, bound, np.full(k, np.nan), 0, "exact")

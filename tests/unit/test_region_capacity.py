@@ -1,0 +1,197 @@
+"""Provider capacity (issue 4, item 1): decomposition, exact MILP, brute force, tables.
+
+Array-level properties on random small regions: capacities and budgets never exceeded; the
+decomposition's feasible value <= the exact optimum <= its proven bound; the exact MILP equals
+an independent brute force on tiny regions. Frame-level: validation and result tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ibm_engine.errors import InputError
+from ibm_engine.region._capacity import allocate_region, read_capacities
+from ibm_engine.region._capacity_lagrange import solve_lagrange, usage
+from ibm_engine.region._capacity_milp import solve_exact
+from ibm_engine.solve import Batch
+
+TOL = 1e-7
+
+
+def _random_region(
+    rng: np.random.Generator, n: int, items: int, n_caps: int, max_upper: int
+) -> tuple[Batch, np.ndarray, np.ndarray]:
+    counts = rng.integers(1, items + 1, size=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    m = int(offsets[-1])
+    upper = rng.integers(1, max_upper + 1, size=m).astype(np.int64)
+    lower = np.minimum(rng.integers(1, 3, size=m), upper).astype(np.int64)
+    cost = rng.integers(500, 5000, size=m).astype(np.int64)
+    budget = (
+        rng.uniform(0.3, 0.9, size=n)
+        * np.bincount(np.repeat(np.arange(n), counts), weights=cost * upper, minlength=n)
+    ).astype(np.int64)
+    batch = Batch(
+        offsets=offsets,
+        cost=cost,
+        value=rng.uniform(0.1, 1.0, size=m),
+        lower=lower,
+        upper=upper,
+        hours=np.zeros(m),
+        budget=budget,
+        hours_cap=np.full(n, np.inf),
+    )
+    cap_of = rng.integers(-1, n_caps, size=m).astype(np.int64)
+    demand = usage(cap_of, upper, n_caps)
+    capacity = (demand * rng.uniform(0.2, 0.8, size=n_caps)).astype(np.int64)
+    return batch, cap_of, capacity
+
+
+def _feasible(batch: Batch, cap_of: np.ndarray, capacity: np.ndarray, units: np.ndarray) -> bool:
+    return bool(batch.feasible(units).all()) and bool(
+        np.all(usage(cap_of, units, capacity.shape[0]) <= capacity)
+    )
+
+
+def _brute_force(batch: Batch, cap_of: np.ndarray, capacity: np.ndarray) -> float:
+    choices = [[0, *range(int(batch.lower[i]), int(batch.upper[i]) + 1)] for i in range(batch.m)]
+    best = 0.0
+    for combo in itertools.product(*choices):
+        u = np.asarray(combo, dtype=np.int64)
+        if _feasible(batch, cap_of, capacity, u):
+            best = max(best, float(np.dot(batch.value, u)))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_equals_brute_force_on_tiny_regions(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    batch, cap_of, capacity = _random_region(rng, n=3, items=2, n_caps=2, max_upper=3)
+    sol = solve_exact(batch, cap_of, capacity)
+    assert _feasible(batch, cap_of, capacity, sol.units)
+    assert sol.value == pytest.approx(_brute_force(batch, cap_of, capacity), abs=TOL)
+    assert sol.bound >= sol.value - TOL
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_decomposition_is_feasible_and_its_bound_is_valid(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    batch, cap_of, capacity = _random_region(rng, n=8, items=4, n_caps=3, max_upper=8)
+    exact = solve_exact(batch, cap_of, capacity)
+    dec = solve_lagrange(batch, cap_of, capacity, max_iter=40)
+    assert _feasible(batch, cap_of, capacity, dec.units)
+    assert dec.value == pytest.approx(float(np.dot(batch.value, dec.units)))
+    assert dec.value <= exact.value + TOL
+    assert exact.value <= dec.bound + TOL
+    assert 0.0 <= dec.gap <= 1.0
+    assert np.all(dec.price >= 0)
+
+
+def test_no_capacity_gives_the_uncapacitated_optimum() -> None:
+    rng = np.random.default_rng(7)
+    batch, cap_of, _ = _random_region(rng, n=5, items=3, n_caps=2, max_upper=5)
+    big = usage(cap_of, batch.upper, 2) + 1
+    dec = solve_lagrange(batch, cap_of, big)
+    assert np.array_equal(dec.units, dec.units0)
+    assert dec.gap <= 1e-9
+
+
+SERVICES = [
+    {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+    {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+]
+
+
+def _tables(n: int = 6) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    rng = np.random.default_rng(3)
+    people = [
+        {
+            "participant_id": f"P{i}",
+            "target_group": "GRT",
+            "age": 40,
+            "municipality": "Dobele" if i % 2 else "Bauska",
+            "budget_eur": float(rng.integers(200, 600)),
+        }
+        for i in range(n)
+    ]
+    plan = [
+        {
+            "participant_id": f"P{i}",
+            "service": svc,
+            "team_rank": r + 1,
+            "recommended_units": int(rng.integers(4, 12)),
+            "min_units": 2,
+        }
+        for i in range(n)
+        for r, svc in enumerate(("physiotherapy", "psychologist"))
+    ]
+    return people, plan
+
+
+@pytest.mark.parametrize("method", ["decomposition", "exact"])
+def test_tables_respect_capacities_and_budgets(method: str) -> None:
+    people, plan = _tables()
+    caps = [
+        {"municipality": "Dobele", "service": "physiotherapy", "units": 9},
+        {"municipality": "Bauska", "service": "psychologist", "units": 5},
+    ]
+    r = allocate_region(people, plan, SERVICES, caps, method=method)
+    p = r.participants
+    assert (p["spent_eur"] <= p["budget_eur"] + 1e-9).all()
+    sp = r.shadow_prices
+    assert (sp["used_units"] <= sp["capacity_units"]).all()
+    used = r.items.merge(pd.DataFrame(people)[["participant_id", "municipality"]])
+    got = used.groupby(["municipality", "service"])["units"].sum()
+    assert got[("Dobele", "physiotherapy")] <= 9
+    assert got[("Bauska", "psychologist")] <= 5
+    assert r.value <= r.bound + 1e-9
+    assert (r.lost["units_lost"] > 0).all()
+    assert set(r.lost["reason"]) <= {"unavailable", "partly_funded", "not_funded"}
+    assert (r.items["units_lost"] == r.items["units_uncapacitated"] - r.items["units"]).all()
+    assert np.allclose(p["coverage_lost"], p["coverage_uncapacitated"] - p["coverage"])
+
+
+def test_decomposition_close_to_exact_on_tables() -> None:
+    people, plan = _tables(8)
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 11}]
+    ex = allocate_region(people, plan, SERVICES, caps, method="exact")
+    dec = allocate_region(people, plan, SERVICES, caps)
+    assert dec.value <= ex.value + TOL <= dec.bound + 2 * TOL
+
+
+def test_capacities_validation_reports_every_problem() -> None:
+    caps = pd.DataFrame(
+        {
+            "municipality": ["Dobele", "", "Dobele", "Bauska"],
+            "service": ["physiotherapy", "psychologist", "physiotherapy", "x"],
+            "units": [3, 2.5, -1, True],
+        }
+    )
+    with pytest.raises(InputError) as exc:
+        read_capacities(caps)
+    probs = exc.value.problems
+    got = set(zip(probs["row"], probs["column"], strict=True))
+    assert got == {
+        (2, "municipality"),
+        (2, "units"),
+        (3, "units"),
+        (4, "units"),
+        (1, "service"),
+        (3, "service"),
+    }
+    with pytest.raises(InputError) as exc:
+        read_capacities(pd.DataFrame({"service": ["a"]}))
+    assert set(exc.value.problems["column"]) == {"municipality", "units"}
+
+
+def test_arguments_are_checked() -> None:
+    people, plan = _tables(2)
+    with pytest.raises(InputError):
+        allocate_region(people, plan, SERVICES, [], weighting="max")
+    with pytest.raises(InputError):
+        allocate_region(people, plan, SERVICES, [], method="fast")
