@@ -256,3 +256,34 @@ def test_indicator_targets_validation(hand: ibm.AllocationResult) -> None:
     assert sorted(map(tuple, got)) == [
         (0, "service_group"), (0, "target_count"), (1, "service_group")
     ]  # fmt: skip
+
+
+def test_100000_participants_x_12_months_in_seconds() -> None:
+    import time
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(0)
+    n, k = 100_000, 8
+    services = np.array(["physiotherapy", "psychologist", "day_care_centre", "assistant",
+                         "montessori", "speech_therapy", "home_care", "respite_care"])  # fmt: skip
+    ids = np.char.add("P", np.arange(n).astype(str))
+    items = pd.DataFrame(
+        {"participant_id": np.repeat(ids, k), "service": np.tile(services, n),
+         "units": rng.integers(0, 40, n * k),
+         "unit_price_eur": np.round(rng.uniform(5, 40, n * k), 2)}
+    )  # fmt: skip
+    people = pd.DataFrame(
+        {"participant_id": ids, "municipality": rng.choice(["Dobele", "Bauska"], n),
+         "target_group": "GRT", "budget_eur": 20000.0}
+    )  # fmt: skip
+    pauses = pd.DataFrame(
+        {"participant_id": ids[:10_000], "service": "", "from_date": "2020-02-01",
+         "to_date": "2020-02-20"}
+    )  # fmt: skip
+    t = time.perf_counter()
+    plan = plan_delivery(SimpleNamespace(items=items, participants=people), START, 12)
+    d = simulate_delivery(plan, covid_2020_disruptions(), pauses)
+    replan_after(d, 5)
+    elapsed = time.perf_counter() - t
+    assert int(plan.planned.sum()) == int(items["units"].sum())
+    assert elapsed < 30, elapsed
