@@ -287,3 +287,12 @@ def test_100000_participants_x_12_months_in_seconds() -> None:
     elapsed = time.perf_counter() - t
     assert int(plan.planned.sum()) == int(items["units"].sum())
     assert elapsed < 30, elapsed
+
+
+def test_from_and_to_are_short_names(hand: ibm.AllocationResult) -> None:
+    plan = plan_delivery(hand, START, 12)
+    short = pd.DataFrame({"participant_id": ["A"], "from": ["2020-08-01"], "to": ["2020-08-31"]})
+    long = short.rename(columns={"from": "from_date", "to": "to_date"})
+    assert (simulate_delivery(plan, pauses=short).delivered == simulate_delivery(
+        plan, pauses=long).delivered).all()  # fmt: skip
+    assert simulate_delivery(plan, pauses=short).delivered.sum() < plan.planned.sum()

@@ -69,6 +69,9 @@ def covid_2020_disruptions() -> pd.DataFrame:
     )
 
 
+_ALIASES = {"from": "from_date", "to": "to_date"}
+
+
 def _problem(table: str, row: object, column: str, reason: str) -> dict[str, Any]:
     return {"table": table, "row": row, "participant_id": None, "column": column, "reason": reason}
 
@@ -91,6 +94,8 @@ def _common(
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     if not isinstance(df, pd.DataFrame):
         raise InputError([_problem(table, None, "", "must be a pandas DataFrame")])
+    # ``from`` / ``to`` are accepted as short names of ``from_date`` / ``to_date``
+    df = df.rename(columns={k: v for k, v in _ALIASES.items() if k in df and v not in df})
     problems = [_problem(table, None, c, "missing column") for c in required if c not in df]
     if problems:
         raise InputError(problems)
