@@ -74,20 +74,34 @@ def undominated(
     keep = np.ones(p.shape[0], dtype=bool)
     if p.shape[0] < 2:
         return keep
-    hkey = np.where(no_hours[p], 0.0, hrs)
-    order = np.lexsort((-val, cost, hkey, p))
-    ps, hs, vs = p[order], hkey[order], val[order]
-    newgrp = np.ones(ps.shape[0], dtype=bool)
-    newgrp[1:] = (ps[1:] != ps[:-1]) | (hs[1:] != hs[:-1])
-    grp = np.cumsum(newgrp) - 1
-    # exact segmented running maximum through integer ranks of the values
+    limited = ~no_hours[p]
+    # group = (participant, exact hours used where hours are limited), as one integer
+    if limited.any():
+        hbits = np.where(limited, hrs, 0.0).astype(np.float64).view(np.int64)  # exact, >= 0
+        _, hrank = np.unique(hbits, return_inverse=True)
+        levels = np.int64(int(hrank.max()) + 1)
+    else:
+        hrank = np.zeros(p.shape[0], dtype=np.int64)
+        levels = np.int64(1)
+    group = p.astype(np.int64) * levels + hrank.astype(np.int64)
+    span = np.int64(int(cost.max()) + 1) if cost.shape[0] else np.int64(1)
+    if int(group.max()) < (2**62) // int(span):
+        order = np.lexsort((-val, group * span + cost))
+    else:
+        order = np.lexsort((-val, cost, group))
+    gs, vs = group[order], val[order]
+    newgrp = np.ones(gs.shape[0], dtype=bool)
+    newgrp[1:] = gs[1:] != gs[:-1]
+    seg = np.cumsum(newgrp) - 1
+    # exact running maximum of the values before each node, within its group (integer ranks
+    # of the values, shifted per group, so one accumulate serves every group)
     big = np.int64(vs.shape[0] + 1)
     vorder = np.argsort(vs, kind="stable")
     vrank = np.empty(vs.shape[0], dtype=np.int64)
     vrank[vorder] = np.arange(vs.shape[0], dtype=np.int64)
-    run = np.maximum.accumulate(vrank + grp * big)
-    prev_rank = np.full(ps.shape[0], -1, dtype=np.int64)
-    prev_rank[1:] = run[:-1] - grp[1:] * big
+    run = np.maximum.accumulate(vrank + seg * big)
+    prev_rank = np.full(vs.shape[0], -1, dtype=np.int64)
+    prev_rank[1:] = run[:-1] - seg[1:] * big
     valid = ~newgrp & (prev_rank >= 0)
     prev_val = np.where(valid, vs[vorder][np.clip(prev_rank, 0, None)], -np.inf)
     dominated = valid & (prev_val > vs + VALUE_TOL)
