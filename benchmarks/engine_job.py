@@ -129,15 +129,25 @@ def engine_job(
     profile_path: str | None = None,
     worker: int = 0,
     engine_workers: int = 1,
+    repeat: int = 1,
 ) -> None:
     """Load the tables, time ``allocate``, put events and a final summary on ``queue``.
 
     ``engine_workers > 1`` passes ``workers=engine_workers`` to ``allocate`` (the library's
-    own process parallelism).
+    own process parallelism). ``repeat > 1`` times the call that many times in this process;
+    the summary gives the median (and every time), the events are tagged with ``rep``.
     """
     try:
         _job(
-            data_path, out_path, period_weeks, queue, barrier, profile_path, worker, engine_workers
+            data_path,
+            out_path,
+            period_weeks,
+            queue,
+            barrier,
+            profile_path,
+            worker,
+            engine_workers,
+            max(int(repeat), 1),
         )
     except BaseException:
         queue.put({"phase": "error", "worker": worker, "traceback": traceback.format_exc()})
@@ -155,14 +165,18 @@ def _job(
     profile_path: str | None,
     worker: int,
     engine_workers: int,
+    repeat: int,
 ) -> None:
     import numpy as np
 
     import ibm_engine as ibm
     from ibm_engine.data import synthetic_zemgale
 
+    rep = [0]
+
     def send(event: dict[str, Any]) -> None:
         event["worker"] = worker
+        event["rep"] = rep[0]
         event["t"] = time.monotonic()
         queue.put(event)
 
@@ -183,27 +197,44 @@ def _job(
     if barrier is not None:
         barrier.wait()
     prof = cProfile.Profile() if profile_path else None
-    t_start = time.monotonic()
-    c0 = _cpu()
-    t0 = time.perf_counter()
-    if prof is not None:
-        prof.enable()
-    result = ibm.allocate(
-        participants, plan_items, services, policy="optimal", period_weeks=period_weeks, **kwargs
-    )
-    if prof is not None:
-        prof.disable()
-    seconds = time.perf_counter() - t0
-    cpu_seconds = _cpu() - c0
-    t_end = time.monotonic()
+    walls, cpus, starts, ends = [], [], [], []
+    for r in range(repeat):
+        rep[0] = r
+        result = None  # let the previous result go before the next call
+        t_start = time.monotonic()
+        c0 = _cpu()
+        t0 = time.perf_counter()
+        if prof is not None:
+            prof.enable()
+        result = ibm.allocate(
+            participants,
+            plan_items,
+            services,
+            policy="optimal",
+            period_weeks=period_weeks,
+            **kwargs,
+        )
+        if prof is not None:
+            prof.disable()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(_cpu() - c0)
+        starts.append(t_start)
+        ends.append(time.monotonic())
     if prof is not None and profile_path:
         prof.dump_stats(profile_path)
+    if result is None:
+        raise RuntimeError("allocate was not run")
+    seconds = float(np.median(walls))
+    cpu_seconds = float(np.median(cpus))
+    t_start, t_end = starts[0], ends[-1]
     parts = result.participants
     status = parts["status"].astype(str).value_counts().to_dict()
     summary = {
         "phase": "done",
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
+        "seconds_all": walls,
+        "cpu_seconds_all": cpus,
         "t_start": t_start,
         "t_end": t_end,
         "participants": int(parts.shape[0]),

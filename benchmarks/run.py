@@ -22,6 +22,7 @@ day and machine are kept) and prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +178,7 @@ def _run_engine(
     profile_path: str | None = None,
     label: str = "engine",
     engine_workers: int = 1,
+    repeat: int = 1,
 ) -> dict[str, Any]:
     """Run ``engine_job`` in one spawned process per data file, started together."""
     import multiprocessing as mp
@@ -196,6 +199,7 @@ def _run_engine(
                 profile_path,
                 w,
                 engine_workers,
+                repeat if k == 1 else 1,
             ),
         )
         for w, path in enumerate(data_paths)
@@ -267,13 +271,18 @@ def _run_engine(
         return out
     summaries = [done[w] for w in range(k)]
     out["finished"] = True
-    out["wall_s"] = max(s["t_end"] for s in summaries) - min(s["t_start"] for s in summaries)
+    if k == 1:  # the median of the repetitions
+        out["wall_s"] = summaries[0]["seconds"]
+    else:  # started together behind a barrier: first start to last end
+        out["wall_s"] = max(s["t_end"] for s in summaries) - min(s["t_start"] for s in summaries)
     out["per_worker"] = [
         {
             key: s[key]
             for key in (
                 "seconds",
                 "cpu_seconds",
+                "seconds_all",
+                "cpu_seconds_all",
                 "participants",
                 "items",
                 "status",
@@ -328,7 +337,12 @@ def _peak_stage(events: list[dict[str, Any]]) -> str | None:
 
 
 def _phases(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """Seconds per stage (summed over workers) and who proved what in the solve."""
+    """Seconds per stage (summed over workers) and who proved what in the solve.
+
+    With repetitions only the last one's events count.
+    """
+    last = max((ev.get("rep", 0) for ev in events), default=0)
+    events = [ev for ev in events if ev.get("rep", 0) == last]
     secs: dict[str, float] = {}
     cpu: dict[str, float] = {}
     peak: dict[str, float] = {}
@@ -364,6 +378,33 @@ def _phases(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- peers
+
+
+@contextlib.contextmanager
+def _captured_stdout() -> Iterator[list[str]]:
+    """Capture what the solvers' C++ code prints on file descriptor 1 (HiGHS prints debug
+    lines such as ``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();``)
+    so that stdout keeps only the report; the lines are counted in the JSON."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    lines: list[str] = []
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), 1)
+        try:
+            yield lines
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+            tmp.seek(0)
+            lines.extend(tmp.read().decode("utf-8", "replace").splitlines())
+
+
+def _count_lines(lines: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.strip()] = counts.get(line.strip(), 0) + 1
+    return counts
 
 
 def _compare(
@@ -424,10 +465,12 @@ def _peers(
         runs.append(("cpsat", peers.run_cpsat))
     for key, fn in runs:
         print(f"  peer {key}: {len(problems)} participants ...", file=sys.stderr, flush=True)
-        run = fn(problems)
+        with _captured_stdout() as captured:
+            run = fn(problems)
         rate = len(problems) / run.seconds
         out[key] = {
             "name": run.name,
+            "solver_stdout_lines": _count_lines(captured),
             "seconds": run.seconds,
             "cpu_seconds": run.cpu_seconds,
             "ms_per_participant": 1e3 * run.seconds / len(problems),
@@ -478,6 +521,13 @@ def _fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _reps(run: dict[str, Any]) -> str:
+    walls = run.get("per_worker", [{}])[0].get("seconds_all", [])
+    if len(walls) < 2:
+        return ""
+    return f", median of {len(walls)} (wall {min(walls):.2f}-{max(walls):.2f} s)"
+
+
 def _status(st: dict[str, int]) -> str:
     return ", ".join(f"{v:,} {k}" for k, v in st.items())
 
@@ -519,7 +569,8 @@ def _markdown(res: dict[str, Any]) -> str:
         ]
         if eng.get("finished"):
             lines.append(
-                f"| ibm.allocate optimal | {eng['participants']:,} | {_fmt(eng['wall_s'], 2)} "
+                f"| ibm.allocate optimal{_reps(eng)} | {eng['participants']:,} "
+                f"| {_fmt(eng['wall_s'], 2)} "
                 f"| {_fmt(eng['cpu_s'], 2)} | {_fmt(eng['participants_per_s'], 0)} "
                 f"| {_fmt(eng['wall_s'], 2)} | 1x | {_fmt(eng['peak_rss_mb_max'], 0)} "
                 f"| {_status(eng['status'])} |"
@@ -530,7 +581,8 @@ def _markdown(res: dict[str, Any]) -> str:
         if sub and sub.get("finished"):
             diff = sub.get("max_abs_value_diff_vs_full", float("nan"))
             lines.append(
-                f"| ibm.allocate optimal on the peer sample only | {sub['participants']:,} "
+                f"| ibm.allocate optimal on the peer sample only{_reps(sub)} "
+                f"| {sub['participants']:,} "
                 f"| {_fmt(sub['wall_s'], 2)} | {_fmt(sub['cpu_s'], 2)} "
                 f"| {_fmt(sub['participants_per_s'], 0)} | - | - "
                 f"| {_fmt(sub['peak_rss_mb_max'], 0)} | max abs diff vs the full run {diff:.1e} |"
@@ -660,6 +712,12 @@ def _parser() -> argparse.ArgumentParser:
         default=2_000,
         help="participants the peers are timed on (random sample; 0 = all --n)",
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="times the engine is timed in the main comparison (median reported)",
+    )
     ap.add_argument("--no-peers", action="store_true", help="skip the main comparison's peers")
     ap.add_argument("--no-cpsat", action="store_true", help="skip the CP-SAT peer")
     ap.add_argument("--skip-main", action="store_true", help="skip the --n comparison")
@@ -693,26 +751,31 @@ def main(argv: list[str] | None = None) -> int:
     machine = _machine()
     slug = _machine_slug(machine)
     date = dt.date.today().isoformat()
-    res: dict[str, Any] = {
-        "date": date,
-        "machine": machine,
-        "versions": _versions(),
-        "git": _git(),
-        "loadavg_at_start": os.getloadavg(),
-    }
+    res: dict[str, Any] = {"date": date, "machine": machine, "versions": _versions()}
     tmp = Path(tempfile.mkdtemp(prefix="ibm-bench-"))
+    sections = (
+        ("bench", not args.skip_main, lambda: _bench(args, tmp)),
+        ("scale", bool(args.scale_n), lambda: _scale(args, tmp)),
+        ("profile", bool(args.profile_n), lambda: _profile(args, tmp, slug, date)),
+    )
     try:
-        if not args.skip_main:
-            res["bench"] = _bench(args, tmp)
-        if args.scale_n:
-            res["scale"] = _scale(args, tmp)
-        if args.profile_n:
-            res["profile"] = _profile(args, tmp, slug, date)
+        for name, wanted, run in sections:
+            if not wanted:
+                continue
+            # every section carries its own circumstances: sections of several runs are merged
+            info = {
+                "started": dt.datetime.now().isoformat(timespec="seconds"),
+                "argv": sys.argv[1:] if argv is None else argv,
+                "git": _git(),
+                "loadavg_at_start": os.getloadavg(),
+            }
+            res[name] = run()
+            info["loadavg_at_end"] = os.getloadavg()
+            res[name]["run"] = info
     finally:
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()
-    res["loadavg_at_end"] = os.getloadavg()
     if not args.no_save:
         path = _save(res, slug, date)
         print(f"results written to {path.relative_to(ROOT)}", file=sys.stderr)
@@ -726,7 +789,9 @@ def _bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     data = _dump(tables, tmp / "bench.pkl")
     out_path = str(tmp / "bench-result.pkl")
     print("engine ...", file=sys.stderr, flush=True)
-    eng = _run_engine([data], args.period_weeks, args.timeout, out_path=out_path)
+    eng = _run_engine(
+        [data], args.period_weeks, args.timeout, out_path=out_path, repeat=args.repeat
+    )
     out: dict[str, Any] = {
         "n": args.n,
         "seed": args.seed,
@@ -762,6 +827,7 @@ def _bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         args.timeout,
         out_path=sub_out,
         label="engine-sample",
+        repeat=args.repeat,
     )
     if sub.get("finished"):
         with open(sub_out, "rb") as fh:
