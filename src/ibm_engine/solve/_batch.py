@@ -9,6 +9,7 @@ Nothing here knows of pandas or pydantic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -79,17 +80,17 @@ class Batch:
         """Number of items."""
         return int(self.cost.shape[0])
 
-    @property
+    @cached_property
     def counts(self) -> IntArray:
         """Items per participant."""
         return np.diff(self.offsets)
 
-    @property
+    @cached_property
     def owner(self) -> IntArray:
         """Participant index of every item."""
         return np.repeat(np.arange(self.n, dtype=np.int64), self.counts)
 
-    @property
+    @cached_property
     def fundable(self) -> BoolArray:
         """Items that can get a positive amount at all (``lower <= upper``)."""
         out: BoolArray = self.upper >= self.lower
