@@ -200,7 +200,10 @@ def allocate_region(
     if method == "exact":
         sol = solve_exact(batch, cap_of, capacity)
     else:
-        sol = solve_lagrange(batch, cap_of, capacity, max_iter=max_iter, rel_gap=rel_gap)
+        group = pd.factorize(caps["municipality"])[0].astype(np.int64)
+        sol = solve_lagrange(
+            batch, cap_of, capacity, cap_group=group, max_iter=max_iter, rel_gap=rel_gap
+        )
     seconds = time.perf_counter() - t0
     return _result(prep, asm, caps, cap_of, capacity, sol, weighting, seconds)
 

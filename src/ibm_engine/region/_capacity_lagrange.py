@@ -101,13 +101,15 @@ def repair(
     k = capacity.shape[0]
     if k == 0:
         return units.copy()
-    units = _trim(batch, cap_of, capacity, units)
+    trimmed = _trim(batch, cap_of, capacity, units)
     owner = batch.owner
-    # candidates: participants with a capacitated item that still could get more
-    room0 = capacity - usage(cap_of, units, k)
-    open_item = (cap_of >= 0) & (units < batch.upper)
+    # candidates: participants who were cut (money freed) or who have a capacitated item that
+    # could get more of a capacity with room left
+    room0 = capacity - usage(cap_of, trimmed, k)
+    open_item = (cap_of >= 0) & (trimmed < batch.upper)
     open_item &= room0[np.maximum(cap_of, 0)] > 0
-    cand = np.unique(owner[open_item])
+    cand = np.unique(owner[open_item | (trimmed < units)])
+    units = trimmed
     values = batch.value * units
     for _ in range(rounds):
         if cand.shape[0] == 0:
@@ -138,8 +140,21 @@ def repair(
     return units
 
 
-def _objective(batch: Batch, units: IntArray) -> float:
-    return float(np.dot(batch.value, units))
+def _groups(batch: Batch, cap_of: IntArray, cap_group: IntArray) -> tuple[IntArray, IntArray]:
+    """Participant and capacity groups that share nothing (one extra group: no capacity).
+
+    Falls back to a single group when a participant's capacities lie in different groups.
+    """
+    k = cap_group.shape[0]
+    n_groups = int(cap_group.max()) + 1 if k else 0
+    on = cap_of >= 0
+    owner = batch.owner
+    pg = np.full(batch.n, n_groups, dtype=np.int64)
+    pg[owner[on]] = cap_group[cap_of[on]]
+    if np.any(pg[owner[on]] != cap_group[cap_of[on]]):
+        cap_group = np.zeros(k, dtype=np.int64)
+        return _groups(batch, cap_of, cap_group)
+    return pg, cap_group
 
 
 def solve_lagrange(
@@ -147,51 +162,71 @@ def solve_lagrange(
     cap_of: IntArray,
     capacity: IntArray,
     *,
+    cap_group: IntArray | None = None,
     max_iter: int = 60,
     rel_gap: float = 1e-3,
 ) -> CapacitySolution:
-    """Subgradient search of capacity prices with a repair at every step (see module)."""
+    """Subgradient search of capacity prices with a repair at every step (see module).
+
+    ``cap_group`` (e.g. the municipality of each capacity) splits the region into independent
+    parts: each part has its own step length, bound and best repaired allocation.
+    """
     k = capacity.shape[0]
     cap_f = capacity.astype(np.float64)
+    pg, cg = _groups(batch, cap_of, np.zeros(k, np.int64) if cap_group is None else cap_group)
+    n_g = int(pg.max()) + 1 if batch.n else 1
+    owner = batch.owner
+
+    def per_group(part_values: FloatArray, price: FloatArray) -> FloatArray:
+        out: FloatArray = np.bincount(pg, weights=part_values, minlength=n_g).astype(np.float64)
+        return out + np.bincount(cg, weights=price * cap_f, minlength=n_g)
+
     sol0 = solve_optimal(batch)
     units0 = sol0.units
     best = repair(batch, cap_of, capacity, units0)
-    lb = _objective(batch, best)
-    ub = float(sol0.bound.sum())
-    price = np.zeros(k, dtype=np.float64)
-    best_price = price.copy()
-    direction = np.zeros(k, dtype=np.float64)
-    theta, stall, it = 1.0, 0, 0
+    zero = np.zeros(k, dtype=np.float64)
+    lb = per_group(batch.evaluate(best)[0], zero)
+    ub = per_group(sol0.bound, zero)
+    price = zero.copy()
+    best_price = zero.copy()
+    direction = zero.copy()
+    theta = np.ones(n_g, dtype=np.float64)
+    stall = np.zeros(n_g, dtype=np.int64)
+    it = 0
     sol = sol0
-    while it < max_iter and ub - lb > rel_gap * max(ub, 1e-300):
+    while it < max_iter and ub.sum() - lb.sum() > rel_gap * max(float(ub.sum()), 1e-300):
         if it > 0:
             sol = solve_optimal(priced(batch, cap_of, price))
         it += 1
-        dual = float(sol.bound.sum()) + float(np.dot(price, cap_f))
-        if dual < ub - 1e-12:
-            ub, best_price, stall = dual, price.copy(), 0
-        else:
-            stall += 1
-            if stall >= 3:
-                theta, stall = theta / 2.0, 0
+        dual = per_group(sol.bound, price)
+        better = dual < ub - 1e-12
+        ub = np.where(better, dual, ub)
+        best_price = np.where(better[cg], price, best_price)
+        stall = np.where(better, 0, stall + 1)
+        theta = np.where(stall >= 3, theta / 2.0, theta)
+        stall = np.where(stall >= 3, 0, stall)
         g = cap_f - usage(cap_of, sol.units, k).astype(np.float64)
         if it % _REPAIR_EVERY == 1 or it == max_iter or not np.any(g < 0):
             cand = repair(batch, cap_of, capacity, sol.units)
-            val = _objective(batch, cand)
-            if val > lb:
-                lb, best = val, cand
+            val = per_group(batch.evaluate(cand)[0], zero)
+            up = val > lb
+            lb = np.where(up, val, lb)
+            best = np.where(up[pg[owner]], cand, best)
         # deflected subgradient (Camerini, Fratta, Maffioli 1975): damps the zig-zag
         direction = np.where((price <= 0) & (g > 0), 0.0, g) + _DEFLECT * direction
-        norm2 = float(np.dot(direction, direction))
-        if norm2 == 0.0 or theta < 1e-6:
+        norm2 = np.bincount(cg, weights=direction * direction, minlength=n_g)
+        active = (norm2 > 0) & (theta >= 1e-6) & (ub - lb > 1e-12)
+        if not active.any():
             break
-        step = theta * max(dual - lb, 1e-9 * max(abs(dual), 1.0)) / norm2
-        price = np.maximum(0.0, price - step * direction)
+        gap = np.maximum(dual - lb, 1e-9 * np.maximum(np.abs(dual), 1.0))
+        step = np.where(active, theta * gap / np.where(norm2 > 0, norm2, 1.0), 0.0)
+        price = np.maximum(0.0, price - step[cg] * direction)
+    value = float(np.dot(batch.value, best))
     return CapacitySolution(
         units=best,
         units0=units0,
-        value=lb,
-        bound=max(ub, lb),
+        value=value,
+        bound=max(float(ub.sum()), value),
         price=best_price,
         iterations=it,
         method="decomposition",
