@@ -20,7 +20,7 @@ import pytest
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity import allocate_region, read_capacities
 from ibm_engine.region._capacity_lagrange import solve_lagrange, usage
-from ibm_engine.region._capacity_milp import solve_exact
+from ibm_engine.region._capacity_milp import solve_auto, solve_exact
 from ibm_engine.solve import Batch
 
 TOL = 1e-7
@@ -96,6 +96,27 @@ def test_decomposition_is_feasible_and_its_bound_is_valid(seed: int) -> None:
     assert np.all(dec.price >= 0)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_auto_and_grouped_exact_agree_with_one_milp(seed: int) -> None:
+    rng = np.random.default_rng(200 + seed)
+    batch, cap_of, capacity = _random_region(rng, n=10, items=4, n_caps=4, max_upper=8)
+    # capacities 0, 1 in group 0 and 2, 3 in group 1: participants must not straddle groups
+    group = np.array([0, 0, 1, 1], dtype=np.int64)
+    owner = batch.owner
+    side = rng.integers(0, 2, size=batch.n)
+    cap_of = np.where(cap_of >= 0, 2 * side[owner] + cap_of % 2, -1).astype(np.int64)
+    one = solve_exact(batch, cap_of, capacity)
+    grouped = solve_exact(batch, cap_of, capacity, cap_group=group)
+    auto = solve_auto(
+        batch, cap_of, capacity, cap_group=group, max_iter=5, rel_gap=1e-9, time_limit=10.0
+    )
+    assert grouped.value == pytest.approx(one.value, abs=TOL)
+    for sol in (grouped, auto):
+        assert _feasible(batch, cap_of, capacity, sol.units)
+        assert sol.value <= one.value + TOL <= sol.bound + 2 * TOL
+    assert auto.value == pytest.approx(one.value, abs=1e-6)
+
+
 def test_no_capacity_gives_the_uncapacitated_optimum() -> None:
     rng = np.random.default_rng(7)
     batch, cap_of, _ = _random_region(rng, n=5, items=3, n_caps=2, max_upper=5)
@@ -137,7 +158,7 @@ def _tables(n: int = 6) -> tuple[list[dict[str, object]], list[dict[str, object]
     return people, plan
 
 
-@pytest.mark.parametrize("method", ["decomposition", "exact"])
+@pytest.mark.parametrize("method", ["decomposition", "auto", "exact"])
 def test_tables_respect_capacities_and_budgets(method: str) -> None:
     people, plan = _tables()
     caps = [

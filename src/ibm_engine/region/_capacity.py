@@ -21,61 +21,16 @@ from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._problem import assemble
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
 from ibm_engine.errors import InputError
+from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
 from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange, usage
-from ibm_engine.region._capacity_milp import solve_exact
+from ibm_engine.region._capacity_milp import solve_auto, solve_exact
 from ibm_engine.solve import Batch, BatchSolution
 from ibm_engine.tables import prepare
-from ibm_engine.tables._columns import as_frame
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
-CAPACITY_COLUMNS = ("municipality", "service", "units")
 WEIGHTINGS = ("coverage", "value")
-METHODS = ("decomposition", "exact")
-
-
-def _problem(
-    row: int | None, column: str, reason: str, table: str = "capacities"
-) -> dict[str, Any]:
-    return {"table": table, "row": row, "participant_id": None, "column": column, "reason": reason}
-
-
-def read_capacities(capacities: object) -> pd.DataFrame:
-    """Validate the capacities table column-wise; every problem is reported (1-based rows).
-
-    Returns a frame with ``municipality`` and ``service`` (text) and ``units`` (int64 >= 0).
-    """
-    df = as_frame(capacities, "capacities").reset_index(drop=True)
-    problems: list[dict[str, Any]] = []
-    for c in CAPACITY_COLUMNS:
-        if c not in df.columns:
-            problems.append(_problem(None, c, "required column is missing"))
-    rows = np.arange(1, len(df) + 1)
-    out = pd.DataFrame(index=df.index)
-    for c in ("municipality", "service"):
-        if c not in df.columns:
-            continue
-        col = df[c]
-        ok = np.array([isinstance(x, str) and x.strip() != "" for x in col], dtype=bool)
-        for r in rows[~ok].tolist():
-            problems.append(_problem(r, c, "must be non-empty text"))
-        out[c] = [x.strip() if isinstance(x, str) else "" for x in col]
-    if "units" in df.columns:
-        raw = df["units"]
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        is_bool = np.array([isinstance(x, bool | np.bool_) for x in raw], dtype=bool)
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(num) | (num < 0) | (num != np.floor(num)) | is_bool
-        for r in rows[bad].tolist():
-            problems.append(_problem(r, "units", "must be a whole number of units >= 0"))
-        out["units"] = np.where(bad, 0, np.nan_to_num(num)).astype(np.int64)
-    if "municipality" in out.columns and "service" in out.columns:
-        dup = out.duplicated(["municipality", "service"], keep=False).to_numpy()
-        for r in rows[dup].tolist():
-            problems.append(_problem(r, "service", "(municipality, service) is not unique"))
-    if problems:
-        raise InputError(problems)
-    return out
+METHODS = ("decomposition", "auto", "exact")
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +90,7 @@ def _cap_index(muni: np.ndarray, service: np.ndarray, caps: pd.DataFrame) -> Int
 
 
 def _arg_error(column: str, reason: str) -> InputError:
-    return InputError([_problem(None, column, reason, table="arguments")])
+    return InputError([problem(None, column, reason, table="arguments")])
 
 
 def allocate_region(
@@ -150,6 +105,7 @@ def allocate_region(
     method: str = "decomposition",
     max_iter: int = 60,
     rel_gap: float = 1e-3,
+    milp_seconds: float = 5.0,
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -161,8 +117,10 @@ def allocate_region(
         without a row are not limited.
     weighting : {"coverage", "value"}
         Maximise the sum of coverage shares (default) or of raw values.
-    method : {"decomposition", "exact"}
-        Capacity prices + repair with a proven gap, or one MILP (small regions only).
+    method : {"decomposition", "auto", "exact"}
+        Capacity prices + repair with a proven gap; the same followed, for each municipality
+        still above ``rel_gap``, by its MILP limited to ``milp_seconds``; or one MILP per
+        municipality without a time limit worth the name (small regions only).
     max_iter, rel_gap : int, float
         Price iterations of the decomposition and the gap at which it stops.
 
@@ -197,10 +155,20 @@ def allocate_region(
     service = prep.items["service"].astype(str).str.strip().to_numpy()[asm.perm]
     cap_of = _cap_index(muni, service, caps)
     capacity = caps["units"].to_numpy(dtype=np.int64)
+    group = pd.factorize(caps["municipality"])[0].astype(np.int64)
     if method == "exact":
-        sol = solve_exact(batch, cap_of, capacity)
+        sol = solve_exact(batch, cap_of, capacity, cap_group=group)
+    elif method == "auto":
+        sol = solve_auto(
+            batch,
+            cap_of,
+            capacity,
+            cap_group=group,
+            max_iter=max_iter,
+            rel_gap=rel_gap,
+            time_limit=milp_seconds,
+        )
     else:
-        group = pd.factorize(caps["municipality"])[0].astype(np.int64)
         sol = solve_lagrange(
             batch, cap_of, capacity, cap_group=group, max_iter=max_iter, rel_gap=rel_gap
         )

@@ -18,7 +18,7 @@ import numpy as np
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.solve import Batch, solve_optimal
 
-__all__ = ["CapacitySolution", "priced", "repair", "solve_lagrange", "usage"]
+__all__ = ["CapacitySolution", "groups", "priced", "repair", "solve_lagrange", "usage"]
 
 #: adjusted values at or below this are treated as worthless (the item gets 0 units)
 _MIN_VALUE = 1e-12
@@ -44,6 +44,8 @@ class CapacitySolution:
     price: FloatArray
     iterations: int
     method: str
+    #: upper bound per group of :func:`groups` (the last: participants without a capacity)
+    group_bound: FloatArray | None = None
 
     @property
     def gap(self) -> float:
@@ -140,7 +142,7 @@ def repair(
     return units
 
 
-def _groups(batch: Batch, cap_of: IntArray, cap_group: IntArray) -> tuple[IntArray, IntArray]:
+def groups(batch: Batch, cap_of: IntArray, cap_group: IntArray) -> tuple[IntArray, IntArray]:
     """Participant and capacity groups that share nothing (one extra group: no capacity).
 
     Falls back to a single group when a participant's capacities lie in different groups.
@@ -153,7 +155,7 @@ def _groups(batch: Batch, cap_of: IntArray, cap_group: IntArray) -> tuple[IntArr
     pg[owner[on]] = cap_group[cap_of[on]]
     if np.any(pg[owner[on]] != cap_group[cap_of[on]]):
         cap_group = np.zeros(k, dtype=np.int64)
-        return _groups(batch, cap_of, cap_group)
+        return groups(batch, cap_of, cap_group)
     return pg, cap_group
 
 
@@ -173,7 +175,7 @@ def solve_lagrange(
     """
     k = capacity.shape[0]
     cap_f = capacity.astype(np.float64)
-    pg, cg = _groups(batch, cap_of, np.zeros(k, np.int64) if cap_group is None else cap_group)
+    pg, cg = groups(batch, cap_of, np.zeros(k, np.int64) if cap_group is None else cap_group)
     n_g = int(pg.max()) + 1 if batch.n else 1
     owner = batch.owner
 
@@ -230,4 +232,5 @@ def solve_lagrange(
         price=best_price,
         iterations=it,
         method="decomposition",
+        group_bound=np.maximum(ub, per_group(batch.evaluate(best)[0], zero)),
     )

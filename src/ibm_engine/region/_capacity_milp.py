@@ -12,10 +12,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
 from ibm_engine._typing import IntArray
-from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange, usage
+from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
 from ibm_engine.solve import HOURS_TOL, Batch, solve_optimal
 
-__all__ = ["solve_exact"]
+__all__ = ["solve_auto", "solve_exact"]
 
 _SCALE_TARGET = 1e6
 
@@ -25,9 +25,94 @@ def _rows(group: IntArray, coef: np.ndarray, cols: IntArray, n_rows: int, n_cols
 
 
 def solve_exact(
-    batch: Batch, cap_of: IntArray, capacity: IntArray, *, time_limit: float = 60.0
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    *,
+    cap_group: IntArray | None = None,
+    time_limit: float = 60.0,
 ) -> CapacitySolution:
-    """The region optimum by one MILP; falls back to the decomposition if HiGHS fails."""
+    """The region optimum: one MILP per independent group of capacities (``cap_group``, e.g.
+    municipalities); participants without a capacity are solved alone."""
+    k = capacity.shape[0]
+    pg, cg = groups(batch, cap_of, np.zeros(k, np.int64) if cap_group is None else cap_group)
+    sol0 = solve_optimal(batch)
+    units = sol0.units.copy()
+    free = np.flatnonzero(pg == (int(cg.max()) + 1 if k else 0))
+    bound = float(sol0.bound[free].sum())
+    for g in range(int(cg.max()) + 1 if k else 0):
+        part = np.flatnonzero(pg == g)
+        caps = np.flatnonzero(cg == g)
+        if part.shape[0] == 0:
+            continue
+        local = np.full(k, -1, dtype=np.int64)
+        local[caps] = np.arange(caps.shape[0])
+        idx = batch.item_index(part)
+        sub_cap = np.where(cap_of[idx] >= 0, local[np.maximum(cap_of[idx], 0)], -1)
+        ans = _solve_group(batch.subset(part), sub_cap, capacity[caps], time_limit)
+        units[idx] = ans.units
+        bound += ans.bound
+    value = float(np.dot(batch.value, units))
+    return CapacitySolution(
+        units, sol0.units, value, max(bound, value), np.full(k, np.nan), 0, "exact"
+    )
+
+
+def solve_auto(
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    *,
+    cap_group: IntArray,
+    max_iter: int,
+    rel_gap: float,
+    time_limit: float,
+) -> CapacitySolution:
+    """The decomposition, then a time-limited MILP for each group still above ``rel_gap``.
+
+    Per group the better allocation is kept and the smaller of the two proven bounds.
+    """
+    dec = solve_lagrange(
+        batch, cap_of, capacity, cap_group=cap_group, max_iter=max_iter, rel_gap=rel_gap
+    )
+    if dec.gap <= rel_gap or dec.group_bound is None:
+        return dec
+    k = capacity.shape[0]
+    pg, cg = groups(batch, cap_of, cap_group)
+    units = dec.units.copy()
+    part_value = batch.evaluate(units)[0]
+    bound = dec.group_bound.copy()
+    for g in range(int(cg.max()) + 1 if k else 0):
+        part = np.flatnonzero(pg == g)
+        lb = float(part_value[part].sum())
+        if part.shape[0] == 0 or bound[g] - lb <= rel_gap * bound[g]:
+            continue
+        caps = np.flatnonzero(cg == g)
+        local = np.full(k, -1, dtype=np.int64)
+        local[caps] = np.arange(caps.shape[0])
+        idx = batch.item_index(part)
+        sub_cap = np.where(cap_of[idx] >= 0, local[np.maximum(cap_of[idx], 0)], -1)
+        ans = _solve_group(batch.subset(part), sub_cap, capacity[caps], time_limit)
+        if ans.value > lb:
+            units[idx] = ans.units
+        bound[g] = min(bound[g], max(ans.bound, ans.value))
+    value = float(np.dot(batch.value, units))
+    return CapacitySolution(
+        units,
+        dec.units0,
+        value,
+        max(float(bound.sum()), value),
+        dec.price,
+        dec.iterations,
+        "auto",
+        bound,
+    )
+
+
+def _solve_group(
+    batch: Batch, cap_of: IntArray, capacity: IntArray, time_limit: float
+) -> CapacitySolution:
+    """One MILP over the participants of one group; the decomposition if HiGHS fails."""
     m, n, k = batch.m, batch.n, capacity.shape[0]
     owner = batch.owner
     fund = np.flatnonzero(batch.fundable & (batch.upper > 0))
