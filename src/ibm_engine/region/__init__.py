@@ -1,6 +1,8 @@
-"""Region layer of ibm_engine (see docs/architecture.md): delivery month by month,
-disruptions and pauses, municipal pre-financing and programme indicators (docs/delivery.md)."""
+"""Region layer of ibm_engine (see docs/architecture.md): provider capacities shared by many
+participants (docs/capacities.md); delivery month by month, disruptions and pauses, municipal
+pre-financing and programme indicators (docs/delivery.md)."""
 
+from ibm_engine.region._capacity import RegionResult, allocate_region
 from ibm_engine.region._cashflow import REIMBURSEMENTS, CashFlow, prefinancing
 from ibm_engine.region._delivery import (
     UNDERSPEND_REASONS,
@@ -27,6 +29,8 @@ __all__ = [
     "CashFlow",
     "Delivery",
     "DeliveryPlan",
+    "RegionResult",
+    "allocate_region",
     "covid_2020_disruptions",
     "indicators",
     "plan_delivery",
