@@ -47,6 +47,36 @@ class InputError(IbmEngineError, ValueError):
         self._problems = [dict(p) for p in problems]
         super().__init__(self._format())
 
+    @classmethod
+    def single(
+        cls,
+        table: str,
+        column: str | None,
+        reason: str,
+        *,
+        row: Any = None,
+        participant_id: str | None = None,
+    ) -> InputError:
+        """An InputError with one problem.
+
+        Examples
+        --------
+        >>> print(InputError.single("arguments", "policy", "must be optimal or priority"))
+        1 input problem:
+          arguments, column policy: must be optimal or priority
+        """
+        return cls(
+            [
+                {
+                    "table": table,
+                    "row": row,
+                    "participant_id": participant_id,
+                    "column": column,
+                    "reason": reason,
+                }
+            ]
+        )
+
     def _format(self, limit: int = 50) -> str:
         n = len(self._problems)
         head = f"{n} input problem{'s' if n != 1 else ''}:"

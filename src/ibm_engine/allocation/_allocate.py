@@ -22,17 +22,7 @@ POLICIES = ("optimal", "priority")
 
 
 def _argument_error(column: str, reason: str) -> InputError:
-    return InputError(
-        [
-            {
-                "table": "arguments",
-                "row": None,
-                "participant_id": None,
-                "column": column,
-                "reason": reason,
-            }
-        ]
-    )
+    return InputError.single("arguments", column, reason)
 
 
 def allocate(

@@ -102,17 +102,7 @@ class RankMerge:
 
 
 def _column_problem(column: str, reason: str) -> InputError:
-    return InputError(
-        [
-            {
-                "table": "plan_items",
-                "row": None,
-                "participant_id": None,
-                "column": column,
-                "reason": reason,
-            }
-        ]
-    )
+    return InputError.single("plan_items", column, reason)
 
 
 def _rank_column(items: pd.DataFrame, name: str, prep: Prepared, rows: IntArray) -> IntArray:

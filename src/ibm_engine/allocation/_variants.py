@@ -35,17 +35,7 @@ __all__ = [
 
 def argument_error(column: str, reason: str) -> InputError:
     """An InputError about an argument of the call (table ``arguments``)."""
-    return InputError(
-        [
-            {
-                "table": "arguments",
-                "row": None,
-                "participant_id": None,
-                "column": column,
-                "reason": reason,
-            }
-        ]
-    )
+    return InputError.single("arguments", column, reason)
 
 
 def unknown_services(pid: str, names: Iterable[str], known: Iterable[str]) -> InputError:

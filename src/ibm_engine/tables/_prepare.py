@@ -95,33 +95,13 @@ def prepare(
 ) -> Prepared:
     """Validate the three tables and convert them to canonical arrays (see module docstring)."""
     if errors not in ("raise", "quarantine"):
-        raise InputError(
-            [
-                {
-                    "table": "arguments",
-                    "row": None,
-                    "participant_id": None,
-                    "column": "errors",
-                    "reason": "must be 'raise' or 'quarantine'",
-                }
-            ]
-        )
+        raise InputError.single("arguments", "errors", "must be 'raise' or 'quarantine'")
     if (
         isinstance(period_weeks, bool)
         or not isinstance(period_weeks, int | np.integer)
         or (period_weeks < 1)
     ):
-        raise InputError(
-            [
-                {
-                    "table": "arguments",
-                    "row": None,
-                    "participant_id": None,
-                    "column": "period_weeks",
-                    "reason": "must be an integer >= 1",
-                }
-            ]
-        )
+        raise InputError.single("arguments", "period_weeks", "must be an integer >= 1")
     part = as_frame(participants, "participants")
     items = as_frame(plan_items, "plan_items")
     svc = as_frame(services, "services")
