@@ -13,6 +13,8 @@ from ibm_engine.budget._inputs import ASSESSMENT_COLUMNS, LIVING_SETTINGS
 from ibm_engine.budget._levels import FlatBudget, NeedLevelBudget
 from ibm_engine.budget._params import Parameter, Source
 from ibm_engine.budget._points import PointsBudget
+from ibm_engine.budget._pot_groups import PotGroups
+from ibm_engine.budget._pot_report import GroupStatus, PotGroupsReport, PotStatus
 from ibm_engine.budget._regression import RegressionBudget
 from ibm_engine.budget._result import (
     BudgetResult,
@@ -35,10 +37,14 @@ __all__ = [
     "CostedPlanBudget",
     "FlatBudget",
     "Formula",
+    "GroupStatus",
     "NeedLevelBudget",
     "Parameter",
     "PointsBudget",
     "PotCalibrated",
+    "PotGroups",
+    "PotGroupsReport",
+    "PotStatus",
     "RegressionBudget",
     "RegressionFit",
     "ScaledFormula",

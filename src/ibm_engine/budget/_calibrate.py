@@ -11,23 +11,21 @@ instead, and reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
-from ibm_engine._typing import IntArray
 from ibm_engine.budget._base import Formula, ScaledFormula
 from ibm_engine.budget._inputs import Inputs
 from ibm_engine.budget._params import Parameter, ParameterCheck, Source, finite
+from ibm_engine.budget._pot_groups import PotGroups, group_problems
+from ibm_engine.budget._pot_search import Curve, Found, Unreachable, largest_remainders
+from ibm_engine.budget._pot_segments import calibrate_groups
 from ibm_engine.budget._result import (
-    MAX_CENTS,
     BudgetResult,
     CalibrationReport,
     CalibrationStatus,
-    Evaluation,
     build,
-    exact_cents,
     require_exact_cents,
 )
 from ibm_engine.errors import InputError, SolverError
@@ -41,24 +39,6 @@ LEFTOVER_RULE = (
     "participant_id (ascending, as text); a budget that is a whole number of cents (at a floor, "
     "cap or protection bound) gets none"
 )
-_FAR = 2.0**64  # farthest a scale is pushed looking for the ends of the pot's bracket
-_ITERATIONS = 400
-_GRID = float(2**30)
-
-
-def _total(f: ScaledFormula, inputs: Inputs, scale: float) -> tuple[float, Evaluation]:
-    """The exact total in cents, summed in integers so that the row order cannot change it.
-
-    Whole cents are summed exactly; the fractions on a grid of 2^-30 cent (so the total is at
-    most 0.001 cent low for a million participants).
-    """
-    ev = f.evaluate(inputs, scale)
-    exact = ev.exact
-    if not bool(np.all(np.abs(exact) < MAX_CENTS)):  # not exact anyway: rejected or too big
-        return float(np.sum(exact)), ev
-    whole = np.floor(exact)
-    grid = np.floor((exact - whole) * _GRID).astype(np.int64)
-    return int(whole.astype(np.int64).sum()) + int(grid.sum()) / _GRID, ev
 
 
 @dataclass(frozen=True)
@@ -74,6 +54,10 @@ class PotCalibrated(Formula):
         The programme's money for these participants and their periods (whole cents).
     source : Source
         The decision that sets the pot.
+    groups : PotGroups, optional
+        Groups whose budgets are protected (kept, or held at a floor) while the others are
+        scaled, and groups with a sub-pot of their own; the result's ``calibration`` is then a
+        :class:`PotGroupsReport` with a row per group and per pot (see ``docs/budgets.md``).
 
     Examples
     --------
@@ -94,6 +78,7 @@ class PotCalibrated(Formula):
     formula: ScaledFormula
     pot_eur: float
     source: Source
+    groups: PotGroups | None = None
 
     kind: ClassVar[str] = "pot_calibrated"
 
@@ -106,6 +91,8 @@ class PotCalibrated(Formula):
             cents = float(self.pot_eur) * 100.0
             if abs(cents - round(cents)) > 1e-4:
                 check.add("pot_eur", f"must be whole cents (got {self.pot_eur!r})")
+        if self.groups is not None and not isinstance(self.groups, PotGroups):
+            check.add("groups", f"must be PotGroups or None (got {type(self.groups).__name__})")
         check.raise_if_any()
 
     @property
@@ -119,6 +106,11 @@ class PotCalibrated(Formula):
 
     def specs(self) -> tuple[ColumnSpec, ...]:
         return self.formula.specs()
+
+    def problems(self, participants: pd.DataFrame) -> list[dict[str, Any]]:
+        """Problems of the assessment columns and of the groups' column."""
+        mine = [] if self.groups is None else group_problems(participants, self.groups)
+        return [*super().problems(participants), *mine]
 
     def _infeasible(self, total: float) -> InputError:
         return InputError(
@@ -134,70 +126,34 @@ class PotCalibrated(Formula):
             ]
         )
 
-    def _bracket(self, inputs: Inputs, pot: int) -> tuple[float, float, int, bool]:
-        """Scales ``lo`` (total <= target) and ``hi``, the target, and whether it is capped."""
-        f, ident, add = self.formula, self.formula.identity, self.formula.is_additive()
-        step = 1.0
-        s_ident, _ = _total(f, inputs, ident)
-        if s_ident <= pot:
-            tried = [(ident, s_ident)]
-            while step <= _FAR:
-                hi = ident + step if add else ident * (1.0 + step)
-                total, ev = _total(f, inputs, hi)
-                if total > pot:
-                    return tried[-1][0], hi, pot, False
-                if not exact_cents(ev):  # further scales cannot be exact to the cent
-                    break
-                tried.append((hi, total))
-                step *= 2.0
-            # no scale reaches the pot: aim at the most the formula gives
-            target = int(np.floor(tried[-1][1] + 1e-6))
-            below = [s for s, total in tried if total < target]
-            lo = below[-1] if below else ident
-            hi = next(s for s, total in tried if total >= target)
-            return lo, hi, target, True
-        lo, hi = ident, ident
-        s_lo = s_ident
-        while s_lo > pot:
-            if step > _FAR or (not add and lo == 0.0):
-                raise self._infeasible(s_lo)
-            hi, lo = lo, (ident - step if add else max(ident * (1.0 - step), 0.0))
-            s_lo, _ = _total(f, inputs, lo)
-            step *= 2.0
-        return lo, hi, pot, False
+    def search(self, inputs: Inputs, curve: Curve | None = None, pot: int | None = None) -> Found:
+        """The scale for ``pot`` (default: the whole pot over every participant).
 
-    def _search(self, inputs: Inputs) -> tuple[float, Evaluation, int, bool]:
-        """The scale whose exact total is below the target by less than half a cent.
-
-        Bracketing steps: linear interpolation aiming a quarter cent below the target (exact on
-        a linear piece of the total), with a bisection every third step so kinks cannot stall.
+        Raises ``InputError`` on ``pot_eur`` when even the lowest scale exceeds it.
         """
-        lo, hi, target, capped = self._bracket(inputs, self.pot_cents)
-        s_lo, ev = _total(self.formula, inputs, lo)
-        if s_lo >= target:  # the lower end already gives the (capped) target
-            return lo, ev, target, capped
-        s_hi, _ = _total(self.formula, inputs, hi)
-        for step in range(_ITERATIONS):
-            if target - s_lo < 0.5:
-                break
-            mid = lo + (hi - lo) / 2.0
-            if step % 3 != 2 and s_hi > s_lo:
-                guess = lo + (hi - lo) * ((target - 0.25 - s_lo) / (s_hi - s_lo))
-                mid = guess if lo < guess < hi else mid
-            if mid in (lo, hi):
-                break
-            s_mid, ev_mid = _total(self.formula, inputs, mid)
-            if s_mid < target:
-                lo, s_lo, ev = mid, s_mid, ev_mid
-            else:
-                hi, s_hi = mid, s_mid
-        return lo, ev, target, capped
+        curve = Curve(self.formula, inputs) if curve is None else curve
+        try:
+            return curve.search(self.pot_cents if pot is None else pot)
+        except Unreachable as exc:
+            raise self._infeasible(exc.total) from None
+
+    def calibrated_source(self) -> Source:
+        """The source of a calibrated parameter: the pot's decision."""
+        return Source(
+            f"calibrated to the programme pot of {self.pot_cents / 100:.2f} EUR "
+            f"({self.source.reference})",
+            self.source.effective_date,
+            self.source.note,
+        )
 
     def compute_inputs(self, inputs: Inputs) -> BudgetResult:
-        scale, ev, target, capped = self._search(inputs)
+        if self.groups is not None:
+            return calibrate_groups(self, self.groups, inputs)
+        found = self.search(inputs)
+        scale, ev, target, capped = found.scale, found.ev, found.target, found.capped
         require_exact_cents(self.kind, ev)
         ids = inputs.prep.participants["participant_id"]
-        budget, given = _largest_remainders(ev, target, ids)
+        budget, given = largest_remainders(ev.exact, target, ids)
         total, pot = int(budget.sum()), self.pot_cents
         if total > pot or (not capped and pot - total >= max(inputs.n, 1)):
             raise SolverError(f"calibration missed the pot: total {total}, pot {pot} cents")
@@ -210,11 +166,7 @@ class PotCalibrated(Formula):
         )
         name = self.formula.scale_name()
         value = next((float(p.value) for p in ev.params if p.name == name), scale)
-        calibrated = Source(
-            f"calibrated to the programme pot of {pot / 100:.2f} EUR ({self.source.reference})",
-            self.source.effective_date,
-            self.source.note,
-        )
+        calibrated = self.calibrated_source()
         params = tuple(replace(p, source=calibrated) if p.name == name else p for p in ev.params)
         pot_param = Parameter("pot_eur", pot / 100, "EUR for these participants", self.source)
         report = CalibrationReport(
@@ -231,32 +183,3 @@ class PotCalibrated(Formula):
         )
         ev = replace(ev, params=(*params, pot_param))
         return build(self.kind, ids, ev, budget, calibration=report)
-
-
-def _largest_remainders(ev: Evaluation, target: int, ids: pd.Series) -> tuple[IntArray, int]:
-    """Budgets in whole cents by :data:`LEFTOVER_RULE`; and how many cents were handed out.
-
-    Fractions are compared to 1e-9 cent (float noise does not decide); ids are looked at only
-    for the budgets tied at the last fraction that gets a cent.
-    """
-    exact = np.maximum(ev.exact, 0.0)
-    base = np.floor(exact)
-    frac = exact - base
-    budget = base.astype(np.int64)
-    left = target - int(budget.sum())
-    if left < 0:
-        raise SolverError(f"calibration overshot the target by {-left} cents")
-    eligible = np.flatnonzero(frac > 0)
-    give = min(left, int(eligible.shape[0]))
-    if give == eligible.shape[0]:
-        budget[eligible] += 1
-    elif give:
-        key = np.round(frac[eligible], 9)
-        cut = np.partition(key, key.shape[0] - give)[key.shape[0] - give]
-        sure = eligible[key > cut]
-        tied = eligible[key == cut]
-        names = ids.iloc[tied].astype(str).to_numpy(dtype=object)
-        chosen = tied[np.argsort(names, kind="stable")[: give - sure.shape[0]]]
-        budget[sure] += 1
-        budget[chosen] += 1
-    return budget, give

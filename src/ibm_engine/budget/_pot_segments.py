@@ -1,0 +1,272 @@
+"""A programme pot with groups: protected groups keep their budgets, the others are scaled.
+
+The formula is evaluated once at its own scale: that is each participant's *formula budget*
+``F``. A protected group (``keep``) is held at ``share x F`` (whole cents), a group with a floor
+at ``share x F`` or more; these are bounds applied after the formula, so the total stays
+continuous and non-decreasing in the scale and the search of :mod:`._pot_search` serves every
+pot. Each group with a sub-pot is calibrated to its own share of the pot, everyone else to the
+rest (the main pot). Edge cases are statuses (:class:`PotStatus`), not exceptions:
+
+- the protected budgets alone exceed their pot: the protection is released for that pot, whose
+  participants are all scaled alike (``released``);
+- every participant of a pot is protected: their budgets, the rest of the pot unspent
+  (``nothing_to_scale``);
+- a pot or a group without participants: ``empty`` (a sub-pot's money is then unspent).
+
+The breakdown starts from the formula budget (the formula's own columns at its own scale) and
+adds ``pot_scaling`` (what the scale changed) and ``group_protection`` (what the protection gave
+back), so each row shows what the calibration changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine.budget._inputs import Inputs
+from ibm_engine.budget._params import Parameter
+from ibm_engine.budget._pot_groups import PotGroups, group_labels
+from ibm_engine.budget._pot_report import (
+    MAIN_POT,
+    PotGroupsReport,
+    PotOutcome,
+    PotStatus,
+    tables,
+)
+from ibm_engine.budget._pot_search import Curve, Found, Unreachable, largest_remainders
+from ibm_engine.budget._result import (
+    BudgetResult,
+    CalibrationStatus,
+    Evaluation,
+    build,
+    require_exact_cents,
+    round_half_up,
+)
+from ibm_engine.errors import InputError, SolverError
+
+if TYPE_CHECKING:
+    from ibm_engine.budget._calibrate import PotCalibrated
+
+__all__ = ["LEFTOVER_RULE_GROUPS", "calibrate_groups"]
+
+
+LEFTOVER_RULE_GROUPS = (
+    "largest remainders within each pot: every budget is first rounded down to the cent; the "
+    "cents left up to the pot go one each to the budgets with the largest fractions of a cent, "
+    "ties by participant_id (ascending, as text); a budget that is a whole number of cents "
+    "(protected, or at a floor, cap or protection bound) gets none"
+)
+
+
+def _bounds(groups: PotGroups, labels: np.ndarray, formula: FloatArray) -> tuple[FloatArray, ...]:
+    """Lower and upper bounds in whole cents (-inf / inf where a group is not protected)."""
+    low = np.full(formula.shape[0], -np.inf)
+    high = np.full(formula.shape[0], np.inf)
+    for rules, fixed in ((groups.protect, True), (groups.floors, False)):
+        for group, share in rules.items():
+            m = labels == str(group)
+            bound = round_half_up(float(share) * formula[m]).astype(np.float64)
+            low[m] = bound
+            if fixed:
+                high[m] = bound
+    return low, high
+
+
+def _pots(groups: PotGroups, labels: np.ndarray, pot: int) -> list[tuple[str, BoolArray, int]]:
+    """(name, members, money in cents) of the main pot and of every sub-pot."""
+    rest = np.ones(labels.shape[0], dtype=bool)
+    subs = []
+    for group, share in sorted(groups.sub_pots.items(), key=lambda gs: str(gs[0])):
+        m = labels == str(group)
+        rest &= ~m
+        subs.append((f"sub_pot[{group}]", m, int(np.floor(np.round(pot * float(share), 6)))))
+    return [(MAIN_POT, rest, pot - sum(c for _, _, c in subs)), *subs]
+
+
+def _status(found: Found, total: int, target: int, n: int) -> PotStatus:
+    if total > target or (not found.capped and target - total >= max(n, 1)):
+        raise SolverError(f"calibration missed the pot: total {total}, pot {target} cents")
+    if found.capped and total < target:
+        return PotStatus.CAPPED
+    return PotStatus.EXACT if total == target else PotStatus.WITHIN_TOLERANCE
+
+
+def _unreachable(pc: PotCalibrated, name: str, total: float) -> InputError:
+    column = "pot_eur" if name == MAIN_POT else f"groups.sub_pots[{name[8:-1]}]"
+    return InputError.single(
+        "parameters",
+        column,
+        f"{name} is below {total / 100:.2f} EUR, what the formula gives at its lowest scale "
+        "(floors) even without protection: no scale keeps the total within it",
+        row=pc.kind,
+    )
+
+
+def calibrate_groups(pc: PotCalibrated, groups: PotGroups, inputs: Inputs) -> BudgetResult:
+    """Budgets within ``pc``'s pot with ``groups`` protected or given sub-pots (module doc)."""
+    f = pc.formula
+    labels = group_labels(inputs.prep, groups)
+    ids = inputs.prep.participants["participant_id"].reset_index(drop=True)
+    ev0 = f.evaluate(inputs, f.identity)
+    require_exact_cents(pc.kind, ev0)
+    low, high = _bounds(groups, labels, ev0.exact)
+    state = _State(
+        scaled=ev0.exact.copy(),
+        final=np.minimum(np.maximum(ev0.exact, low), high),
+        budget=np.zeros(inputs.n, dtype=np.int64),
+        held=np.isfinite(low),
+    )
+    outcomes: list[PotOutcome] = []
+    main_ev = ev0
+    for name, mask, target in _pots(groups, labels, pc.pot_cents):
+        found, status, given = None, PotStatus.EMPTY, 0
+        if mask.any():
+            found, status, given = _one_pot(pc, inputs, ids, name, mask, target, low, high, state)
+        ev, scale = (found.ev, found.scale) if found is not None else (ev0, f.identity)
+        value = _value(f.scale_name(), ev, scale)
+        outcomes.append(PotOutcome(name, mask, target, scale, value, status, given))
+        if name == MAIN_POT:
+            main_ev = ev
+    return _result(pc, groups, inputs, labels, ev0, main_ev, state, outcomes)
+
+
+@dataclass(frozen=True, eq=False)
+class _State:
+    """Per participant: formula at its pot's scale, after protection, budget, protection held."""
+
+    scaled: FloatArray
+    final: FloatArray
+    budget: IntArray
+    held: BoolArray
+
+
+def _one_pot(
+    pc: PotCalibrated,
+    inputs: Inputs,
+    ids: pd.Series,
+    name: str,
+    mask: BoolArray,
+    target: int,
+    low: FloatArray,
+    high: FloatArray,
+    state: _State,
+) -> tuple[Found | None, PotStatus, int]:
+    """Calibrate the participants of ``mask`` to ``target`` cents; fill ``state`` for them."""
+    f, n = pc.formula, int(mask.sum())
+    fixed = bool(np.all(low[mask] == high[mask]))
+    need = float(low[mask].sum()) if fixed else np.inf
+    found: Found | None = None
+    released = False
+    if not fixed:
+        with contextlib.suppress(Unreachable):
+            found = Curve(f, inputs, mask, low, high).search(target)
+    if found is None and need > target:  # the protection alone exceeds the pot
+        try:
+            found = Curve(f, inputs, mask).search(target)
+        except Unreachable as exc:
+            raise _unreachable(pc, name, exc.total) from None
+        released = True
+        state.held[mask] = False
+    if found is not None:
+        ev = found.ev.exact
+        bounded = np.where(state.held, np.minimum(np.maximum(ev, low), high), ev)
+        state.scaled[mask] = ev[mask]
+        state.final[mask] = bounded[mask]
+    reach = found.target if found is not None else int(need)
+    state.budget[mask], given = largest_remainders(state.final[mask], reach, ids[mask])
+    total = int(state.budget[mask].sum())
+    if found is None:
+        status = PotStatus.NOTHING_TO_SCALE if total < target else PotStatus.EXACT
+    else:
+        status = _status(found, total, found.target, n)
+        status = PotStatus.RELEASED if released else status
+    return found, status, given
+
+
+def _value(name: str, ev: Evaluation, scale: float) -> float:
+    return next((float(p.value) for p in ev.params if p.name == name), scale)
+
+
+def _result(
+    pc: PotCalibrated,
+    groups: PotGroups,
+    inputs: Inputs,
+    labels: np.ndarray,
+    ev0: Evaluation,
+    main_ev: Evaluation,
+    state: _State,
+    outcomes: list[PotOutcome],
+) -> BudgetResult:
+    """The budget result: breakdown from the formula budget, details, params and the report."""
+    pot = pc.pot_cents
+    formula_cents = round_half_up(ev0.exact)
+    name = pc.formula.scale_name()
+    main = outcomes[0]
+    calibrated = pc.calibrated_source()
+    moved = main.status is not PotStatus.EMPTY and main.status is not PotStatus.NOTHING_TO_SCALE
+    params = tuple(
+        replace(p, source=calibrated) if p.name == name and moved else p for p in main_ev.params
+    )
+    extra = [
+        Parameter(f"{name}[{o.name}]", o.value, "calibrated to the sub-pot", calibrated)
+        for o in outcomes[1:]
+    ]
+    extra.append(Parameter("pot_eur", pot / 100, "EUR for these participants", pc.source))
+    for rule, shares in (("keep", groups.protect), ("floor", groups.floors)):
+        unit = "share of the formula budget"
+        extra += [Parameter(f"{rule}[{g}]", float(s), unit, pc.source) for g, s in shares.items()]
+    extra += [
+        Parameter(f"sub_pot[{g}]", float(s), "share of the pot", pc.source)
+        for g, s in groups.sub_pots.items()
+    ]
+    pot_of = np.full(inputs.n, MAIN_POT, dtype=object)
+    for o in outcomes[1:]:
+        pot_of[o.mask] = o.name
+    ev = Evaluation(
+        factors=ev0.factors,
+        stages=(*ev0.stages, ("pot_scaling", state.scaled), ("group_protection", state.final)),
+        details={
+            **ev0.details,
+            "pot_group": labels,
+            "pot": pot_of,
+            "protected": state.held,
+            "formula_budget_eur": formula_cents / 100.0,
+        },
+        params=(*params, *extra),
+        gross=ev0.gross,
+        report=ev0.report,
+    )
+    budget = state.budget
+    group_table, pot_table = tables(groups, labels, outcomes, budget, formula_cents)
+    total = int(budget.sum())
+    capped = any(o.status is not PotStatus.EXACT for o in outcomes if o.name != MAIN_POT) or (
+        main.status in (PotStatus.CAPPED, PotStatus.NOTHING_TO_SCALE, PotStatus.EMPTY)
+    )
+    status = (
+        CalibrationStatus.EXACT
+        if total == pot
+        else CalibrationStatus.CAPPED
+        if capped
+        else CalibrationStatus.WITHIN_TOLERANCE
+    )
+    report = PotGroupsReport(
+        parameter=name,
+        value=main.value,
+        scale=main.scale,
+        pot_eur=pot / 100,
+        total_eur=total / 100,
+        below_pot_eur=(pot - total) / 100,
+        leftover_cents=sum(o.leftover_cents for o in outcomes),
+        participants=inputs.n,
+        status=status,
+        rule=LEFTOVER_RULE_GROUPS,
+        column=groups.column,
+        groups=group_table,
+        pots=pot_table,
+    )
+    return build(pc.kind, inputs.prep.participants["participant_id"], ev, budget, report)
