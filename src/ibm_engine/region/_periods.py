@@ -1,0 +1,316 @@
+"""Consecutive plan periods: a budget per period, carry-over of unspent money, instalments.
+
+Periods run one after another (the carried-in money of a period depends on the one before),
+each for all of its participants at once: one allocation per period number, then the ledger
+step over numpy arrays of cents. The per-period allocation is made in :func:`_allocate_period`
+only, so a region allocation with capacities can take its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import IntArray
+from ibm_engine.allocation import AllocationResult, allocate
+from ibm_engine.errors import InputError
+from ibm_engine.region._delivery import Delivery, plan_delivery, simulate_delivery
+from ibm_engine.region._disruptions import validate_disruptions, validate_pauses
+from ibm_engine.region._periods_carry import CarryOver, carry_cents, plan_years
+from ibm_engine.region._periods_ledger import ledger_frame, plan_item_periods, totals_frame
+from ibm_engine.region._periods_release import instalment_frame
+from ibm_engine.region._periods_table import validate_periods
+from ibm_engine.tables import prepare
+from ibm_engine.tables._columns import as_frame
+
+__all__ = ["SPENT_BASES", "PeriodsResult", "run_periods"]
+
+#: what counts as spent: the allocated cost, or the delivered cost (after a delivery simulation)
+SPENT_BASES = ("allocated", "delivered")
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodsResult:
+    """What :func:`run_periods` returns.
+
+    Attributes
+    ----------
+    ledger : DataFrame
+        One row per participant and period: dates, ``plan_year``, ``weeks``, ``months``,
+        ``budget_source`` and, in EUR and in int64 cents, ``budget``, ``carried_in``,
+        ``available`` (= budget + carried in), ``spent``, ``unspent`` (= available - spent),
+        ``carried_out`` and ``forfeited`` (= unspent - carried out).
+    items, participants : DataFrame
+        The per-period allocation tables stacked, with a ``period`` column.
+    results : Mapping[int, AllocationResult]
+        The allocation of each period (for ``explain`` and the other result methods).
+    deliveries : Mapping[int, tuple[Delivery, ...]]
+        With ``spent="delivered"``: the delivery simulations of each period (one per group of
+        participants sharing the period's start month and length); else empty.
+    carry_over : CarryOver
+    spent : {"allocated", "delivered"}
+    """
+
+    ledger: pd.DataFrame
+    items: pd.DataFrame
+    participants: pd.DataFrame
+    results: Mapping[int, AllocationResult]
+    deliveries: Mapping[int, tuple[Delivery, ...]]
+    carry_over: CarryOver
+    spent: str
+
+    def instalments(self, schedule: str = "monthly") -> pd.DataFrame:
+        """Release of each period's available money: ``"single"``, ``"monthly"`` or
+        ``"quarterly"`` (quarters counted from the period's first month). See
+        :func:`~ibm_engine.region._periods_release.instalment_frame`."""
+        return instalment_frame(self.ledger, schedule)
+
+    def totals(self) -> pd.DataFrame:
+        """Per participant: budget = spent + forfeited + carried out of the last period."""
+        return totals_frame(self.ledger)
+
+    def __repr__(self) -> str:
+        led = self.ledger
+        total = {c: int(led[f"{c}_cents"].sum()) for c in ("budget", "spent", "forfeited")}
+        last = ~led["participant_id"].duplicated(keep="last").to_numpy()
+        after = int(led["carried_out_cents"].to_numpy()[last].sum())
+        periods = sorted(self.results)
+        span = f"{periods[0]}..{periods[-1]}" if periods else "none"
+        return (
+            f"PeriodsResult({led['participant_id'].nunique()} participants, periods {span}, "
+            f"carry_over={self.carry_over!r}, spent={self.spent!r})\n"
+            f"  budget {_eur(total['budget'])} EUR = spent {_eur(total['spent'])} + forfeited "
+            f"{_eur(total['forfeited'])} + carried out after the last period {_eur(after)}"
+        )
+
+
+def _eur(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def _allocate_period(
+    participants: pd.DataFrame, plan_items: pd.DataFrame, services: object, options: dict[str, Any]
+) -> AllocationResult:
+    """The one place a period is allocated (swap in a region allocation here)."""
+    return allocate(participants, plan_items, services, **options)
+
+
+_ROW_TAG = re.compile(r"\[row (\d+)\]")
+
+
+def _remap(
+    err: InputError, period: int, rows: dict[str, IntArray], tag: bool
+) -> list[dict[str, Any]]:
+    """The problems of one period's tables, with row numbers of the caller's tables."""
+    frame = err.problems.astype(object)
+    out: list[dict[str, Any]] = []
+    for rec in frame.where(frame.notna(), None).to_dict("records"):
+        p = {str(k): v for k, v in rec.items()}
+        table_rows = rows.get(str(p["table"]))
+        if table_rows is not None:
+            t = table_rows
+
+            def caller_row(m: re.Match[str], t: IntArray = t) -> str:
+                return f"[row {int(t[int(m.group(1)) - 1]) + 1}]"
+
+            row = p["row"]
+            if isinstance(row, int | float | np.integer) and not isinstance(row, bool):
+                p["row"] = int(t[int(row) - 1]) + 1
+            p["reason"] = _ROW_TAG.sub(caller_row, str(p["reason"]))
+            if tag and p["table"] == "plan_items":
+                p["reason"] = f"{p['reason']} (period {period})"
+        out.append(p)
+    return out
+
+
+def _arguments(
+    carry_over: object, spent: str, disruptions: object, pauses: object
+) -> tuple[CarryOver, Any, Any]:
+    if carry_over is None:
+        carry_over = CarryOver.none()
+    if not isinstance(carry_over, CarryOver):
+        raise InputError.single("arguments", "carry_over", "must be a CarryOver (or None)")
+    if spent not in SPENT_BASES:
+        raise InputError.single("arguments", "spent", "must be 'allocated' or 'delivered'")
+    if spent == "allocated" and (disruptions is not None or pauses is not None):
+        raise InputError.single(
+            "arguments", "spent", "disruptions and pauses need spent='delivered'"
+        )
+    d = validate_disruptions(disruptions) if disruptions is not None else None
+    p = validate_pauses(pauses) if pauses is not None else None
+    return carry_over, d, p
+
+
+def run_periods(
+    participants: object,
+    plan_items: object,
+    services: object,
+    periods: object,
+    carry_over: CarryOver | None = None,
+    *,
+    spent: str = "allocated",
+    disruptions: object = None,
+    pauses: object = None,
+    policy: str = "optimal",
+    team_share: float = 0.5,
+    merge: str = "borda",
+) -> PeriodsResult:
+    """Allocate consecutive plan periods, carrying unspent money over by a rule.
+
+    Parameters
+    ----------
+    participants, plan_items, services : tables
+        As for :func:`ibm_engine.allocate`. ``plan_items`` may have a ``period`` column (a plan
+        per period: a reassessment is a new plan for the later period); without it every
+        period uses the same plan.
+    periods : table
+        See :func:`~ibm_engine.region._periods_table.validate_periods`: ``participant_id``
+        (empty = all), ``period``, ``start_date``, ``end_date`` and / or ``weeks``,
+        ``budget_eur`` (empty = the participant's). A period's ``weeks`` is the allocation's
+        ``period_weeks`` (replacing any ``period_weeks`` of the participants table).
+    carry_over : CarryOver, optional
+        What happens to unspent money (default :meth:`CarryOver.none`). A period is allocated
+        with its available money: its budget plus what the previous period carried in.
+    spent : {"allocated", "delivered"}
+        Unspent = available - allocated cost, or - delivered cost after
+        :func:`simulate_delivery` of the period under ``disruptions`` and ``pauses``, so a
+        closure's underspend can carry over.
+    policy, team_share, merge
+        Passed to :func:`ibm_engine.allocate` for every period.
+
+    Returns
+    -------
+    PeriodsResult
+
+    Examples
+    --------
+    See docs/periods.md.
+    """
+    rule, disr, paus = _arguments(carry_over, spent, disruptions, pauses)
+    parts = as_frame(participants, "participants")
+    items = as_frame(plan_items, "plan_items")
+    if "participant_id" not in parts:
+        raise InputError.single("participants", "participant_id", "missing column")
+    canon = validate_periods(periods, parts)
+    item_period = plan_item_periods(items, canon)  # per item: its period (0 = every period)
+    ids = parts["participant_id"].astype(str).to_numpy(object)
+    item_ids = items["participant_id"].astype(str).to_numpy(object) if len(items) else ids[:0]
+    per_plan = "period" in items
+    plan_cols = [c for c in items.columns if c != "period"]
+    options = {"policy": policy, "team_share": team_share, "merge": merge}
+
+    n = len(canon)
+    budget = canon["budget_cents"].to_numpy(np.int64)
+    carried_in = np.zeros(n, dtype=np.int64)
+    spent_c = np.zeros(n, dtype=np.int64)
+    carried_out = np.zeros(n, dtype=np.int64)
+    period_no = canon["period"].to_numpy(np.int64)
+    starts = canon["start_date"].to_numpy().astype("datetime64[D]")
+    ends = canon["end_date"].to_numpy().astype("datetime64[D]")
+    following = np.r_[starts[1:], np.datetime64("NaT", "D")]
+    last = np.r_[
+        canon["participant_id"].to_numpy()[1:] != canon["participant_id"].to_numpy()[:-1], True
+    ]
+    following = np.where(last, ends + 1, following)
+    same_year = plan_years(following, rule.year_start_month) == plan_years(
+        starts, rule.year_start_month
+    )
+
+    results: dict[int, AllocationResult] = {}
+    deliveries: dict[int, tuple[Delivery, ...]] = {}
+    problems: list[dict[str, Any]] = []
+    for k in range(1, int(period_no.max(initial=0)) + 1):
+        at = np.flatnonzero(period_no == k)
+        if k > 1:
+            carried_in[at] = carried_out[at - 1]  # rows are sorted by participant, then period
+        who = pd.Index(ids).get_indexer(canon["participant_id"].to_numpy()[at])
+        part_k = parts.iloc[who].reset_index(drop=True)
+        part_k["budget_eur"] = (budget[at] + carried_in[at]) / 100.0
+        part_k["period_weeks"] = canon["weeks"].to_numpy()[at]
+        if per_plan:
+            keep = item_period == k
+        else:
+            keep = pd.Index(ids[who]).get_indexer(item_ids) >= 0
+            keep |= pd.Index(ids).get_indexer(item_ids) < 0  # orphans: allocate reports them
+        item_rows = np.flatnonzero(keep)
+        items_k = items.iloc[item_rows].loc[:, plan_cols].reset_index(drop=True)
+        rows = {"participants": who, "plan_items": item_rows}
+        try:
+            if problems:  # an earlier period failed: only collect this period's problems
+                prepare(part_k, items_k, services, errors="raise")
+                continue
+            result = _allocate_period(part_k, items_k, services, options)
+        except InputError as err:
+            for p in _remap(err, k, rows, per_plan):
+                if p not in problems:
+                    problems.append(p)
+            continue
+        results[k] = result
+        cost = np.round(result.participants["spent_eur"].to_numpy(np.float64) * 100)
+        spent_c[at] = cost.astype(np.int64)
+        if spent == "delivered":
+            spent_c[at], deliveries[k] = _delivered(
+                result, starts[at], canon["months"].to_numpy()[at], disr, paus
+            )
+        unspent = budget[at] + carried_in[at] - spent_c[at]
+        carried_out[at] = carry_cents(rule, unspent, budget[at], same_year[at])
+    if problems:
+        raise InputError(problems)
+    ledger = ledger_frame(canon, rule, carried_in, spent_c, carried_out)
+    return PeriodsResult(
+        ledger=ledger,
+        items=_stack(results, "items"),
+        participants=_stack(results, "participants"),
+        results=MappingProxyType(results),
+        deliveries=MappingProxyType(deliveries),
+        carry_over=rule,
+        spent=spent,
+    )
+
+
+class _Subset:
+    """The items and participants of some participants of a result (what plan_delivery reads)."""
+
+    def __init__(self, result: AllocationResult, keep: np.ndarray) -> None:
+        self.participants = result.participants.loc[keep]
+        ids = self.participants["participant_id"]
+        self.items = result.items.loc[result.items["participant_id"].isin(ids)]
+
+
+def _delivered(
+    result: AllocationResult, starts: np.ndarray, months: IntArray, disr: Any, paus: Any
+) -> tuple[IntArray, tuple[Delivery, ...]]:
+    """Delivered cost per participant (in the result's order) and the simulations, one per
+    group of participants sharing the start month and the number of months."""
+    first = starts.astype("datetime64[M]")
+    key = pd.DataFrame({"m": first.astype(np.int64), "n": months})
+    groups, uniq = pd.factorize(pd.MultiIndex.from_frame(key))
+    ids = result.participants["participant_id"].to_numpy()
+    out = np.zeros(len(ids), dtype=np.int64)
+    sims = []
+    for g in range(len(uniq)):
+        keep = groups == g
+        plan = plan_delivery(
+            _Subset(result, keep), pd.Timestamp(first[keep][0]).date(), int(months[keep][0])
+        )
+        sim = simulate_delivery(plan, disr, paus)
+        owner = pd.Index(ids).get_indexer(plan.items["participant_id"])
+        np.add.at(out, owner, sim.delivered_cents().sum(axis=1))
+        sims.append(sim)
+    return out, tuple(sims)
+
+
+def _stack(results: Mapping[int, AllocationResult], name: str) -> pd.DataFrame:
+    frames = []
+    for k, r in results.items():
+        f = getattr(r, name).copy()
+        f.insert(0, "period", k)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"period": []})

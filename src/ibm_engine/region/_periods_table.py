@@ -1,0 +1,278 @@
+"""The ``periods`` table: validation (every problem at once) and one row per participant and period.
+
+Columns: ``participant_id`` (optional; empty = every participant without rows of its own),
+``period`` (1, 2, ...), ``start_date``, ``end_date`` (inclusive) and / or ``weeks``,
+``budget_eur`` (optional; empty = the participant's ``budget_eur``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine._typing import BoolArray, IntArray
+from ibm_engine.errors import InputError
+from ibm_engine.tables._columns import as_frame
+from ibm_engine.tables._convert import integer, money, text
+
+__all__ = ["PERIOD_COLUMNS", "validate_periods"]
+
+#: columns of the canonical periods table, one row per participant and period
+PERIOD_COLUMNS = (
+    "participant_id", "period", "start_date", "end_date", "weeks", "months", "budget_cents",
+    "budget_source", "row",
+)  # fmt: skip
+
+_NAME = "periods"
+
+
+def _problem(row: int | None, column: str, reason: str, pid: str | None = None) -> dict[str, Any]:
+    return {"table": _NAME, "row": row, "participant_id": pid, "column": column, "reason": reason}
+
+
+def _dates(df: pd.DataFrame, column: str) -> tuple[np.ndarray, BoolArray, BoolArray]:
+    """Dates as datetime64[D] (NaT where empty or bad), the empty mask and the bad mask."""
+    s = df[column]
+    obj = s.astype(object)
+    empty = np.asarray(obj.isna() | obj.map(lambda x: isinstance(x, str) and not x.strip()))
+    parsed = pd.to_datetime(s.where(~empty), errors="coerce")
+    bad = ~empty & parsed.isna().to_numpy()
+    return parsed.to_numpy(dtype="datetime64[D]"), empty, bad
+
+
+def _months(start: np.ndarray, end: np.ndarray) -> IntArray:
+    m0 = start.astype("datetime64[M]").astype(np.int64)
+    out: IntArray = end.astype("datetime64[M]").astype(np.int64) - m0 + 1
+    return out
+
+
+def _row_checks(df: pd.DataFrame, problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """Column-wise checks; returns the converted columns (values of bad rows are junk)."""
+    n = len(df)
+    rows = np.arange(1, n + 1)
+    pid = (
+        text(df["participant_id"], allow_int=True)
+        if "participant_id" in df
+        else text(pd.Series([""] * n, dtype=object))
+    )
+    for r in rows[pid.bad]:
+        problems.append(_problem(int(r), "participant_id", "must be text (empty = all)"))
+    period = integer(df["period"])
+    for r in rows[period.empty | period.bad | (period.values < 1)]:
+        problems.append(_problem(int(r), "period", "must be a whole number >= 1"))
+    start, s_empty, s_bad = _dates(df, "start_date")
+    for r in rows[s_empty | s_bad]:
+        problems.append(_problem(int(r), "start_date", "must be a date"))
+    if "end_date" in df:
+        end, e_empty, e_bad = _dates(df, "end_date")
+    else:
+        end = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        e_empty, e_bad = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    for r in rows[e_bad]:
+        problems.append(_problem(int(r), "end_date", "must be a date (inclusive)"))
+    if "weeks" in df:
+        weeks = integer(df["weeks"])
+        w_empty, w_bad = weeks.empty, weeks.bad | (~weeks.empty & (weeks.values < 1))
+        w_values = weeks.values
+    else:
+        w_empty, w_bad = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+        w_values = np.zeros(n, dtype=np.int64)
+    for r in rows[w_bad]:
+        problems.append(_problem(int(r), "weeks", "must be a whole number >= 1"))
+    for r in rows[e_empty & w_empty]:
+        problems.append(_problem(int(r), "end_date", "give end_date or weeks (both empty)"))
+    ok_dates = ~(s_empty | s_bad | e_empty | e_bad)
+    for r in rows[ok_dates & (end < start)]:
+        problems.append(_problem(int(r), "end_date", "must not be before start_date"))
+    if "budget_eur" in df:
+        budget = money(df["budget_eur"])
+        b_empty, b_values = budget.empty, budget.values
+        for r in rows[budget.bad | (~budget.empty & (budget.values < 0))]:
+            problems.append(
+                _problem(int(r), "budget_eur", "must be an amount in EUR >= 0 in whole cents")
+            )
+    else:
+        b_empty, b_values = np.ones(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    # derived: the end from the weeks, or the weeks from the days (rounded to whole weeks)
+    days = np.where(ok_dates, (end - start).astype(np.int64) + 1, 7)
+    weeks_out = np.where(w_empty, np.maximum((days + 3) // 7, 1), w_values)
+    end_out = np.where(e_empty & ~s_bad & ~s_empty, start + 7 * weeks_out - 1, end)
+    return {
+        "pid": np.where(pid.empty | pid.bad, "", pid.values).astype(object),
+        "period": period.values,
+        "start": start,
+        "end": end_out.astype("datetime64[D]"),
+        "weeks": weeks_out.astype(np.int64),
+        "budget_empty": b_empty,
+        "budget": b_values,
+    }
+
+
+def _group_checks(cols: dict[str, Any], valid: BoolArray, problems: list[dict[str, Any]]) -> None:
+    """Duplicates, numbering 1..n and consecutive dates within each group (a participant or
+    the rows for all participants), on the rows that passed the column checks."""
+    idx = np.flatnonzero(valid)
+    g = pd.DataFrame(
+        {
+            "key": cols["pid"][idx],
+            "period": cols["period"][idx],
+            "start": cols["start"][idx],
+            "end": cols["end"][idx],
+            "row": idx + 1,
+        }
+    ).sort_values(["key", "period", "row"], kind="stable")
+    dup = g.duplicated(["key", "period"]).to_numpy()
+    for row, key, per in g.loc[dup, ["row", "key", "period"]].itertuples(index=False):
+        whom = f"participant {key}" if key else "all participants"
+        problems.append(_problem(int(row), "period", f"period {per} given twice for {whom}"))
+    g = g.loc[~dup]
+    who = g["key"].to_numpy(object)
+    expected = g.groupby("key", sort=False).cumcount().to_numpy() + 1
+    gap = g["period"].to_numpy() != expected
+    first_gap = gap & (pd.Series(gap).groupby(who).cumsum().to_numpy() == 1)
+    for row, key, exp in zip(g["row"].to_numpy()[first_gap], who[first_gap],
+                             expected[first_gap], strict=True):  # fmt: skip
+        problems.append(
+            _problem(
+                int(row),
+                "period",
+                f"periods must be numbered 1, 2, ...: period {exp} is missing",
+                key or None,
+            )
+        )
+    same = np.r_[False, who[1:] == who[:-1]]
+    end = g["end"].to_numpy().astype("datetime64[D]")
+    prev_end = np.r_[np.datetime64("NaT", "D"), end[:-1]]
+    start = g["start"].to_numpy().astype("datetime64[D]")
+    overlap = same & (start <= prev_end)
+    hole = same & (start > prev_end + 1)
+    prev_period = np.r_[0, g["period"].to_numpy()[:-1]]
+    for mask, what in ((overlap, "overlaps"), (hole, "leaves a gap after")):
+        for row, key, p, e in zip(g["row"].to_numpy()[mask], who[mask], prev_period[mask],
+                                  prev_end[mask], strict=True):  # fmt: skip
+            problems.append(
+                _problem(
+                    int(row),
+                    "start_date",
+                    f"{what} period {p} (ends {e})",
+                    key or None,
+                )
+            )
+
+
+def validate_periods(table: object, participants: pd.DataFrame) -> pd.DataFrame:
+    """Check a periods table and expand it to one row per participant and period.
+
+    A participant with rows of its own uses only those; every other participant uses the rows
+    whose ``participant_id`` is empty. ``weeks`` (the allocation's ``period_weeks``) defaults to
+    the days from start to end rounded to whole weeks; ``end_date`` defaults to ``start_date +
+    7 x weeks - 1`` days. Within a participant, periods are numbered 1, 2, ... and each starts
+    the day after the previous one ends. An empty ``budget_eur`` takes the participant's
+    ``budget_eur``. Every problem is collected before one :class:`InputError` names them
+    (row = 1-based row number of the periods table).
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"participant_id": ["A", "B"], "budget_eur": [100.0, 200.0]})
+    >>> t = pd.DataFrame({"period": [1, 2], "start_date": ["2018-09-01", "2019-03-01"],
+    ...                   "end_date": ["2019-02-28", "2019-08-31"]})
+    >>> validate_periods(t, people)[["participant_id", "period", "weeks", "months"]]
+      participant_id  period  weeks  months
+    0              A       1     26       6
+    1              A       2     26       6
+    2              B       1     26       6
+    3              B       2     26       6
+    >>> validate_periods(t.assign(start_date=["2018-09-01", "2019-02-01"]), people)
+    Traceback (most recent call last):
+    ...
+    ibm_engine.errors.InputError: 1 input problem:
+      periods, row 2, column start_date: overlaps period 1 (ends 2019-02-28)
+    """
+    df = as_frame(table, _NAME)
+    problems = [
+        _problem(None, c, "missing column") for c in ("period", "start_date") if c not in df
+    ]
+    if "end_date" not in df and "weeks" not in df:
+        problems.append(_problem(None, "end_date", "missing column (give end_date or weeks)"))
+    if problems:
+        raise InputError(problems)
+    n = len(df)
+    cols = _row_checks(df, problems)
+    bad_rows = {p["row"] for p in problems}
+    valid = ~np.isin(np.arange(1, n + 1), list(bad_rows))
+    _group_checks(cols, valid, problems)
+    ids = participants["participant_id"].astype(str).to_numpy(object)
+    known = pd.Index(ids)
+    pid = cols["pid"]
+    unknown = (pid != "") & (known.get_indexer(pid) < 0)
+    for r in np.flatnonzero(unknown):
+        problems.append(
+            _problem(int(r) + 1, "participant_id", f"{pid[r]} is not in participants", pid[r])
+        )
+    own = set(pid[pid != ""].tolist())
+    has_all = bool((pid == "").any())
+    for p in ids:
+        if p not in own and not has_all:
+            problems.append(
+                _problem(
+                    None,
+                    "participant_id",
+                    "has no period (no row of its own and none for all participants)",
+                    str(p),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return _expand(cols, ids, participants, problems)
+
+
+def _expand(
+    cols: dict[str, Any], ids: np.ndarray, participants: pd.DataFrame,
+    problems: list[dict[str, Any]],
+) -> pd.DataFrame:  # fmt: skip
+    pid = cols["pid"]
+    n = pid.shape[0]
+    rows = pd.DataFrame(
+        {
+            "participant_id": pid,
+            "period": cols["period"],
+            "start_date": cols["start"],
+            "end_date": cols["end"],
+            "weeks": cols["weeks"],
+            "months": _months(cols["start"], cols["end"]),
+            "budget_cents": cols["budget"],
+            "budget_empty": cols["budget_empty"],
+            "row": np.arange(1, n + 1),
+        }
+    )
+    own = rows[pid != ""]
+    others = pd.DataFrame({"participant_id": ids[~pd.Index(ids).isin(own["participant_id"])]})
+    shared = others.merge(rows[pid == ""].drop(columns="participant_id"), how="cross")
+    out = pd.concat([own, shared], ignore_index=True)
+    order = pd.Index(ids).get_indexer(out["participant_id"])
+    out = out.iloc[np.lexsort((out["period"].to_numpy(), order))].reset_index(drop=True)
+    empty = out["budget_empty"].to_numpy(bool)
+    if empty.any():
+        given = participants.get("budget_eur", None)
+        own_budget = money(given if given is not None else pd.Series([None] * len(ids)))
+        bad_own = own_budget.empty | own_budget.bad | (own_budget.values < 0)
+        at = pd.Index(ids).get_indexer(out["participant_id"])
+        missing = empty & bad_own[at]
+        for r, p in out.loc[missing, ["row", "participant_id"]].itertuples(index=False):
+            problems.append(
+                _problem(
+                    int(r),
+                    "budget_eur",
+                    f"empty, and participants.budget_eur of {p} is not a valid amount",
+                    str(p),
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        values = out["budget_cents"].to_numpy(np.int64)
+        out["budget_cents"] = np.where(empty, own_budget.values[at], values)
+    out["budget_source"] = np.where(empty, "participants", "periods")
+    canonical: pd.DataFrame = out.loc[:, list(PERIOD_COLUMNS)]
+    return canonical
