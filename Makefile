@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
+DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test bench lint typecheck pytest conformance clean
+.PHONY: demo test bench lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +18,11 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $@
 
 $(DEVSTAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,docs]"
+	touch $@ $(STAMP) $(DOCSSTAMP)
+
+$(DOCSSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[docs]"
 	touch $@ $(STAMP)
 
 $(BENCHSTAMP): pyproject.toml $(DEVSTAMP)
@@ -39,7 +44,17 @@ typecheck: $(DEVSTAMP)
 pytest: $(DEVSTAMP)
 	$(PY) -m pytest -q
 
-test: lint typecheck pytest
+# the documentation site (mkdocs.yml): every warning fails the build; output in site/.
+# NO_MKDOCS_2_WARNING silences mkdocs-material's banner about its end of life (not a docs warning)
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+
+docs: $(DOCSSTAMP)
+	$(MKDOCS) build --strict --site-dir site
+
+docs-serve: $(DOCSSTAMP)
+	$(MKDOCS) serve --strict
+
+test: lint typecheck pytest docs
 
 conformance: $(DEVSTAMP)
 	cd ../shared/conformance && $(CURDIR)/$(PY) check_contract.py && $(CURDIR)/$(PY) check_rules.py
@@ -48,4 +63,4 @@ bench: $(BENCHSTAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

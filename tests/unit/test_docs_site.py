@@ -1,0 +1,197 @@
+"""The documentation site's configuration (``mkdocs.yml``) stays whole, without building it.
+
+The build itself is ``make docs`` (``mkdocs build --strict``, run by ``make test``); these
+checks are the fast part: every page of ``docs/`` is in the navigation, every navigation entry
+and every object of the generated API reference exists, every public subpackage has a reference
+page, and the build's griffe extension rewrites Sphinx roles as it says.
+"""
+
+from __future__ import annotations
+
+import doctest
+import functools
+import importlib
+import importlib.util
+import pkgutil
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ibm_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+REFERENCE = DOCS / "reference"
+
+#: pages of docs/ deliberately left out of the navigation, each with its reason
+NOT_IN_NAV: dict[str, str] = {}
+
+#: public subpackages without a reference page of their own, each with its reason
+NO_REFERENCE_PAGE = {
+    "allocation": "every public name is re-exported by ibm_engine and documented on its page",
+    "cli": "the command, not an API: docs/cli.md documents it",
+}
+
+_DIRECTIVE = re.compile(r"^::: ([\w.]+)\s*$", flags=re.MULTILINE)
+
+
+def config() -> dict[str, Any]:
+    """``mkdocs.yml`` as data."""
+    loaded = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def nav_pages(node: object) -> list[str]:
+    """Every page path of a mkdocs ``nav`` (nested lists of titles and paths), in order."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [page for child in node for page in nav_pages(child)]
+    if isinstance(node, dict):
+        return [page for child in node.values() for page in nav_pages(child)]
+    raise TypeError(f"unexpected nav entry {node!r}")
+
+
+def test_nav_pages_finds_nested_entries() -> None:
+    nav = ["index.md", {"Guide": [{"A": "a.md"}, "b.md", {"Sub": [{"C": "c/c.md"}]}]}]
+    assert nav_pages(nav) == ["index.md", "a.md", "b.md", "c/c.md"]
+
+
+def test_every_page_is_in_the_nav_once_and_every_nav_entry_exists() -> None:
+    nav = nav_pages(config()["nav"])
+    duplicates = sorted({page for page in nav if nav.count(page) > 1})
+    assert not duplicates, f"pages in the nav more than once: {duplicates}"
+    missing = sorted(page for page in nav if not (DOCS / page).is_file())
+    assert not missing, f"mkdocs.yml's nav names pages that do not exist: {missing}"
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
+    left_out = sorted(pages - set(nav) - set(NOT_IN_NAV))
+    assert not left_out, f"pages not in mkdocs.yml's nav (add them or list them): {left_out}"
+    stale = sorted(set(NOT_IN_NAV) - pages)
+    assert not stale, f"NOT_IN_NAV names pages that do not exist: {stale}"
+
+
+def test_build_is_strict_and_made_by_make_test() -> None:
+    assert config()["strict"] is True
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    test_target = re.search(r"^test:(.*)$", makefile, flags=re.MULTILINE)
+    assert test_target is not None and "docs" in test_target.group(1).split()
+    docs_recipe = re.search(r"^docs:.*\n\t(.*)$", makefile, flags=re.MULTILINE)
+    assert docs_recipe is not None and " build --strict" in docs_recipe.group(1)
+    assert re.search(r"^MKDOCS :=.* \$\(VENV\)/bin/mkdocs$", makefile, flags=re.MULTILINE)
+
+
+def directives() -> dict[str, str]:
+    """``identifier -> page`` of every ``::: identifier`` of the API reference."""
+    found = {}
+    for page in sorted(REFERENCE.glob("*.md")):
+        for identifier in _DIRECTIVE.findall(page.read_text(encoding="utf-8")):
+            found[identifier] = page.name
+    return found
+
+
+def resolve(identifier: str) -> object:
+    """The module, or the object of a module, that a dotted identifier names."""
+    parts = identifier.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ModuleNotFoundError(identifier)
+
+
+def test_every_documented_object_exists() -> None:
+    found = directives()
+    assert found, "docs/reference/ documents nothing"
+    for identifier, page in found.items():
+        assert identifier.startswith("ibm_engine"), f"{page} documents foreign {identifier}"
+        try:
+            resolve(identifier)
+        except (ImportError, AttributeError) as exc:
+            pytest.fail(f"docs/reference/{page} documents {identifier}, which fails: {exc}")
+
+
+def public_subpackages() -> set[str]:
+    """The modules and subpackages of ibm_engine whose names do not start with ``_``."""
+    return {m.name for m in pkgutil.iter_modules(ibm_engine.__path__) if not m.name.startswith("_")}
+
+
+def test_every_public_subpackage_has_a_reference_page() -> None:
+    documented = {i.split(".")[1] for i in directives() if i.count(".") >= 1}
+    assert "ibm_engine" in directives(), "the top-level package has no reference page"
+    missing = sorted(public_subpackages() - documented - set(NO_REFERENCE_PAGE))
+    assert not missing, f"public subpackages without a page in docs/reference/: {missing}"
+    stale = sorted(set(NO_REFERENCE_PAGE) - public_subpackages())
+    assert not stale, f"NO_REFERENCE_PAGE names modules that do not exist: {stale}"
+
+
+def test_every_reference_page_is_in_the_nav() -> None:
+    nav = set(nav_pages(config()["nav"]))
+    pages = {f"reference/{p.name}" for p in REFERENCE.glob("*.md")}
+    assert pages <= nav, f"reference pages not in the nav: {sorted(pages - nav)}"
+
+
+def test_changelog_page_includes_the_changelog() -> None:
+    page = (DOCS / "changelog.md").read_text(encoding="utf-8")
+    included = re.findall(r'^--8<-- "([^"]+)"\s*$', page, flags=re.MULTILINE)
+    assert included == ["CHANGELOG.md"]
+    assert (ROOT / "CHANGELOG.md").is_file()
+
+
+# --- the build's griffe extension ----------------------------------------------------------
+
+
+@functools.cache
+def extension() -> ModuleType:
+    """``docs/reference/sphinx_roles.py`` (build code, not a package module)."""
+    ext = config()["plugins"][2]["mkdocstrings"]["handlers"]["python"]["options"]["extensions"]
+    (entry,) = ext
+    path, _, cls = entry.partition(":")
+    spec = importlib.util.spec_from_file_location("sphinx_roles", ROOT / path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert hasattr(module, cls), f"{path} has no {cls}"
+    return module
+
+
+def test_extension_examples() -> None:
+    failed, attempted = doctest.testmod(extension())
+    assert attempted > 0 and failed == 0
+
+
+ROLES = ("func", "class", "meth", "attr", "mod", "data", "exc")
+_names = st.text(st.sampled_from("abcXYZ_019"), min_size=1, max_size=8)
+_text = st.text(st.characters(blacklist_characters="`:"), max_size=20)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _text, st.sampled_from(ROLES), st.booleans(), st.lists(_names, min_size=1, max_size=4)
+        )
+    ),
+    _text,
+)
+def test_extension_rewrites_every_role_to_its_target(
+    parts: list[tuple[str, str, bool, list[str]]], tail: str
+) -> None:
+    to_code = extension().to_code
+    text = "".join(
+        f"{before}:{role}:`{'~' * short}{'.'.join(path)}`" for before, role, short, path in parts
+    )
+    expected = "".join(
+        f"{before}`{path[-1] if short else '.'.join(path)}`" for before, _, short, path in parts
+    )
+    assert to_code(text + tail) == expected + tail
+    assert to_code(expected + tail) == expected + tail  # nothing left to rewrite
