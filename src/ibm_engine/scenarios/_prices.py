@@ -1,0 +1,100 @@
+"""Price changes of a scenario: a price table, then factors (overall or per service).
+
+Prices stay whole cents: a factor's product is rounded to the nearest cent, halves away from
+zero (``floor(cents x factor + 0.5)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ibm_engine.scenarios._checks import Problems, frame_copy
+
+__all__ = ["apply_prices", "scale_cents"]
+
+
+def scale_cents(cents: np.ndarray, factor: float) -> np.ndarray:
+    """Cents times a factor, rounded to whole cents (halves away from zero, for cents >= 0).
+
+    Examples
+    --------
+    >>> scale_cents(np.array([2700, 1, 5]), 1.1).tolist()
+    [2970, 1, 6]
+    """
+    out: np.ndarray = np.floor(cents.astype(np.float64) * float(factor) + 0.5 + 1e-9)
+    return out.astype(np.int64)
+
+
+def _price_cents(services: pd.DataFrame) -> np.ndarray:
+    x = pd.to_numeric(services["unit_price_eur"], errors="coerce").to_numpy(np.float64)
+    return np.round(x * 100.0).astype(np.int64)
+
+
+def _text(s: pd.Series) -> np.ndarray:
+    return s.astype("string").fillna("").str.strip().to_numpy(dtype=object)
+
+
+def _apply_table(services: pd.DataFrame, prices: object, p: Problems) -> np.ndarray:
+    """New prices (cents) from a price table; unknown services or rows are problems."""
+    cents = _price_cents(services)
+    table = frame_copy(prices, "prices")
+    for c in ("service", "unit_price_eur"):
+        if c not in table.columns:
+            p.add(c, "required in the prices table", table="prices")
+    if p.items:
+        return cents
+    svc = _text(services["service"])
+    muni = _text(services["municipality"]) if "municipality" in services else np.full(len(svc), "")
+    want_svc = _text(table["service"])
+    want_muni = _text(table["municipality"]) if "municipality" in table else np.full(len(table), "")
+    price = pd.to_numeric(table["unit_price_eur"], errors="coerce").to_numpy(np.float64)
+    for r in range(len(table)):
+        row = r + 1
+        x = price[r]
+        if not np.isfinite(x) or x < 0 or abs(x * 100 - round(x * 100)) > 1e-4:
+            p.add("unit_price_eur", "must be a whole number of cents >= 0", table="prices", row=row)
+            continue
+        hit = svc == want_svc[r]
+        if want_muni[r]:
+            hit &= muni == want_muni[r]
+        if not hit.any():
+            where = f" for municipality {want_muni[r]}" if want_muni[r] else ""
+            reason = f"no catalogue row of {want_svc[r]!r}{where} (add it to the catalogue)"
+            p.add("service", reason, table="prices", row=row)
+            continue
+        cents[hit] = round(x * 100)
+    return cents
+
+
+def apply_prices(
+    services: pd.DataFrame,
+    prices: object,
+    factor: float | Mapping[str, float] | tuple[tuple[str, float], ...] | None,
+) -> pd.DataFrame:
+    """A new catalogue with the price table applied, then the price factors.
+
+    A price table row (``service``, ``unit_price_eur``, optional ``municipality``) sets the
+    price of every catalogue row of that service (only the rows of that municipality when one
+    is named). A factor multiplies every price; per-service factors only their services.
+    """
+    out = services.copy(deep=True)
+    p = Problems()
+    cents = _price_cents(out) if prices is None else _apply_table(out, prices, p)
+    if factor is not None:
+        if isinstance(factor, int | float | np.integer | np.floating):
+            cents = scale_cents(cents, float(factor))
+        else:
+            svc = _text(out["service"])
+            pairs = factor.items() if isinstance(factor, Mapping) else factor
+            for name, f in pairs:
+                hit = svc == name
+                if not hit.any():
+                    p.add("price_factor", f"no catalogue row of service {name!r}")
+                cents[hit] = scale_cents(cents[hit], float(f))
+    p.raise_if_any()
+    if prices is not None or factor is not None:
+        out["unit_price_eur"] = cents / 100.0
+    return out
