@@ -103,6 +103,47 @@ def _module_level_imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+#: the one sanctioned upward import (STYLE.md): a result's ``_repr_html_`` may import its
+#: HTML builder from ``report`` inside the method
+DISPLAY_EXCEPTION = ("_repr_html_", "ibm_engine.report")
+
+
+def _all_imports(source: str) -> list[tuple[int, str, str | None]]:
+    """(line, module, innermost enclosing function or None) of every import of a module."""
+    found: list[tuple[int, str, str | None]] = []
+
+    def visit(node: ast.AST, function: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = (
+                child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else None
+            )
+            if isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                found.append((child.lineno, child.module, function))
+            elif isinstance(child, ast.Import):
+                found.extend((child.lineno, a.name, function) for a in child.names)
+            visit(child, inner or function)
+
+    visit(ast.parse(source), None)
+    return found
+
+
+def _sanctioned(module: str, function: str | None) -> bool:
+    name, target = DISPLAY_EXCEPTION
+    return function == name and (module == target or module.startswith(target + "."))
+
+
+def upward_imports(source: str, own: int, where: str = "<source>") -> list[str]:
+    """Imports of ``source`` (at module level or inside functions) that point up the layers,
+    except the display exception."""
+    wrong = []
+    for line, module, function in _all_imports(source):
+        target = _layer(module)
+        if target is not None and target > own and not _sanctioned(module, function):
+            inside = f" in {function}()" if function else ""
+            wrong.append(f"{where}:{line} imports {module}{inside} (layer {target} > {own})")
+    return wrong
+
+
 def test_imports_point_one_way() -> None:
     wrong = []
     for path in sorted(SRC.rglob("*.py")):
@@ -111,11 +152,24 @@ def test_imports_point_one_way() -> None:
             continue  # the package facade re-exports everything
         own = LAYERS.get(rel.parts[0].removesuffix(".py"))
         assert own is not None, f"{rel} is in no layer: add it to LAYERS"
-        for line, module in _module_level_imports(path):
-            target = _layer(module)
-            if target is not None and target > own:
-                wrong.append(f"{rel}:{line} imports {module} (layer {target} > {own})")
+        wrong += upward_imports(path.read_text(encoding="utf-8"), own, str(rel))
     assert not wrong, "imports pointing up the layers:\n" + "\n".join(wrong)
+
+
+def test_the_display_exception_is_exactly_repr_html_importing_report() -> None:
+    allocation = LAYERS["allocation"]
+    ok = "class R:\n    def _repr_html_(self):\n        from ibm_engine.report import result_html\n"
+    assert upward_imports(ok, allocation) == []
+    nested = "def _repr_html_():\n    import ibm_engine.report._html\n"
+    assert upward_imports(nested, allocation) == []
+    for bad in (
+        "from ibm_engine.report import result_html\n",  # at module level
+        "def show():\n    from ibm_engine.report import result_html\n",  # another function
+        "def _repr_html_():\n    from ibm_engine.io import write_tables\n",  # another layer
+        "def _repr_html_():\n    import ibm_engine.scenarios\n",  # a layer other than report
+        "def _repr_html_():\n    def inner():\n        import ibm_engine.metrics\n",
+    ):
+        assert len(upward_imports(bad, allocation)) == 1, bad
 
 
 def test_solve_knows_nothing_of_pandas_or_pydantic() -> None:

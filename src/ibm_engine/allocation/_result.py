@@ -56,6 +56,13 @@ class AllocationResult:
             f"items={len(self.items)}, rejected={self.rejected['participant_id'].nunique()})"
         )
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: summary, budget bars and item table (see
+        :func:`ibm_engine.report.result_html`)."""
+        from ibm_engine.report import result_html  # the sanctioned display exception (STYLE.md)
+
+        return result_html(self)
+
     def summary(self) -> dict[str, Any]:
         """Headline figures: participants, budget, spent, value / max_value, items by reason."""
         p = self.participants

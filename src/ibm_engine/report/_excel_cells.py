@@ -1,0 +1,135 @@
+"""Columns of a DataFrame as Excel cells that read back exactly: numbers as numbers (money with a
+EUR format, coverage as a percentage), text as text, missing values as empty cells.
+
+openpyxl writes floats with 16 significant digits, which can lose the last bit of a float; a
+float here is written as its shortest exact representation (``repr``), so reading the workbook
+back gives the very same float.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pdt
+
+__all__ = ["EUR_FORMAT", "PERCENT_FORMAT", "column_cells", "is_money", "problems_of"]
+
+#: number format of money cells
+EUR_FORMAT: Final = '#,##0.00 "EUR"'
+#: number format of coverage cells
+PERCENT_FORMAT: Final = "0.0%"
+#: characters an Excel cell cannot hold (control characters other than tab and line breaks)
+_ILLEGAL: Final = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def is_money(column: str) -> bool:
+    """Whether a column holds EUR amounts: ``*_eur`` and a budget formula's ``budget_*``.
+
+    Examples
+    --------
+    >>> is_money("cost_eur"), is_money("budget_base"), is_money("budget_source")
+    (True, True, False)
+    """
+    return column.endswith("_eur") or (column.startswith("budget_") and column != "budget_source")
+
+
+def _is_share(column: str) -> bool:
+    return column == "coverage" or column.startswith("coverage_")
+
+
+def problems_of(name: str, df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Cells an Excel sheet cannot hold as they are: infinite numbers, control characters."""
+    out: list[dict[str, Any]] = []
+    for c in df.columns:
+        s = df[c]
+        if pdt.is_float_dtype(s.dtype):
+            bad = np.isinf(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            why = "is infinite; an Excel cell cannot hold it"
+        elif pdt.is_object_dtype(s.dtype) or pdt.is_string_dtype(s.dtype):
+            text = s.map(lambda v: v if isinstance(v, str) else "")
+            bad = text.str.contains(_ILLEGAL).to_numpy(dtype=bool)
+            why = "has a control character an Excel cell cannot hold"
+        else:
+            continue
+        ids = df["participant_id"].to_numpy() if "participant_id" in df.columns else None
+        out += [
+            {
+                "table": name,
+                "row": int(k) + 1,
+                "participant_id": None if ids is None else str(ids[k]),
+                "column": str(c),
+                "reason": why,
+            }
+            for k in np.flatnonzero(bad)
+        ]
+    return out
+
+
+def _floats(s: pd.Series) -> list[Any]:
+    x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    return [None if v != v else repr(v) for v in x.tolist()]
+
+
+def _ints(s: pd.Series) -> list[Any]:
+    x = s.astype(object).where(s.notna(), None)
+    return [None if v is None else str(int(v)) for v in x.tolist()]
+
+
+def _objects(s: pd.Series) -> list[Any]:
+    values = s.astype(object).tolist()
+    out: list[Any] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+            out.append(None)
+        elif isinstance(v, bool | np.bool_):
+            out.append(bool(v))
+        elif isinstance(v, int | np.integer | float | np.floating | pd.Timestamp):
+            out.append(v)
+        else:
+            out.append(str(v))
+    return out
+
+
+def column_cells(
+    ws: Any, column: str, s: pd.Series, make: Callable[..., Any]
+) -> tuple[list[Any], int]:
+    """The cells of one column and the width (characters) the column needs.
+
+    ``make(ws, value)`` builds a write-only cell. Numbers become numeric cells holding their
+    exact text; text cells are always text (a value starting with ``=`` is not a formula).
+    """
+    fmt = EUR_FORMAT if is_money(column) else PERCENT_FORMAT if _is_share(column) else None
+    numeric = pdt.is_numeric_dtype(s.dtype) and not pdt.is_bool_dtype(s.dtype)
+    if numeric:
+        raw = _ints(s) if pdt.is_integer_dtype(s.dtype) else _floats(s)
+        cells: list[Any] = []
+        for v in raw:
+            if v is None:
+                cells.append(None)
+                continue
+            cell = make(ws, value=0)
+            cell._value = v  # exact digits; data_type stays "n" (see the module docstring)
+            if fmt is not None:
+                cell.number_format = fmt
+            cells.append(cell)
+        sample = [len(v) for v in raw[:1000] if v is not None]
+        width = min(max(sample, default=0), 16) + (4 if fmt == EUR_FORMAT else 0)
+        return cells, width
+    if pdt.is_bool_dtype(s.dtype):
+        values: list[Any] = [None if v is pd.NA else bool(v) for v in s.astype(object).tolist()]
+        return values, 5
+    values = _objects(s)
+    cells = []
+    for v in values:
+        if isinstance(v, str) and v.startswith("="):
+            cell = make(ws, value=v)
+            cell.data_type = "s"  # never a formula
+            cells.append(cell)
+        else:
+            cells.append(v)
+    sample = [len(str(v)) for v in values[:1000] if v is not None]
+    return cells, max(sample, default=0)
