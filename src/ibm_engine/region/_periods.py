@@ -20,9 +20,10 @@ import pandas as pd
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation import AllocationResult, allocate
 from ibm_engine.errors import InputError
-from ibm_engine.region._delivery import Delivery, plan_delivery, simulate_delivery
+from ibm_engine.region._delivery import Delivery
 from ibm_engine.region._disruptions import validate_disruptions, validate_pauses
 from ibm_engine.region._periods_carry import CarryOver, carry_cents, plan_years
+from ibm_engine.region._periods_delivery import delivered_cost
 from ibm_engine.region._periods_ledger import ledger_frame, plan_item_periods, totals_frame
 from ibm_engine.region._periods_release import instalment_frame
 from ibm_engine.region._periods_table import validate_periods
@@ -256,7 +257,7 @@ def run_periods(
         cost = np.round(result.participants["spent_eur"].to_numpy(np.float64) * 100)
         spent_c[at] = cost.astype(np.int64)
         if spent == "delivered":
-            spent_c[at], deliveries[k] = _delivered(
+            spent_c[at], deliveries[k] = delivered_cost(
                 result, starts[at], canon["months"].to_numpy()[at], disr, paus
             )
         unspent = budget[at] + carried_in[at] - spent_c[at]
@@ -273,38 +274,6 @@ def run_periods(
         carry_over=rule,
         spent=spent,
     )
-
-
-class _Subset:
-    """The items and participants of some participants of a result (what plan_delivery reads)."""
-
-    def __init__(self, result: AllocationResult, keep: np.ndarray) -> None:
-        self.participants = result.participants.loc[keep]
-        ids = self.participants["participant_id"]
-        self.items = result.items.loc[result.items["participant_id"].isin(ids)]
-
-
-def _delivered(
-    result: AllocationResult, starts: np.ndarray, months: IntArray, disr: Any, paus: Any
-) -> tuple[IntArray, tuple[Delivery, ...]]:
-    """Delivered cost per participant (in the result's order) and the simulations, one per
-    group of participants sharing the start month and the number of months."""
-    first = starts.astype("datetime64[M]")
-    key = pd.DataFrame({"m": first.astype(np.int64), "n": months})
-    groups, uniq = pd.factorize(pd.MultiIndex.from_frame(key))
-    ids = result.participants["participant_id"].to_numpy()
-    out = np.zeros(len(ids), dtype=np.int64)
-    sims = []
-    for g in range(len(uniq)):
-        keep = groups == g
-        plan = plan_delivery(
-            _Subset(result, keep), pd.Timestamp(first[keep][0]).date(), int(months[keep][0])
-        )
-        sim = simulate_delivery(plan, disr, paus)
-        owner = pd.Index(ids).get_indexer(plan.items["participant_id"])
-        np.add.at(out, owner, sim.delivered_cents().sum(axis=1))
-        sims.append(sim)
-    return out, tuple(sims)
 
 
 def _stack(results: Mapping[int, AllocationResult], name: str) -> pd.DataFrame:

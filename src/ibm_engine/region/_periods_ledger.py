@@ -12,7 +12,7 @@ import pandas as pd
 from ibm_engine._typing import IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.region._periods_carry import CarryOver, plan_years
-from ibm_engine.tables._convert import integer
+from ibm_engine.tables._convert import integer, text
 
 __all__ = ["LEDGER_AMOUNTS", "ledger_frame", "plan_item_periods", "totals_frame"]
 
@@ -42,16 +42,15 @@ def plan_item_periods(items: pd.DataFrame, canon: pd.DataFrame) -> IntArray:
         return np.zeros(len(items), dtype=np.int64)
     col = integer(items["period"])
     bad = col.empty | col.bad | (col.values < 1)
-    pids = (
-        items["participant_id"].astype(str).to_numpy(object)
-        if "participant_id" in items
-        else np.full(len(items), "", dtype=object)
-    )
+    given = items.get("participant_id", pd.Series([None] * len(items), dtype=object))
+    pid_col = text(given, allow_int=True)
+    pids = np.where(pid_col.empty | pid_col.bad, "", pid_col.values).astype(object)
     known = pd.MultiIndex.from_arrays(
         [canon["participant_id"].astype(str).to_numpy(object), canon["period"].to_numpy()]
     )
     wanted = pd.MultiIndex.from_arrays([pids, col.values])
-    missing = ~bad & (known.get_indexer(wanted) < 0)
+    # an item without a valid participant_id goes to its period's allocation, which names it
+    missing = ~bad & (pids != "") & (known.get_indexer(wanted) < 0)
     problems = []
     for r in np.flatnonzero(bad | missing):
         reason = (
