@@ -29,7 +29,7 @@ def gini(values: object) -> float:
     x = np.sort(x[~np.isnan(x)])
     n = x.shape[0]
     total = float(x.sum())
-    if n == 0 or total <= 0.0:
+    if n == 0 or total <= 0.0 or float(x[0]) == float(x[-1]):
         return 0.0
     if float(x[0]) < 0.0:
         raise InputError.single("arguments", "values", "must be non-negative (Gini)")

@@ -49,7 +49,10 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den > 0)).astype(np.float64)
 
 
-def _participant_rows(p: pd.DataFrame, by: str) -> list[pd.DataFrame]:
+Rows = tuple[str, str, np.ndarray, np.ndarray]  # kpi, by, groups, values
+
+
+def _participant_rows(p: pd.DataFrame, by: str) -> list[Rows]:
     g = _groups(p, by)
     covered = p.dropna(subset=["coverage"])
     cg = _groups(covered, by)["coverage"]
@@ -68,7 +71,7 @@ def _participant_rows(p: pd.DataFrame, by: str) -> list[pd.DataFrame]:
     return [_tidy(name, by, s) for name, s in table.items()]
 
 
-def _item_rows(it: pd.DataFrame, by: str) -> list[pd.DataFrame]:
+def _item_rows(it: pd.DataFrame, by: str) -> list[Rows]:
     g = _groups(it, by)
     sums = g[["cost_c", "fundable", "full", "partly", "none", "unmet_units", "unmet_c"]].sum()
     n = sums["fundable"].astype(np.float64)
@@ -84,15 +87,8 @@ def _item_rows(it: pd.DataFrame, by: str) -> list[pd.DataFrame]:
     return [_tidy(name, by, s) for name, s in table.items()]
 
 
-def _tidy(kpi: str, by: str, s: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "kpi": kpi,
-            "by": by,
-            "group": s.index.astype(str),
-            "value": np.asarray(s, dtype=np.float64),
-        }
-    )
+def _tidy(kpi: str, by: str, s: pd.Series) -> Rows:
+    return kpi, by, np.asarray(s.index.astype(str), dtype=object), np.asarray(s, np.float64)
 
 
 def kpis(result: Any) -> pd.DataFrame:
@@ -123,7 +119,7 @@ def kpis(result: Any) -> pd.DataFrame:
     """
     p = participant_frame(result)
     it = item_frame(result, p)
-    parts: list[pd.DataFrame] = []
+    parts: list[Rows] = []
     for by in BY:
         if by in _P:
             parts.extend(_participant_rows(p, by))
@@ -132,8 +128,14 @@ def kpis(result: Any) -> pd.DataFrame:
     share = _ratio(muni["value"], muni["max_value"]).dropna()
     gap = float(share.max() - share.min()) if len(share) else np.nan
     parts.append(_tidy("municipality_gap", "all", pd.Series([gap], index=["all"])))
-    out = pd.concat(parts, ignore_index=True)
     order = {k: i for i, k in enumerate(KPIS)}
-    key = out["kpi"].map(order) * len(BY) + out["by"].map(BY.index)
-    out = out.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
-    return out
+    parts.sort(key=lambda r: order[r[0]] * len(BY) + BY.index(r[1]))  # stable
+    sizes = [r[2].shape[0] for r in parts]
+    return pd.DataFrame(
+        {
+            "kpi": np.repeat(np.array([r[0] for r in parts], dtype=object), sizes),
+            "by": np.repeat(np.array([r[1] for r in parts], dtype=object), sizes),
+            "group": np.concatenate([r[2] for r in parts]),
+            "value": np.concatenate([r[3] for r in parts]),
+        }
+    )
