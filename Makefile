@@ -32,7 +32,7 @@ $(BENCHSTAMP): pyproject.toml $(DEVSTAMP)
 demo: $(STAMP)
 	$(VENV)/bin/ibm-engine demo
 
-LINTED := $(wildcard src tests benchmarks examples)
+LINTED := $(wildcard src tests benchmarks examples docs/reference)
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check $(LINTED)
