@@ -15,7 +15,7 @@ import pandas as pd
 
 from ibm_engine.errors import InputError
 from ibm_engine.report._format import count, eur, percent, to_cents
-from ibm_engine.report._labels import TEXT, check_lang, column_label, value_label
+from ibm_engine.report._labels import TEXT, column_label, value_label
 
 __all__ = ["HTML_ITEM_COLUMNS", "ResultLike", "result_html"]
 
@@ -199,8 +199,9 @@ def result_html(
     >>> "daļējs finansējums" in page, "<script" in page
     (True, False)
     """
-    check_lang(lang)
     problems = _check(result, max_participants, max_items)
+    if lang not in TEXT:
+        problems.append(_arg("lang", f"must be one of en, lv (got {lang!r})"))
     if problems:
         raise InputError(problems)
     p, items = result.participants, result.items

@@ -113,9 +113,13 @@ _VALUES: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "policy": {
         "optimal": (PHRASES["en"]["optimal"], PHRASES["lv"]["optimal"]),
         "priority": (PHRASES["en"]["priority"], PHRASES["lv"]["priority"]),
+        "region": (
+            "region allocation within provider capacities",
+            "reģiona sadalījums pakalpojumu sniedzēju jaudu robežās",
+        ),
     },
     "budget_source": {
-        "given": ("given", "norādīts"),
+        "given": ("given in the input", "norādīts ievadē"),
         "formula": ("by formula", "aprēķināts pēc formulas"),
     },
     "unit": {u: (UNIT_WORDS["en"][u][1], UNIT_WORDS["lv"][u][1]) for u in UNIT_WORDS["en"] if u},
