@@ -255,3 +255,23 @@ def test_allocate_shows_the_calibration_change_per_participant() -> None:
     assert parts["budget_eur"].sum() == pytest.approx(1000.0)
     assert parts["budget_eur"].tolist()[:2] == [300.0, 300.0]
     assert {"budget_pot_scaling", "budget_group_protection"} <= set(parts.columns)
+
+
+def test_quarantine_sets_aside_participants_without_a_group() -> None:
+    services = pd.DataFrame(
+        [{"service": "psychologist", "unit": "session", "unit_price_eur": 30.0}]
+    )
+    items = pd.DataFrame(
+        [{"participant_id": p, "service": "psychologist", "team_rank": 1, "recommended_units": 10}
+         for p, *_ in ROWS]
+    )  # fmt: skip
+    frame = people().assign(priority_case=[True, None, False, False, True])
+    groups = PotGroups("priority_case", protect={True: 1.0})
+    formula = PotCalibrated(POINTS, 2000.0, POT, groups)
+    result = ibm.allocate(frame, items, services, budget=formula, errors="quarantine")
+    assert result.rejected["participant_id"].tolist() == ["B"]
+    assert result.rejected["column"].tolist() == ["priority_case"]
+    parts = result.participants
+    budgets = dict(zip(parts["participant_id"], parts["budget_eur"], strict=True))
+    assert budgets["A"] == 1000.0 and budgets["E"] == 600.0  # protected: their formula budgets
+    assert sum(budgets.values()) == pytest.approx(2000.0)

@@ -97,7 +97,7 @@ def _status(found: Found, total: int, target: int, n: int) -> PotStatus:
 
 
 def _unreachable(pc: PotCalibrated, name: str, total: float) -> InputError:
-    column = "pot_eur" if name == MAIN_POT else f"groups.sub_pots[{name[8:-1]}]"
+    column = "pot_eur" if name == MAIN_POT else f"groups.sub_pots[{name.removeprefix('sub_pot[')}"
     return InputError.single(
         "parameters",
         column,
@@ -244,9 +244,8 @@ def _result(
     budget = state.budget
     group_table, pot_table = tables(groups, labels, outcomes, budget, formula_cents)
     total = int(budget.sum())
-    capped = any(o.status is not PotStatus.EXACT for o in outcomes if o.name != MAIN_POT) or (
-        main.status in (PotStatus.CAPPED, PotStatus.NOTHING_TO_SCALE, PotStatus.EMPTY)
-    )
+    short = (PotStatus.CAPPED, PotStatus.NOTHING_TO_SCALE, PotStatus.EMPTY)
+    capped = any(o.status in short for o in outcomes)
     status = (
         CalibrationStatus.EXACT
         if total == pot
