@@ -102,6 +102,8 @@ class Scenario:
             p.add("policy", f"must be one of {', '.join(POLICIES)} (got {self.policy!r})")
         if self.team_share is not None:
             p.number("team_share", self.team_share, low=0.0, high=1.0)
+        if self.merge is not None and not isinstance(self.merge, str | RankMerge):
+            p.add("merge", f"must be a merge name or a RankMerge (got {self.merge!r})")
         if self.budget is not None and not callable(getattr(self.budget, "compute", None)):
             p.add("budget", "must be a budget formula of ibm_engine.budget")
         p.raise_if_any()
