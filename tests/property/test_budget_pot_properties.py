@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -34,10 +35,11 @@ SRC = Source("property tests", date(2024, 1, 1))
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GROUPS = ("FT", "GRT", "BSAC")
 SHARES = st.sampled_from([0.0, 0.25, 0.5, 0.8, 0.9, 1.0])
+Case = tuple[pd.DataFrame, PotCalibrated, float, float | None]
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, PotCalibrated, float]:
+def cases(draw: st.DrawFn) -> Case:
     """Participants (whole points, so formula budgets are whole cents), groups and a pot."""
     n = draw(st.integers(1, 10))
     rows = [
@@ -51,6 +53,7 @@ def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, PotCalibrated, float]:
         for k in range(n)
     ]
     price = draw(st.sampled_from([0.01, 1.0, 7.33, 10.0]))
+    cap = draw(st.sampled_from([None, None, 5.0, 500.0, 1234.56]))
     names = draw(st.permutations(GROUPS))
     rules: dict[str, dict[str, float]] = {"protect": {}, "floors": {}, "sub_pots": {}}
     for g in names:
@@ -61,11 +64,8 @@ def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, PotCalibrated, float]:
         rules["sub_pots"][names[0]] = draw(st.sampled_from([0.1, 0.3, 0.5]))
     groups = PotGroups("target_group", **rules)
     pot_cents = draw(st.integers(0, 1_000_000))
-    return (
-        pd.DataFrame(rows),
-        PotCalibrated(PointsBudget(price, SRC), pot_cents / 100, SRC, groups),
-        price,
-    )
+    formula = PointsBudget(price, SRC, cap_eur=cap)
+    return pd.DataFrame(rows), PotCalibrated(formula, pot_cents / 100, SRC, groups), price, cap
 
 
 def rep(r: BudgetResult) -> PotGroupsReport:
@@ -73,10 +73,12 @@ def rep(r: BudgetResult) -> PotGroupsReport:
     return r.calibration
 
 
-def formula_cents(frame: pd.DataFrame, price: float) -> list[Fraction]:
-    """Independent reference: points x price per point in exact cents (26-week periods)."""
+def formula_cents(frame: pd.DataFrame, price: float, cap: float | None) -> list[Fraction]:
+    """Independent reference: points x price per point in exact cents (26-week periods), at
+    most the cap."""
     p = Fraction(str(price)) * 100
-    return [Fraction(int(x)) * p for x in frame["assessment_points"]]
+    amounts = [Fraction(int(x)) * p for x in frame["assessment_points"]]
+    return amounts if cap is None else [min(a, Fraction(str(cap)) * 100) for a in amounts]
 
 
 def half_up(x: Fraction) -> int:
@@ -85,8 +87,8 @@ def half_up(x: Fraction) -> int:
 
 @given(cases())
 @SETTINGS
-def test_pot_properties(case: tuple[pd.DataFrame, PotCalibrated, float]) -> None:
-    frame, f, price = case
+def test_pot_properties(case: Case) -> None:
+    frame, f, price, cap = case
     groups = f.groups
     assert groups is not None
     r = f.compute(frame)
@@ -94,7 +96,9 @@ def test_pot_properties(case: tuple[pd.DataFrame, PotCalibrated, float]) -> None
     b = r.budget_cents
     pot = round(f.pot_eur * 100)
     assert int(b.sum()) <= pot
-    exact = formula_cents(frame, price)
+    exact = formula_cents(frame, price, cap)
+    raw = formula_cents(frame, price, None)
+    top = None if cap is None else int(Fraction(str(cap)) * 100)
     label = frame["target_group"].to_numpy()
     pots = report.pots.set_index("pot")
     for name, row in pots.iterrows():
@@ -111,13 +115,16 @@ def test_pot_properties(case: tuple[pd.DataFrame, PotCalibrated, float]) -> None
         status = PotStatus(row["status"])
         released = status is PotStatus.RELEASED
         scalable = [i for i in idx if groups.kept(str(label[i])) is None or released]
-        if scalable:
-            reachable = any(exact[i] > 0 for i in scalable)
-        else:  # everyone kept: reached only when the kept budgets fill the pot exactly
-            shares = [Fraction(str(groups.kept(str(label[i])))) for i in idx]
-            reachable = (
-                sum(half_up(exact[i] * s) for i, s in zip(idx, shares, strict=True)) == money
-            )
+        # the most the pot's budgets can add up to: kept budgets, and the cap (or no limit) for
+        # everyone scaled who has points
+        kept_total = sum(
+            half_up(exact[i] * Fraction(str(groups.kept(str(label[i])))))
+            for i in idx
+            if i not in scalable
+        )
+        positive = [i for i in scalable if exact[i] > 0]
+        most = math.inf if positive and top is None else kept_total + len(positive) * (top or 0)
+        reachable = most >= money
         if reachable:
             assert total == money, (name, status, total, money)
         for i in idx:
@@ -134,23 +141,22 @@ def test_pot_properties(case: tuple[pd.DataFrame, PotCalibrated, float]) -> None
             i
             for i in scalable
             if exact[i] > 0
+            and (top is None or b[i] < top)
             and (released or groups.floor(str(label[i])) is None
                  or b[i] > half_up(exact[i] * Fraction(str(groups.floor(str(label[i]))))))
         ]  # fmt: skip
         if free:
-            lo = max(Fraction(int(b[i]) - 1) / exact[i] for i in free)
-            hi = min(Fraction(int(b[i]) + 1) / exact[i] for i in free)
-            assert lo <= hi, (name, [(int(b[i]), exact[i]) for i in free])
+            lo = max(Fraction(int(b[i]) - 1) / raw[i] for i in free)
+            hi = min(Fraction(int(b[i]) + 1) / raw[i] for i in free)
+            assert lo <= hi, (name, [(int(b[i]), raw[i]) for i in free])
     parts = r.breakdown.drop(columns="participant_id").to_numpy(dtype=float) * 100
     assert (np.round(parts).astype(np.int64).sum(axis=1) == b).all()
 
 
 @given(cases(), st.randoms(use_true_random=False))
 @SETTINGS
-def test_row_order_and_repeats_change_nothing(
-    case: tuple[pd.DataFrame, PotCalibrated, float], rnd: Any
-) -> None:
-    frame, f, _ = case
+def test_row_order_and_repeats_change_nothing(case: Case, rnd: Any) -> None:
+    frame, f, _, _ = case
     first = f.compute(frame)
     again = f.compute(frame)
     assert (first.budget_cents == again.budget_cents).all()
