@@ -127,6 +127,14 @@ def test_pot_properties(case: Case) -> None:
         reachable = most >= money
         if reachable:
             assert total == money, (name, status, total, money)
+        # the status says what happened
+        if status in (PotStatus.EXACT, PotStatus.RELEASED):
+            assert total == money
+        elif status is PotStatus.EMPTY:
+            assert total == 0 and idx.shape[0] == 0
+        else:
+            assert status in (PotStatus.CAPPED, PotStatus.NOTHING_TO_SCALE), status
+            assert total < money and not reachable
         for i in idx:
             g = str(label[i])
             kept, floor = groups.kept(g), groups.floor(g)

@@ -275,3 +275,16 @@ def test_quarantine_sets_aside_participants_without_a_group() -> None:
     budgets = dict(zip(parts["participant_id"], parts["budget_eur"], strict=True))
     assert budgets["A"] == 1000.0 and budgets["E"] == 600.0  # protected: their formula budgets
     assert sum(budgets.values()) == pytest.approx(2000.0)
+
+
+def test_a_pot_no_scale_reaches_is_capped() -> None:
+    capped = PointsBudget(10.0, SRC, cap_eur=400.0)  # at most 5 x 400 = 2000 EUR
+    r = PotCalibrated(capped, 2500.0, POT, PotGroups("target_group", protect={"FT": 1.0})).compute(
+        people()
+    )
+    rep = report(r)
+    assert rep.pots.loc[0, "status"] == PotStatus.CAPPED
+    assert rep.status is CalibrationStatus.CAPPED
+    assert by_id(r) == {"A": 40000, "B": 40000, "C": 40000, "D": 40000, "E": 40000}
+    assert rep.groups.set_index("group").loc["GRT", "status"] == GroupStatus.CAPPED
+    check_reconciles(r, 2500.0)

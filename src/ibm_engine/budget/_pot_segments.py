@@ -183,7 +183,7 @@ def _one_pot(
     if found is None:
         status = PotStatus.NOTHING_TO_SCALE if total < target else PotStatus.EXACT
     else:
-        status = _status(found, total, found.target, n)
+        status = _status(found, total, target, n)
         status = PotStatus.RELEASED if released else status
     return found, status, given
 
