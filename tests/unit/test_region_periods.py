@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -253,6 +254,41 @@ def test_delivered_spend_comes_from_the_delivery_simulation() -> None:
     assert (p1["carried_out_cents"].to_numpy() >= a1["carried_out_cents"].to_numpy()).all()
     assert (p1["carried_out_cents"].to_numpy() > a1["carried_out_cents"].to_numpy()).any()
     assert len(r.deliveries[1]) == 1 and r.totals()["reconciles"].all()
+
+
+def test_delivery_groups_participants_by_their_own_period_dates() -> None:
+    periods = pd.DataFrame(
+        {
+            "participant_id": [None, None, "C2"],
+            "period": [1, 2, 1],
+            "start_date": [date(2020, 1, 1), date(2020, 7, 1), date(2020, 2, 15)],
+            "end_date": [date(2020, 6, 30), date(2020, 12, 31), date(2020, 8, 14)],
+        }
+    )
+    plan = PLAN[PLAN["period"] == 1].drop(columns="period")
+    closure = ibm.region.covid_2020_disruptions()
+    r = run_periods(PEOPLE, plan, SERVICES, periods, spent="delivered", disruptions=closure)
+    sims = r.deliveries[1]
+    assert len(sims) == 2  # C1 and C3 from January (6 months), C2 from February (7 months)
+    assert sorted(len(s.plan.months) for s in sims) == [6, 7]
+    delivered = sum(int(s.delivered_cents().sum()) for s in sims)
+    led = r.ledger
+    assert led.loc[led["period"] == 1, "spent_cents"].sum() == delivered
+    assert delivered < led.loc[led["period"] == 1, "available_cents"].sum()
+    assert r.totals()["reconciles"].all()
+
+
+def test_tables_may_be_records_and_ids_must_be_unique() -> None:
+    records = [
+        {"period": 1, "start_date": date(2018, 9, 1), "end_date": date(2019, 2, 28)},
+        {"period": 2, "start_date": date(2019, 3, 1), "weeks": 26},
+    ]
+    led = run_periods(PEOPLE.to_dict("records"), PLAN, SERVICES, records).ledger
+    assert led["end_date"].dt.strftime("%Y-%m-%d").tolist()[:2] == ["2019-02-28", "2019-08-29"]
+    twice = pd.concat([PEOPLE, PEOPLE.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputError) as err:
+        run_periods(twice, PLAN, SERVICES, PILOT)
+    assert _problems(err) == {("participants", 4, "participant_id")}
 
 
 # --- instalments --------------------------------------------------------------------------------

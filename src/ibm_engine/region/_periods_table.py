@@ -162,6 +162,20 @@ def _group_checks(cols: dict[str, Any], valid: BoolArray, problems: list[dict[st
             )
 
 
+def _unique_ids(parts: pd.DataFrame) -> None:
+    """Participant ids must be unique (each later row of an id is named)."""
+    ids = parts["participant_id"].astype(str).to_numpy(object)
+    again = np.flatnonzero(pd.Series(ids).duplicated().to_numpy()).tolist()
+    if again:
+        raise InputError(
+            [
+                {"table": "participants", "row": r + 1, "participant_id": ids[r],
+                 "column": "participant_id", "reason": f"{ids[r]} appears more than once"}
+                for r in again
+            ]
+        )  # fmt: skip
+
+
 def validate_periods(table: object, participants: pd.DataFrame) -> pd.DataFrame:
     """Check a periods table and expand it to one row per participant and period.
 
@@ -190,6 +204,7 @@ def validate_periods(table: object, participants: pd.DataFrame) -> pd.DataFrame:
     ibm_engine.errors.InputError: 1 input problem:
       periods, row 2, column start_date: overlaps period 1 (ends 2019-02-28)
     """
+    _unique_ids(participants)
     df = as_frame(table, _NAME)
     problems = [
         _problem(None, c, "missing column") for c in ("period", "start_date") if c not in df
@@ -219,7 +234,7 @@ def validate_periods(table: object, participants: pd.DataFrame) -> pd.DataFrame:
                 _problem(
                     None,
                     "participant_id",
-                    "has no period (no row of its own and none for all participants)",
+                    f"participant {p} has no period (no row of its own, none for all)",
                     str(p),
                 )
             )
