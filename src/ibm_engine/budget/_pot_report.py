@@ -108,6 +108,7 @@ def tables(
                 "change_eur": int(b_sum[j] - f_sum[j]) / 100,
                 "ratio": int(b_sum[j]) / int(f_sum[j]) if f_sum[j] else np.nan,
                 "value": pot.value,
+                "scale": pot.scale,
                 "status": _group_status(rule, int(count[j]), pot).value,
             }
         )
