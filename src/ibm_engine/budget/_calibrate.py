@@ -6,6 +6,10 @@ it, until the total is below the pot by less than half a cent. The budgets are t
 cents by the rule below, so their sum is the pot to the cent; when no scale reaches the pot
 (every budget is held at a cap or a protection bound) the formula's largest total is given
 instead, and reported.
+
+With ``groups`` (:class:`PotGroups`), protected groups keep their formula budgets (or a floor)
+and groups may have sub-pots of their own (``_pot_segments``); the search itself is shared by
+both (``_pot_search``).
 """
 
 from __future__ import annotations

@@ -102,7 +102,8 @@ def _unreachable(pc: PotCalibrated, name: str, total: float) -> InputError:
         "parameters",
         column,
         f"{name} is below {total / 100:.2f} EUR, what the formula gives at its lowest scale "
-        "(floors) even without protection: no scale keeps the total within it",
+        "(its floors, transition protection) even without the groups' protection: no scale "
+        "keeps the total within it",
         row=pc.kind,
     )
 
