@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocation import AllocationResult, allocate
+from ibm_engine.allocation import AllocationResult, RankMerge, allocate
 from ibm_engine.errors import InputError
 from ibm_engine.region._delivery import Delivery
 from ibm_engine.region._disruptions import validate_disruptions, validate_pauses
@@ -125,7 +125,7 @@ def _remap(
             if isinstance(row, int | float | np.integer) and not isinstance(row, bool):
                 p["row"] = int(t[int(row) - 1]) + 1
             p["reason"] = _ROW_TAG.sub(caller_row, str(p["reason"]))
-            if tag and p["table"] == "plan_items":
+            if tag and p["table"] == "plan_items" and p["row"] is not None:
                 p["reason"] = f"{p['reason']} (period {period})"
         out.append(p)
     return out
@@ -161,7 +161,7 @@ def run_periods(
     pauses: object = None,
     policy: str = "optimal",
     team_share: float = 0.5,
-    merge: str = "borda",
+    merge: str | RankMerge = "borda",
 ) -> PeriodsResult:
     """Allocate consecutive plan periods, carrying unspent money over by a rule.
 
@@ -202,7 +202,12 @@ def run_periods(
     canon = validate_periods(periods, parts)
     item_period = plan_item_periods(items, canon)  # per item: its period (0 = every period)
     ids = parts["participant_id"].astype(str).to_numpy(object)
-    item_ids = items["participant_id"].astype(str).to_numpy(object) if len(items) else ids[:0]
+    # items without a participant_id column go to every period: allocate names the problem
+    item_ids = (
+        items["participant_id"].astype(str).to_numpy(object)
+        if "participant_id" in items
+        else np.full(len(items), None, dtype=object)
+    )
     per_plan = "period" in items
     plan_cols = [c for c in items.columns if c != "period"]
     options = {"policy": policy, "team_share": team_share, "merge": merge}
