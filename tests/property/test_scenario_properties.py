@@ -176,3 +176,22 @@ def test_traditional_within_the_pot_and_in_order(seed: int, share: float, data: 
     refused = (r.items.reason == "not_funded").to_numpy()
     if refused.any():
         assert (r.items.units.to_numpy()[key > key[refused].min()] == 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    budgets=st.lists(st.integers(0, 10**8), min_size=1, max_size=30).filter(lambda b: sum(b) > 0),
+    pot=st.integers(0, 10**10),
+)
+def test_pot_scaling_is_exact_and_proportional(budgets: list[int], pot: int) -> None:
+    from ibm_engine.scenarios._pot import scale_to_pot
+
+    ids = [f"P{k:03d}" for k in range(len(budgets))]
+    got = scale_to_pot(np.array(budgets, dtype=np.int64), pot, ids)
+    total = sum(budgets)
+    assert int(got.sum()) == pot
+    for b, g in zip(budgets, got.tolist(), strict=True):
+        floor = b * pot // total  # exact integer arithmetic
+        assert g in (floor, floor + 1)
+        if b * pot % total == 0:
+            assert g == floor  # a whole-cent share gets no extra cent

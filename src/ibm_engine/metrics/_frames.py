@@ -51,6 +51,21 @@ def cents(eur: pd.Series) -> np.ndarray:
     return np.round(np.nan_to_num(x) * 100.0).astype(np.int64)
 
 
+def _category(s: pd.Series) -> pd.Categorical:
+    """Text labels (stripped) as a categorical: grouping by codes is fast."""
+    codes, labels = pd.factorize(s, use_na_sentinel=False)
+    text = pd.Index(labels).astype(str).str.strip()
+    fixed, uniq = pd.factorize(text, sort=True)
+    return pd.Categorical.from_codes(fixed[codes], categories=uniq)
+
+
+def _take(s: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    cat = s.array
+    return pd.Categorical.from_codes(
+        np.asarray(cat.codes)[rows], categories=cat.categories, ordered=cat.ordered
+    )
+
+
 def participant_frame(result: Any) -> pd.DataFrame:
     """One row per participant: the grouping columns, money in cents, value and coverage.
 
@@ -65,8 +80,8 @@ def participant_frame(result: Any) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "participant_id": p["participant_id"].astype(str).to_numpy(),
-            "municipality": p["municipality"].astype(str).str.strip().to_numpy(),
-            "target_group": p["target_group"].astype(str).str.strip().to_numpy(),
+            "municipality": _category(p["municipality"]),
+            "target_group": _category(p["target_group"]),
             "age_band": age_band(p["age"].to_numpy()),
             "budget_c": cents(p["budget_eur"]),
             "spent_c": cents(p["spent_eur"]),
@@ -101,10 +116,10 @@ def item_frame(result: Any, people: pd.DataFrame | None = None) -> pd.DataFrame:
     unmet = np.where(fundable, np.maximum(upper - units, 0), 0)
     return pd.DataFrame(
         {
-            "service": it["service"].astype(str).str.strip().to_numpy(),
-            "municipality": people["municipality"].to_numpy()[owner],
-            "target_group": people["target_group"].to_numpy()[owner],
-            "age_band": people["age_band"].to_numpy()[owner],
+            "service": _category(it["service"]),
+            "municipality": _take(people["municipality"], owner),
+            "target_group": _take(people["target_group"], owner),
+            "age_band": _take(people["age_band"], owner),
             "cost_c": cents(it["cost_eur"]),
             "fundable": fundable,
             "full": fundable & (units >= upper),

@@ -137,6 +137,17 @@ def sweep(
     DataFrame
         :func:`compare`'s columns against the unchanged baseline (scenario names such as
         ``"price x1.1"``), then ``parameter`` and ``factor``.
+
+    Examples
+    --------
+    >>> import ibm_engine as ibm
+    >>> base = Baseline(*ibm.synthetic_zemgale(3, n_grt=2, n_ft=2, n_bsac=1))
+    >>> s = sweep(base, "pot", [0.5, 1.0])
+    >>> total = s[(s.kpi == "budget_eur") & (s.by == "all")]
+    >>> total[["scenario", "factor", "delta"]].to_numpy().tolist() == [
+    ...     ["pot x0.5", 0.5, round(-0.5 * total.baseline_value.iat[0], 2)],
+    ...     ["pot x1", 1.0, 0.0]]
+    True
     """
     if parameter not in SWEEPS:
         raise InputError.single(

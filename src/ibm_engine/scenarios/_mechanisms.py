@@ -28,6 +28,16 @@ def run_mechanisms(baseline: Baseline, workers: int = 1) -> tuple[ScenarioRun, .
     the sum of those budgets, in one pot. Disruptions, when the baseline has them, apply to
     all three. Provider capacities are not supported here (the priority policy has no
     region form).
+
+    Examples
+    --------
+    >>> import ibm_engine as ibm
+    >>> base = Baseline(*ibm.synthetic_zemgale(3, n_grt=2, n_ft=2, n_bsac=1))
+    >>> runs = run_mechanisms(base)
+    >>> [r.name for r in runs]
+    ['ibm_optimal', 'ibm_priority', 'traditional']
+    >>> runs[2].result.spent_eur <= runs[2].result.pot_eur
+    True
     """
     if not isinstance(baseline, Baseline):
         raise InputError.single("arguments", "baseline", "must be a Baseline")
@@ -52,7 +62,17 @@ def compare_mechanisms(
     baseline: Baseline, reference: str = "traditional", workers: int = 1
 ) -> pd.DataFrame:
     """KPIs of the three mechanisms side by side (:func:`compare`'s frame, scenario = the
-    mechanism), against ``reference`` (one of :data:`MECHANISMS`)."""
+    mechanism), against ``reference`` (one of :data:`MECHANISMS`).
+
+    Examples
+    --------
+    >>> import ibm_engine as ibm
+    >>> base = Baseline(*ibm.synthetic_zemgale(3, n_grt=2, n_ft=2, n_bsac=1))
+    >>> k = compare_mechanisms(base)
+    >>> money = k[(k.kpi == "budget_eur") & (k.by == "all")]
+    >>> money.scenario.tolist(), money.delta.tolist()
+    (['ibm_optimal', 'ibm_priority', 'traditional'], [0.0, 0.0, 0.0])
+    """
     if reference not in MECHANISMS:
         raise InputError.single("arguments", "reference", f"must be one of {', '.join(MECHANISMS)}")
     return compare(run_mechanisms(baseline, workers=workers), baseline=reference)

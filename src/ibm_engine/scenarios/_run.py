@@ -117,6 +117,17 @@ def run_scenarios(
     Returns
     -------
     tuple of ScenarioRun
+
+    Examples
+    --------
+    >>> import ibm_engine as ibm
+    >>> base = Baseline(*ibm.synthetic_zemgale(3, n_grt=2, n_ft=2, n_bsac=1))
+    >>> runs = run_scenarios(base, [Scenario("a"), Scenario("b", pot_factor=0.5)], workers=2)
+    >>> [r.name for r in runs]
+    ['a', 'b']
+    >>> serial = run_scenarios(base, [Scenario("b", pot_factor=0.5)])
+    >>> serial[0].items.equals(runs[1].items)
+    True
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InputError.single(
