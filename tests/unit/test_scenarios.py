@@ -328,3 +328,23 @@ def test_mechanisms_side_by_side(base: Baseline) -> None:
     with pytest.raises(InputError, match="capacities"):
         run_mechanisms(Baseline(base.participants, base.plan_items, base.services,
                                 capacities=caps))  # fmt: skip
+
+
+def test_compare_takes_plain_results_and_disrupted_mechanisms(
+    tables: tuple[pd.DataFrame, ...],
+) -> None:
+    people, plan, services = tables
+    opt = ibm.allocate(people, plan, services)
+    trad = traditional(people, plan, services)
+    k = compare({"optimal": opt, "traditional": trad}, baseline="optimal")
+    assert set(k.scenario) == {"optimal", "traditional"}
+    spent = k[(k.scenario == "traditional") & (k.kpi == "spent_eur") & (k.by == "all")]
+    assert spent.value.item() == trad.spent_eur
+    assert spent.delta.item() == round(trad.spent_eur - float(opt.participants.spent_eur.sum()), 2)
+    runs = run_mechanisms(Baseline(people, plan, services, disruptions=covid_2020_disruptions()))
+    for run in runs:
+        assert (run.items.units <= run.items.units_allocated).all()
+        assert (run.items.units < run.items.units_allocated).any()
+    caps = [{"municipality": "Bauska", "service": "x", "units": 1}]
+    text = repr(Scenario("c", capacities=caps, policy="priority"))
+    assert text == "Scenario('c', capacities=<1 rows>, policy='priority')"
