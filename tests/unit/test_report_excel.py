@@ -1,0 +1,203 @@
+"""write_excel_report: every value reads back unchanged (money to the cent, floats to the last
+bit, integers as integers, missing as missing); sheets formatted; problems reported at once."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ibm_engine as ibm
+from ibm_engine.errors import InputError
+from ibm_engine.region import allocate_region
+from ibm_engine.report import column_label, write_excel_report
+from ibm_engine.report._excel_cells import EUR_FORMAT, PERCENT_FORMAT, is_money
+from strategies import Case, cases
+
+Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _expected(v: object) -> object:
+    """What a cell must read back as: the same number or text, or None when missing (an
+    empty text is an empty cell: a spreadsheet does not tell the two apart)."""
+    if _missing(v) or v == "":
+        return None
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return float(v)
+    return str(v)
+
+
+def assert_sheet_is(sheet: Any, df: pd.DataFrame) -> None:
+    """Cell by cell: header = column names, then every value unchanged and of the same kind."""
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [str(c) for c in df.columns]
+    assert len(rows) == len(df) + 1
+    for k, c in enumerate(df.columns):
+        got = [row[k] for row in rows[1:]]
+        want = [_expected(v) for v in df[c].astype(object).tolist()]
+        assert [type(x) for x in got] == [type(x) for x in want], c
+        assert got == want, c
+        if is_money(str(c)):  # to the cent, as the issue asks
+            cents = [None if x is None else round(x * 100) for x in got]
+            assert cents == [None if x is None else round(x * 100) for x in want]
+            assert all(x is None or abs(x * 100 - round(x * 100)) < 1e-6 for x in got)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(max_participants=4), quarantine=st.booleans())
+def test_round_trip_keeps_every_value(case: Case, quarantine: bool, tmp_path_factory: Any) -> None:
+    p, i, s = case.frames()
+    if quarantine:  # a rejected participant, so that the rejected sheet has rows
+        p.loc[0, "age"] = 200
+    r = ibm.allocate(
+        p, i, s, period_weeks=case.period_weeks, team_share=case.team_share,
+        errors="quarantine",
+    )  # fmt: skip
+    path = write_excel_report(r, tmp_path_factory.mktemp("x") / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    for name in ("items", "participants", "rejected"):
+        assert_sheet_is(book[name], getattr(r, name))
+    # the library's own reader gives back the same tables (ids stay text, money the same)
+    for name in ("items", "participants"):
+        back = ibm.read_table(path, name)
+        want = getattr(r, name)
+        assert back["participant_id"].tolist() == want["participant_id"].astype(str).tolist()
+        for c in want.columns:
+            if is_money(c):
+                assert back[c].tolist() == want[c].tolist(), c
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    money=st.lists(st.integers(-(10**13), 10**13), min_size=1, max_size=8),
+    other=st.lists(
+        st.floats(allow_nan=True, allow_infinity=False) | st.none(), min_size=1, max_size=8
+    ),
+    text=st.lists(
+        st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=12),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_extra_tables_round_trip(
+    money: list[int], other: list[float | None], text: list[str], tmp_path_factory: Any
+) -> None:
+    n = min(len(money), len(other), len(text))
+    extra = pd.DataFrame(
+        {
+            "amount_eur": [c / 100 for c in money[:n]],
+            "ratio": pd.array(other[:n], dtype="Float64"),
+            "label": text[:n],
+            "count": pd.array([None if k % 3 == 0 else k * 10**12 for k in range(n)], "Int64"),
+        }
+    )
+    r = ibm.allocate(*_one())
+    path = write_excel_report(r, tmp_path_factory.mktemp("x") / "r.xlsx", tables={"extra": extra})
+    assert_sheet_is(openpyxl.load_workbook(path)["extra"], extra)
+
+
+def _one() -> Tables:
+    services = pd.DataFrame(
+        [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.1}]
+    )
+    people = pd.DataFrame([{"participant_id": "=1+1", "target_group": "GRT", "age": 40,
+                            "municipality": "Bauska", "budget_eur": 100.0}])  # fmt: skip
+    plan = pd.DataFrame([{"participant_id": "=1+1", "service": "physiotherapy", "team_rank": 1,
+                          "recommended_units": 12}])  # fmt: skip
+    return people, plan, services
+
+
+def test_formatting(tables: Callable[[], Tables], tmp_path: Path) -> None:
+    r = ibm.allocate(*tables())
+    book = openpyxl.load_workbook(write_excel_report(r, tmp_path / "r.xlsx"))
+    assert book.sheetnames == ["Summary", "items", "participants", "rejected"]
+    for name in ("items", "participants"):
+        sheet, df = book[name], getattr(r, name)
+        assert sheet.freeze_panes == "A2"
+        last = openpyxl.utils.get_column_letter(df.shape[1])
+        assert sheet.auto_filter.ref == f"A1:{last}{len(df) + 1}"
+        for k, c in enumerate(df.columns, start=1):
+            head, first = sheet.cell(1, k), sheet.cell(2, k)
+            assert head.font.b
+            letter = openpyxl.utils.get_column_letter(k)
+            assert 8 <= sheet.column_dimensions[letter].width <= 50
+            if is_money(c):
+                assert first.data_type == "n" and first.number_format == EUR_FORMAT, c
+            if c == "coverage":
+                assert first.number_format == PERCENT_FORMAT
+    # a formula-looking id stays text
+    book = openpyxl.load_workbook(write_excel_report(ibm.allocate(*_one()), tmp_path / "f.xlsx"))
+    assert book["items"]["A2"].value == "=1+1" and book["items"]["A2"].data_type == "s"
+
+
+def test_summary_sheet_and_latvian_headers(tables: Callable[[], Tables], tmp_path: Path) -> None:
+    r = ibm.allocate(*tables())
+    path = write_excel_report(r, tmp_path / "r.xlsx", lang="lv", headers="labels")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[0] == "Kopsavilkums"
+    summary = dict(book["Kopsavilkums"].iter_rows(min_row=2, values_only=True))
+    p = r.participants
+    cents = {c: sum(round(x * 100) for x in p[c]) for c in ("budget_eur", "spent_eur", "left_eur")}
+    assert summary["Dalībnieki"] == len(p)
+    assert summary["Plāna pakalpojumi"] == len(r.items)
+    assert round(summary["Izlietots (EUR)"] * 100) == cents["spent_eur"]
+    assert round(summary["Budžets (EUR)"] * 100) == cents["budget_eur"]
+    assert cents["budget_eur"] == cents["spent_eur"] + cents["left_eur"]
+    funded = int((r.items["reason"] == "funded").sum())
+    assert summary["Iemesls: pilns finansējums"] == funded
+    heads = [c.value for c in book["participants"][1]]
+    assert heads == [column_label(c, "lv") for c in p.columns]
+
+
+def test_region_results_and_their_extra_tables(
+    tables: Callable[[], Tables], tmp_path: Path
+) -> None:
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 3}]
+    region = allocate_region(*tables(), caps, method="exact")
+    path = write_excel_report(
+        region, tmp_path / "r.xlsx", tables={"shadow_prices": region.shadow_prices}
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "items", "participants", "shadow_prices"]
+    assert_sheet_is(book["items"], region.items)
+    assert_sheet_is(book["shadow_prices"], region.shadow_prices)
+
+
+def test_every_problem_at_once(tables: Callable[[], Tables], tmp_path: Path) -> None:
+    r = ibm.allocate(*tables())
+    bad = pd.DataFrame({"participant_id": ["A", "B", "C"], "x": [1.0, np.inf, -np.inf],
+                        "note": ["ok", "bell\x07", "ok"]})  # fmt: skip
+    with pytest.raises(InputError) as info:
+        write_excel_report(
+            r, tmp_path / "r.xlsx", headers="fancy",
+            tables={"bad": bad, "items": bad, "a/b": bad, "x" * 32: bad, "n": 5},  # type: ignore[dict-item]
+        )  # fmt: skip
+    got = info.value.problems
+    cells = got[got["table"] == "bad"]
+    assert cells[["row", "participant_id", "column"]].values.tolist() == [
+        [2, "B", "x"], [3, "C", "x"], [2, "B", "note"]
+    ]  # fmt: skip
+    reasons = " | ".join(got["reason"])
+    for needle in ("must be one of", "already a sheet", "'a/b' is not a sheet name",
+                   "'n' is not a DataFrame", "xxxxxxxx"):  # fmt: skip
+        assert needle in reasons
+    assert not (tmp_path / "r.xlsx").exists()
+    with pytest.raises(InputError, match="no participants"):
+        write_excel_report(SimpleNamespace(items=r.items), tmp_path / "r.xlsx")
