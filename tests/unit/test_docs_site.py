@@ -195,3 +195,85 @@ def test_extension_rewrites_every_role_to_its_target(
     )
     assert to_code(text + tail) == expected + tail
     assert to_code(expected + tail) == expected + tail  # nothing left to rewrite
+
+
+_words = (
+    st.text(st.sampled_from("abcdefgh xyz"), min_size=1, max_size=30).map(str.strip).filter(bool)
+)
+
+
+@given(
+    st.dictionaries(_names.filter(lambda n: n[0].isalpha()), _words, min_size=1, max_size=5),
+    st.booleans(),
+)
+def test_attributes_section_read_and_removed(described: dict[str, str], notes: bool) -> None:
+    ext = extension()
+    table = "".join(f"{name} : int\n    {text}\n" for name, text in described.items())
+    after = "\n\nNotes\n-----\nSee the guide." if notes else ""
+    doc = f"Summary.\n\nAttributes\n----------\n{table}{after}"
+    assert ext.attributes_section(ext.griffe.Docstring(doc)) == described
+    assert ext.without_attributes_section(doc) == "Summary." + after
+
+
+def load_with_extension(tmp_path: Path, source: str) -> Any:
+    """A one-module package ``pkg`` holding ``source``, loaded by griffe with the extension."""
+    ext = extension()
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text(source, encoding="utf-8")
+    extensions = ext.griffe.load_extensions(ext.SphinxRolesToCode())
+    return ext.griffe.load("pkg", search_paths=[str(tmp_path)], extensions=extensions)
+
+
+def test_extension_moves_the_table_onto_the_attributes(tmp_path: Path) -> None:
+    source = '''
+from dataclasses import dataclass
+
+@dataclass
+class Result:
+    """What :func:`run` returns.
+
+    Attributes
+    ----------
+    items, people : list
+        The rows.
+    total : int
+        The sum, see :class:`~pkg.Other`.
+    """
+
+    items: list
+    people: list
+    total: int
+'''
+    cls = load_with_extension(tmp_path, source)["Result"]
+    assert cls.docstring.value == "What `run` returns."
+    assert {n: cls.members[n].docstring.value for n in ("items", "people", "total")} == {
+        "items": "The rows.",
+        "people": "The rows.",
+        "total": "The sum, see `Other`.",
+    }
+    assert [p.name for p in cls.parameters][1:] == ["items", "people", "total"]
+
+
+def test_extension_keeps_a_table_that_names_more_than_plain_attributes(tmp_path: Path) -> None:
+    source = '''
+class Result:
+    """A result.
+
+    Attributes
+    ----------
+    total : int
+        The sum.
+    mean : float
+        A property.
+    """
+
+    total: int
+
+    @property
+    def mean(self) -> float:
+        """The mean."""
+        return 0.0
+'''
+    cls = load_with_extension(tmp_path, source)["Result"]
+    assert "Attributes\n----------" in cls.docstring.value
+    assert cls.members["total"].docstring is None
