@@ -196,6 +196,8 @@ def write_excel_report(
     ws.append(header(ws, heads))
     for label, value, fmt in rows:
         cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, float):
+            cell._value = repr(value)  # exact, and a float reads back as a float
         if fmt is not None:
             cell.number_format = fmt
         ws.append([label, cell])
