@@ -15,9 +15,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ibm_engine.errors import InputError
 from ibm_engine.region._periods import run_periods
 from ibm_engine.region._periods_carry import CarryOver, carry_cents
 from ibm_engine.region._periods_release import SCHEDULES, instalment_frame
+from ibm_engine.region._periods_table import validate_periods
 
 SERVICES = pd.DataFrame(
     {
@@ -207,3 +209,57 @@ def test_instalments_are_exact_even_and_never_ahead(
             assert ahead - 1 < g["cumulative_cents"].iloc[j] <= ahead
         if schedule == "monthly":
             assert released.max() - released.min() <= 1
+
+
+@st.composite
+def period_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, list[dt.date], list[dt.date]]:
+    k = draw(st.integers(2, 6))
+    start = draw(st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)))
+    starts, ends = [], []
+    for _ in range(k):
+        end = start + dt.timedelta(days=draw(st.integers(1, 400)) - 1)
+        starts.append(start)
+        ends.append(end)
+        start = end + dt.timedelta(days=1)
+    table = pd.DataFrame(
+        {"period": range(1, k + 1), "start_date": [str(s) for s in starts],
+         "end_date": [str(e) for e in ends]}
+    )  # fmt: skip
+    return table, starts, ends
+
+
+PEOPLE = pd.DataFrame({"participant_id": ["A", "B"], "budget_eur": [10.0, 20.0]})
+
+
+@settings(max_examples=60, deadline=None)
+@given(period_tables(), st.randoms(use_true_random=False))
+def test_consecutive_periods_in_any_row_order_are_accepted(case: tuple, rnd: object) -> None:
+    table, starts, ends = case
+    order = list(range(len(table)))
+    rnd.shuffle(order)  # type: ignore[attr-defined]
+    canon = validate_periods(table.iloc[order], PEOPLE)
+    assert canon["period"].tolist() == list(range(1, len(table) + 1)) * 2
+    got = canon["start_date"].dt.date.tolist()[: len(table)]
+    assert got == starts
+    days = [(e - s).days + 1 for s, e in zip(starts, ends, strict=True)]
+    assert canon["weeks"].tolist()[: len(table)] == [max(round(d / 7), 1) for d in days]
+
+
+@settings(max_examples=60, deadline=None)
+@given(period_tables(), st.data())
+def test_a_moved_start_is_named_by_row_and_column(case: tuple, data: st.DataObject) -> None:
+    table, starts, _ = case
+    p = data.draw(st.integers(1, len(table) - 1))  # a later period, 0-based row
+    shift = data.draw(st.integers(-30, 30).filter(lambda d: d != 0))
+    moved = starts[p] + dt.timedelta(days=shift)
+    bad = table.copy()
+    bad.loc[p, "start_date"] = str(moved)
+    problems = []
+    try:
+        validate_periods(bad, PEOPLE)
+    except InputError as err:
+        problems = err.problems[["row", "column"]].to_numpy().tolist()
+    if moved > dt.date.fromisoformat(bad.loc[p, "end_date"]):
+        assert problems == [[p + 1, "end_date"]]  # the period now ends before it starts
+    else:
+        assert problems == [[p + 1, "start_date"]]  # an overlap or a gap, on the moved row

@@ -110,16 +110,28 @@ def _row_checks(df: pd.DataFrame, problems: list[dict[str, Any]]) -> dict[str, A
     }
 
 
-def _group_checks(cols: dict[str, Any], valid: BoolArray, problems: list[dict[str, Any]]) -> None:
-    """Duplicates, numbering 1..n and consecutive dates within each group (a participant or
-    the rows for all participants), on the rows that passed the column checks."""
-    idx = np.flatnonzero(valid)
+def _clean(problems: list[dict[str, Any]], n: int, columns: tuple[str, ...]) -> BoolArray:
+    """Rows without a problem in any of ``columns``."""
+    bad = [p["row"] - 1 for p in problems if p["row"] is not None and p["column"] in columns]
+    out = np.ones(n, dtype=bool)
+    out[np.asarray(bad, dtype=np.int64)] = False
+    return out
+
+
+def _group_checks(
+    cols: dict[str, Any], keyed: BoolArray, dated: BoolArray, problems: list[dict[str, Any]]
+) -> None:
+    """Duplicates and numbering 1..n (rows with a valid participant and period) and
+    consecutive dates (pairs of rows with valid dates) within each group: a participant or the
+    rows for all participants. A row with a bad date is not compared with its neighbours."""
+    idx = np.flatnonzero(keyed)
     g = pd.DataFrame(
         {
             "key": cols["pid"][idx],
             "period": cols["period"][idx],
             "start": cols["start"][idx],
             "end": cols["end"][idx],
+            "dated": dated[idx],
             "row": idx + 1,
         }
     ).sort_values(["key", "period", "row"], kind="stable")
@@ -146,6 +158,8 @@ def _group_checks(cols: dict[str, Any], valid: BoolArray, problems: list[dict[st
     end = g["end"].to_numpy().astype("datetime64[D]")
     prev_end = np.r_[np.datetime64("NaT", "D"), end[:-1]]
     start = g["start"].to_numpy().astype("datetime64[D]")
+    ok = g["dated"].to_numpy(bool)
+    same &= ok & np.r_[False, ok[:-1]]
     overlap = same & (start <= prev_end)
     hole = same & (start > prev_end + 1)
     prev_period = np.r_[0, g["period"].to_numpy()[:-1]]
@@ -215,9 +229,8 @@ def validate_periods(table: object, participants: pd.DataFrame) -> pd.DataFrame:
         raise InputError(problems)
     n = len(df)
     cols = _row_checks(df, problems)
-    bad_rows = {p["row"] for p in problems}
-    valid = ~np.isin(np.arange(1, n + 1), list(bad_rows))
-    _group_checks(cols, valid, problems)
+    _group_checks(cols, _clean(problems, n, ("participant_id", "period")),
+                  _clean(problems, n, ("start_date", "end_date", "weeks")), problems)  # fmt: skip
     ids = participants["participant_id"].astype(str).to_numpy(object)
     known = pd.Index(ids)
     pid = cols["pid"]
