@@ -36,14 +36,19 @@ def rules(draw: st.DrawFn) -> CarryOver:
     month = draw(st.integers(1, 12))
     if kind == "none":
         return CarryOver.none()
+    own = draw(st.booleans())
     if kind == "plan_year":
-        return CarryOver.plan_year(year_start_month=month)
+        return CarryOver.plan_year(year_start_month=month, forfeit_own_choice=own)
     eur = draw(st.one_of(st.none(), st.integers(0, 50_000).map(lambda c: Decimal(c) / 100)))
     share = draw(st.one_of(st.none(), st.integers(0, 1000).map(lambda s: Decimal(s) / 1000)))
     if eur is None and share is None:
         share = Decimal("0.1")
     return CarryOver.capped(
-        eur=eur, share=share, within_plan_year=draw(st.booleans()), year_start_month=month
+        eur=eur,
+        share=share,
+        within_plan_year=draw(st.booleans()),
+        year_start_month=month,
+        forfeit_own_choice=own,
     )
 
 
@@ -51,10 +56,12 @@ def _plan_year(d: dt.date, month: int) -> int:
     return d.year if d.month >= month else d.year - 1
 
 
-def _reference_carry(rule: CarryOver, unspent: int, budget: int, same_year: bool) -> int:
+def _reference_carry(
+    rule: CarryOver, unspent: int, budget: int, same_year: bool, own: int = 0
+) -> int:
     if rule.kind == "none" or (rule.within_plan_year and not same_year):
         return 0
-    cap = unspent
+    cap = unspent - own if rule.forfeit_own_choice else unspent
     if rule.cap_eur is not None:
         cap = min(cap, int(rule.cap_eur * 100))
     if rule.cap_share is not None:
@@ -152,17 +159,21 @@ def test_ledger_equals_an_independent_reference(case: tuple, rnd: object) -> Non
 @given(
     rules(),
     st.lists(
-        st.tuples(st.integers(0, 10**9), st.integers(0, 10**9), st.booleans()),
+        st.tuples(st.integers(0, 10**9), st.integers(0, 10**9), st.booleans(), st.floats(0, 1)),
         min_size=1,
         max_size=20,
     ),
 )
 def test_carry_cents_matches_the_reference(rule: CarryOver, rows: list) -> None:
-    unspent = np.array([u for u, _, _ in rows], dtype=np.int64)
-    budget = np.array([b for _, b, _ in rows], dtype=np.int64)
-    same = np.array([s for _, _, s in rows])
-    got = carry_cents(rule, unspent, budget, same).tolist()
-    assert got == [_reference_carry(rule, int(u), int(b), bool(s)) for u, b, s in rows]
+    unspent = np.array([u for u, _, _, _ in rows], dtype=np.int64)
+    budget = np.array([b for _, b, _, _ in rows], dtype=np.int64)
+    same = np.array([s for _, _, s, _ in rows])
+    own = np.array([int(u * f) for u, _, _, f in rows], dtype=np.int64)  # a part of unspent
+    got = carry_cents(rule, unspent, budget, same, own).tolist()
+    want = [_reference_carry(rule, int(u), int(b), bool(s), int(o))
+            for (u, b, s, _), o in zip(rows, own, strict=True)]  # fmt: skip
+    assert got == want
+    assert all(c <= u for c, u in zip(got, unspent, strict=True))
     if rule.kind == "capped":
         assert all(c <= rule.cap_cents(budget)[i] for i, c in enumerate(got))
     if rule.within_plan_year:

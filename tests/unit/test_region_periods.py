@@ -443,6 +443,8 @@ def test_problems_of_several_periods_are_collected() -> None:
         (lambda: CarryOver("none", cap_eur=Decimal(5)), "cap_eur"),
         (lambda: CarryOver.plan_year(year_start_month=13), "year_start_month"),
         (lambda: CarryOver("none", within_plan_year=True), "within_plan_year"),
+        (lambda: CarryOver("none", forfeit_own_choice=True), "forfeit_own_choice"),
+        (lambda: CarryOver.plan_year(forfeit_own_choice=1), "forfeit_own_choice"),  # type: ignore[arg-type]
     ],
 )
 def test_carry_over_rules_are_validated(make: object, column: str) -> None:
@@ -510,3 +512,31 @@ def test_docs_example_runs_and_prints_what_it_shows(monkeypatch: pytest.MonkeyPa
         got = "\n".join(line.rstrip() for line in buffer.getvalue().strip("\n").splitlines())
         want = "\n".join(line.rstrip() for line in expected.strip("\n").splitlines())
         assert got == want
+
+
+def test_own_pauses_can_be_forfeited_while_closures_carry_over() -> None:
+    closure = pd.DataFrame({"service": ["speech_therapy"], "from_date": ["2018-10-01"],
+                            "to_date": ["2018-11-30"], "share_available": [0.0]})  # fmt: skip
+    pauses = pd.DataFrame({"participant_id": ["C1"], "from_date": ["2018-12-01"],
+                           "to_date": ["2019-01-31"]})  # fmt: skip
+    plan = PLAN[PLAN["period"] == 1].drop(columns="period")
+    args = (PEOPLE, plan, SERVICES, PILOT)
+    kw = {"spent": "delivered", "disruptions": closure, "pauses": pauses}
+    keep = run_periods(*args, CarryOver.plan_year(9), **kw)
+    drop = run_periods(*args, CarryOver.plan_year(9, forfeit_own_choice=True), **kw)
+    f = keep.deliveries[1][0].frame
+    held = f[f["held_against_participant"]].groupby("participant_id", observed=True)
+    own = (held["underspend_eur"].sum() * 100).round().astype(int)
+    p1 = drop.ledger[drop.ledger["period"] == 1].set_index("participant_id")
+    assert own.to_dict() == {"C1": p1.loc["C1", "own_choice_cents"]} and own["C1"] > 0
+    assert p1.loc[["C2", "C3"], "own_choice_cents"].tolist() == [0, 0]
+    k1 = keep.ledger[keep.ledger["period"] == 1].set_index("participant_id")
+    # C1's own pause is forfeited; C3's closure underspend still moves on under both rules
+    assert k1.loc["C1", "carried_out_cents"] == k1.loc["C1", "unspent_cents"]
+    assert p1.loc["C1", "carried_out_cents"] == p1.loc["C1", "unspent_cents"] - own["C1"]
+    assert p1.loc["C1", "forfeited_cents"] == own["C1"]
+    assert p1.loc["C3", "carried_out_cents"] == k1.loc["C3", "carried_out_cents"] > 0
+    assert drop.totals()["reconciles"].all()
+    assert (
+        repr(drop.carry_over) == "CarryOver.plan_year(year_start_month=9, forfeit_own_choice=True)"
+    )

@@ -46,7 +46,8 @@ class PeriodsResult:
         One row per participant and period: dates, ``plan_year``, ``weeks``, ``months``,
         ``budget_source`` and, in EUR and in int64 cents, ``budget``, ``carried_in``,
         ``available`` (= budget + carried in), ``spent``, ``unspent`` (= available - spent),
-        ``carried_out`` and ``forfeited`` (= unspent - carried out).
+        ``own_choice`` (the part of unspent left by the participant's own pauses; 0 unless
+        spent is delivered), ``carried_out`` and ``forfeited`` (= unspent - carried out).
     items, participants : DataFrame
         The per-period allocation tables stacked, with a ``period`` column.
     results : Mapping[int, AllocationResult]
@@ -217,6 +218,7 @@ def run_periods(
     carried_in = np.zeros(n, dtype=np.int64)
     spent_c = np.zeros(n, dtype=np.int64)
     carried_out = np.zeros(n, dtype=np.int64)
+    own_choice = np.zeros(n, dtype=np.int64)
     period_no = canon["period"].to_numpy(np.int64)
     starts = canon["start_date"].to_numpy().astype("datetime64[D]")
     ends = canon["end_date"].to_numpy().astype("datetime64[D]")
@@ -262,14 +264,14 @@ def run_periods(
         cost = np.round(result.participants["spent_eur"].to_numpy(np.float64) * 100)
         spent_c[at] = cost.astype(np.int64)
         if spent == "delivered":
-            spent_c[at], deliveries[k] = delivered_cost(
+            spent_c[at], own_choice[at], deliveries[k] = delivered_cost(
                 result, starts[at], canon["months"].to_numpy()[at], disr, paus
             )
         unspent = budget[at] + carried_in[at] - spent_c[at]
-        carried_out[at] = carry_cents(rule, unspent, budget[at], same_year[at])
+        carried_out[at] = carry_cents(rule, unspent, budget[at], same_year[at], own_choice[at])
     if problems:
         raise InputError(problems)
-    ledger = ledger_frame(canon, rule, carried_in, spent_c, carried_out)
+    ledger = ledger_frame(canon, rule, carried_in, spent_c, carried_out, own_choice)
     return PeriodsResult(
         ledger=ledger,
         items=_stack(results, "items"),

@@ -77,6 +77,10 @@ class CarryOver:
     year_start_month : int
         Month (1..12) a plan year starts in; a period belongs to the plan year its start date
         falls in (the child pilot's plan year started in September: 9).
+    forfeit_own_choice : bool
+        With delivered spend: the underspend of the participant's own pauses (reason
+        ``participant_choice``, the only one held against the participant) is forfeited, not
+        carried over; underspend from a closure or a provider shortage still carries over.
 
     Examples
     --------
@@ -96,6 +100,7 @@ class CarryOver:
     cap_share: Decimal | None = None
     within_plan_year: bool = False
     year_start_month: int = 1
+    forfeit_own_choice: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in CARRY_OVER_KINDS:
@@ -116,6 +121,10 @@ class CarryOver:
             object.__setattr__(self, "within_plan_year", True)
         if self.kind == "none" and self.within_plan_year:
             raise _problem("within_plan_year", "a none rule carries nothing")
+        if not isinstance(self.forfeit_own_choice, bool):
+            raise _problem("forfeit_own_choice", "must be True or False")
+        if self.kind == "none" and self.forfeit_own_choice:
+            raise _problem("forfeit_own_choice", "a none rule carries nothing")
         m = self.year_start_month
         if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 12:
             raise _problem("year_start_month", f"must be an integer month 1..12 (got {m!r})")
@@ -126,9 +135,11 @@ class CarryOver:
         return cls("none")
 
     @classmethod
-    def plan_year(cls, year_start_month: int = 1) -> CarryOver:
+    def plan_year(cls, year_start_month: int = 1, *, forfeit_own_choice: bool = False) -> CarryOver:
         """Unspent money moves to the next period of the same plan year, never across its end."""
-        return cls("plan_year", year_start_month=year_start_month)
+        return cls(
+            "plan_year", year_start_month=year_start_month, forfeit_own_choice=forfeit_own_choice
+        )
 
     @classmethod
     def capped(
@@ -138,6 +149,7 @@ class CarryOver:
         *,
         within_plan_year: bool = False,
         year_start_month: int = 1,
+        forfeit_own_choice: bool = False,
     ) -> CarryOver:
         """At most ``eur`` EUR and at most ``share`` of the period's budget move on."""
         return cls(
@@ -146,13 +158,15 @@ class CarryOver:
             cap_share=share,  # type: ignore[arg-type]  # checked and converted in __post_init__
             within_plan_year=within_plan_year,
             year_start_month=year_start_month,
+            forfeit_own_choice=forfeit_own_choice,
         )
 
     def __repr__(self) -> str:
         if self.kind == "none":
             return "CarryOver.none()"
+        own = ", forfeit_own_choice=True" if self.forfeit_own_choice else ""
         if self.kind == "plan_year":
-            return f"CarryOver.plan_year(year_start_month={self.year_start_month})"
+            return f"CarryOver.plan_year(year_start_month={self.year_start_month}{own})"
         args = []
         if self.cap_eur is not None:
             args.append(f"eur={self.cap_eur}")
@@ -162,7 +176,7 @@ class CarryOver:
             args.append("within_plan_year=True")
         if self.year_start_month != 1:
             args.append(f"year_start_month={self.year_start_month}")
-        return f"CarryOver.capped({', '.join(args)})"
+        return f"CarryOver.capped({', '.join(args)}{own})"
 
     def cap_cents(self, budget_cents: IntArray) -> IntArray:
         """Most cents each period may carry out (``budget_cents``: the periods' own budgets).
@@ -198,12 +212,18 @@ def plan_years(start: np.ndarray, year_start_month: int) -> IntArray:
 
 
 def carry_cents(
-    rule: CarryOver, unspent: IntArray, budget: IntArray, same_year: np.ndarray
+    rule: CarryOver,
+    unspent: IntArray,
+    budget: IntArray,
+    same_year: np.ndarray,
+    own_choice: IntArray | None = None,
 ) -> IntArray:
     """Cents each period carries out to the participant's next period.
 
     ``unspent`` and ``budget`` are int64 cents per period; ``same_year`` says whether the next
-    period starts in the same plan year (False after a year end).
+    period starts in the same plan year (False after a year end); ``own_choice`` the part of
+    the unspent money left by the participant's own pauses (not carried with
+    ``forfeit_own_choice``).
 
     Examples
     --------
@@ -214,7 +234,10 @@ def carry_cents(
     >>> carry_cents(CarryOver.capped(share=0.25), u, b, same).tolist()
     [250, 250, 500]
     """
-    out = np.minimum(np.asarray(unspent, dtype=np.int64), rule.cap_cents(budget))
+    movable = np.asarray(unspent, dtype=np.int64)
+    if rule.forfeit_own_choice and own_choice is not None:
+        movable = movable - np.asarray(own_choice, dtype=np.int64)
+    out = np.minimum(movable, rule.cap_cents(budget))
     if rule.within_plan_year:
         out = np.where(np.asarray(same_year, dtype=bool), out, 0)
     result: IntArray = np.maximum(out, 0)

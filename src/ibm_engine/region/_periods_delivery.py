@@ -13,7 +13,12 @@ import pandas as pd
 
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation import AllocationResult
-from ibm_engine.region._delivery import Delivery, plan_delivery, simulate_delivery
+from ibm_engine.region._delivery import (
+    UNDERSPEND_REASONS,
+    Delivery,
+    plan_delivery,
+    simulate_delivery,
+)
 
 __all__ = ["delivered_cost"]
 
@@ -29,14 +34,16 @@ class _Subset:
 
 def delivered_cost(
     result: AllocationResult, starts: np.ndarray, months: IntArray, disr: Any, paus: Any
-) -> tuple[IntArray, tuple[Delivery, ...]]:
-    """Delivered cost per participant (in the result's order) and the simulations, one per
-    group of participants sharing the start month and the number of months."""
+) -> tuple[IntArray, IntArray, tuple[Delivery, ...]]:
+    """Delivered cost and the underspend by the participant's own choice (cents, per
+    participant in the result's order), and the simulations: one per group of participants
+    sharing the start month and the number of months."""
     first = starts.astype("datetime64[M]")
     key = pd.DataFrame({"m": first.astype(np.int64), "n": months})
     groups, uniq = pd.factorize(pd.MultiIndex.from_frame(key))
     ids = result.participants["participant_id"].to_numpy()
     out = np.zeros(len(ids), dtype=np.int64)
+    own = np.zeros(len(ids), dtype=np.int64)
     sims = []
     for g in range(len(uniq)):
         keep = groups == g
@@ -46,5 +53,9 @@ def delivered_cost(
         sim = simulate_delivery(plan, disr, paus)
         owner = pd.Index(ids).get_indexer(plan.items["participant_id"])
         np.add.at(out, owner, sim.delivered_cents().sum(axis=1))
+        price = plan.items["price_cents"].to_numpy(np.int64)
+        under = (plan.planned - sim.delivered) * price[:, None]
+        choice = UNDERSPEND_REASONS.index("participant_choice")
+        np.add.at(own, owner, np.where(sim.reason == choice, under, 0).sum(axis=1))
         sims.append(sim)
-    return out, tuple(sims)
+    return out, own, tuple(sims)

@@ -18,7 +18,8 @@ __all__ = ["LEDGER_AMOUNTS", "ledger_frame", "plan_item_periods", "totals_frame"
 
 #: the amounts of a ledger row, each as ``<name>_eur`` and ``<name>_cents``
 LEDGER_AMOUNTS = (
-    "budget", "carried_in", "available", "spent", "unspent", "carried_out", "forfeited",
+    "budget", "carried_in", "available", "spent", "unspent", "own_choice", "carried_out",
+    "forfeited",
 )  # fmt: skip
 
 
@@ -74,8 +75,10 @@ def ledger_frame(
     carried_in: IntArray,
     spent: IntArray,
     carried_out: IntArray,
+    own_choice: IntArray,
 ) -> pd.DataFrame:
-    """One row per participant and period with every amount in EUR and in cents."""
+    """One row per participant and period with every amount in EUR and in cents
+    (``own_choice``: the part of the unspent money left by the participant's own pauses)."""
     budget = canon["budget_cents"].to_numpy(np.int64)
     available = budget + carried_in
     unspent = available - spent
@@ -85,6 +88,7 @@ def ledger_frame(
         "available": available,
         "spent": spent,
         "unspent": unspent,
+        "own_choice": own_choice,
         "carried_out": carried_out,
         "forfeited": unspent - carried_out,
     }
