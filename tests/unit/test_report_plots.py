@@ -162,6 +162,9 @@ def test_bad_arguments(tables: Callable[[], Tables]) -> None:
         plot_municipalities(r, measure="value")
     with pytest.raises(InputError, match="lang"):
         plot_coverage_distribution(r, lang="de")
+    for top in (0, -1, True, 1.5):
+        with pytest.raises(InputError, match="top"):
+            plot_spend_by_service(r, top=top)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="bins"):
         plot_coverage_distribution(r, bins=0)
     with pytest.raises(InputError, match="neither a result"):

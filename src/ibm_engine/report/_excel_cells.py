@@ -22,8 +22,9 @@ __all__ = ["EUR_FORMAT", "PERCENT_FORMAT", "column_cells", "is_money", "problems
 EUR_FORMAT: Final = '#,##0.00 "EUR"'
 #: number format of coverage cells
 PERCENT_FORMAT: Final = "0.0%"
-#: characters an Excel cell cannot hold (control characters other than tab and line breaks)
-_ILLEGAL: Final = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+#: characters an Excel cell cannot hold as they are: control characters other than tab and
+#: line feed (a carriage return would read back as a line feed)
+_ILLEGAL: Final = re.compile(r"[\000-\010\013-\037]")
 
 
 def is_money(column: str) -> bool:
@@ -50,9 +51,9 @@ def problems_of(name: str, df: pd.DataFrame) -> list[dict[str, Any]]:
             bad = np.isinf(s.to_numpy(dtype=np.float64, na_value=np.nan))
             why = "is infinite; an Excel cell cannot hold it"
         elif pdt.is_object_dtype(s.dtype) or pdt.is_string_dtype(s.dtype):
-            text = s.map(lambda v: v if isinstance(v, str) else "")
-            bad = text.str.contains(_ILLEGAL).to_numpy(dtype=bool)
-            why = "has a control character an Excel cell cannot hold"
+            text = s.astype(str)  # non-text cells have no control characters either
+            bad = text.str.contains(_ILLEGAL.pattern, regex=True).to_numpy(dtype=bool)
+            why = "has a control character (or a carriage return) an Excel cell cannot hold"
         else:
             continue
         ids = df["participant_id"].to_numpy() if "participant_id" in df.columns else None

@@ -98,6 +98,8 @@ def plot_spend_by_service(
     (['psych', 'physio'], [35.0, 108.4])
     """
     check_lang(lang)
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InputError.single("arguments", "top", f"must be a whole number >= 1 (got {top!r})")
     items = _table(result, "items", ("service", "cost_eur"))
     service = items["service"].astype(str)
     frame = pd.DataFrame({"spent": to_cents(items["cost_eur"])}, index=service.to_numpy())
@@ -108,7 +110,7 @@ def plot_spend_by_service(
         frame["unfunded"] = (gap.astype(np.int64) * price).astype(np.int64)
     sums = frame.groupby(level=0, sort=True).sum().sort_values("spent", kind="stable")
     if top is not None:
-        sums = sums.iloc[-int(top) :] if top > 0 else sums.iloc[:0]
+        sums = sums.iloc[-top:]
     fig, axes = _axes(ax, (7.0, 0.35 * len(sums) + 1.5))
     y = np.arange(len(sums))
     t = TEXT[lang]
