@@ -3,7 +3,8 @@
 The build itself is ``make docs`` (``mkdocs build --strict``, run by ``make test``); these
 checks are the fast part: every page of ``docs/`` is in the navigation, every navigation entry
 and every object of the generated API reference exists, every public subpackage has a reference
-page, and the build's griffe extension rewrites Sphinx roles as it says.
+page, every page's lists, tables and code blocks survive Python-Markdown (stricter than GitHub's
+Markdown), and the build's griffe extension does what it says.
 """
 
 from __future__ import annotations
@@ -146,6 +147,68 @@ def test_changelog_page_includes_the_changelog() -> None:
     included = re.findall(r'^--8<-- "([^"]+)"\s*$', page, flags=re.MULTILINE)
     assert included == ["CHANGELOG.md"]
     assert (ROOT / "CHANGELOG.md").is_file()
+
+
+# --- Markdown that the site would not render -------------------------------------------------
+
+#: a line of a rendered paragraph that should have been a list item, a table row or a fence
+_UNRENDERED = re.compile(r"^\s*([-*+] |\d+\. |\|.*\||```)")
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", flags=re.DOTALL)
+
+
+def markdown_extensions() -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The Markdown extensions of ``mkdocs.yml`` and their options (snippets from the root)."""
+    names, options = [], {}
+    for entry in config()["markdown_extensions"]:
+        name, opts = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
+        names.append(name)
+        options[name] = dict(opts or {})
+    if "pymdownx.snippets" in options:
+        options["pymdownx.snippets"]["base_path"] = [str(ROOT)]
+    return names, options
+
+
+def unrendered(markdown_text: str) -> list[str]:
+    """Lines of ``markdown_text`` that Python-Markdown (as the site uses it) leaves as text.
+
+    Python-Markdown is stricter than GitHub's Markdown: a list needs a blank line before it,
+    list content is indented by 4 spaces, and a list item that follows a code block inside the
+    previous item needs a blank line; else the marker ends up inside a paragraph.
+    """
+    import markdown
+
+    names, options = markdown_extensions()
+    html = markdown.Markdown(extensions=names, extension_configs=options).convert(markdown_text)
+    html = re.sub(r"<pre.*?</pre>", "", html, flags=re.DOTALL)
+    found = []
+    for paragraph in _PARAGRAPH.findall(html):
+        text = re.sub(r"<[^>]+>", "", paragraph)
+        found += [line.strip() for line in text.split("\n")[1:] if _UNRENDERED.match(line)]
+    return found
+
+
+def test_unrendered_finds_what_python_markdown_leaves_as_text() -> None:
+    good = "Text:\n\n- a\n- b\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    assert unrendered(good) == []
+    assert unrendered("Text:\n- a\n- b\n") == ["- a", "- b"]
+    swallowed = "1. one\n\n    ```\n    x\n    ```\n\n    after\n2. two\n"
+    assert unrendered(swallowed) == ["2. two"]
+
+
+@pytest.mark.parametrize(
+    "page", sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")), ids=str
+)
+def test_page_renders_its_lists_tables_and_code(page: str) -> None:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    left = unrendered(text)
+    assert not left, f"docs/{page}: Python-Markdown leaves these lines as text: {left}"
+    fenced = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        fenced ^= line.lstrip().startswith("```")
+        nested = re.match(r"^( {1,3})([-*+]|\d+\.) ", line)
+        assert fenced or not nested, (
+            f"docs/{page}:{number}: a nested list item needs 4 spaces of indentation on the site"
+        )
 
 
 # --- the build's griffe extension ----------------------------------------------------------
