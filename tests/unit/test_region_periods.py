@@ -540,3 +540,57 @@ def test_own_pauses_can_be_forfeited_while_closures_carry_over() -> None:
     assert (
         repr(drop.carry_over) == "CarryOver.plan_year(year_start_month=9, forfeit_own_choice=True)"
     )
+
+
+# --- capacities: each period allocated as a region ----------------------------------------------
+
+CAPS = pd.DataFrame(
+    {
+        "municipality": ["Jelgava", "Dobele", "Jelgava"],
+        "service": ["physiotherapy", "psychologist", "speech_therapy"],
+        "units": [5, 3, 7],
+        "period": [1, 2, 2],
+    }
+)
+
+
+def test_capacities_allocate_each_period_as_a_region() -> None:
+    rule = CarryOver.plan_year(year_start_month=9)
+    r = run_periods(PEOPLE, PLAN, SERVICES, PILOT, rule, capacities=CAPS)
+    assert all(isinstance(x, ibm.region.RegionResult) for x in r.results.values())
+    plan1 = PLAN[PLAN["period"] == 1].drop(columns="period")
+    direct = ibm.region.allocate_region(
+        PEOPLE, plan1, SERVICES, CAPS[CAPS["period"] == 1].drop(columns="period")
+    )
+    pd.testing.assert_frame_equal(
+        r.results[1].items.reset_index(drop=True), direct.items.reset_index(drop=True)
+    )
+    muni = PEOPLE.set_index("participant_id")["municipality"]
+    for k, res in r.results.items():
+        it = res.items.assign(municipality=res.items["participant_id"].map(muni))
+        for _, cap in CAPS[CAPS["period"] == k].iterrows():
+            used = it.loc[(it["municipality"] == cap["municipality"])
+                          & (it["service"] == cap["service"]), "units"].sum()  # fmt: skip
+            assert used <= cap["units"]
+    led = r.ledger
+    # money the shortage left unspent in period 1 moves to period 2 (same plan year)
+    p1 = led[led["period"] == 1]
+    assert p1.set_index("participant_id").loc["C1", "unspent_cents"] > 0
+    assert p1["carried_out_cents"].tolist() == p1["unspent_cents"].tolist()
+    assert r.totals()["reconciles"].all()
+
+
+def test_capacity_problems_name_the_callers_row_and_options_are_checked() -> None:
+    bad = CAPS.assign(units=[5, 3, -7])
+    with pytest.raises(InputError, match=r"\(period 2\)") as err:
+        run_periods(PEOPLE, PLAN, SERVICES, PILOT, capacities=bad)
+    assert _problems(err) == {("capacities", 3, "units")}
+    with pytest.raises(InputError) as err:
+        run_periods(PEOPLE, PLAN, SERVICES, PILOT, capacities=CAPS.assign(period=[1, 2, 3]))
+    assert _problems(err) == {("capacities", 3, "period")}
+    with pytest.raises(InputError, match="policy='optimal'"):
+        run_periods(PEOPLE, PLAN, SERVICES, PILOT, capacities=CAPS, policy="priority")
+    with pytest.raises(InputError, match="unknown option"):
+        run_periods(PEOPLE, PLAN, SERVICES, PILOT, capacities=CAPS, region={"speed": 2})
+    exact = run_periods(PEOPLE, PLAN, SERVICES, PILOT, capacities=CAPS, region={"method": "exact"})
+    assert {x.method for x in exact.results.values()} == {"exact"}

@@ -2,13 +2,13 @@
 
 Periods run one after another (the carried-in money of a period depends on the one before),
 each for all of its participants at once: one allocation per period number, then the ledger
-step over numpy arrays of cents. The per-period allocation is made in :func:`_allocate_period`
-only, so a region allocation with capacities can take its place.
+step over numpy arrays of cents. The per-period allocation is made in one place only
+(``_periods_calls.allocate_period``): ``ibm_engine.allocate``, or ``allocate_region`` when
+capacities are given.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ibm_engine._typing import IntArray
-from ibm_engine.allocation import AllocationResult, RankMerge, allocate
+from ibm_engine.allocation import AllocationResult, RankMerge
 from ibm_engine.errors import InputError
+from ibm_engine.region._capacity import RegionResult
 from ibm_engine.region._delivery import Delivery
 from ibm_engine.region._disruptions import validate_disruptions, validate_pauses
+from ibm_engine.region._periods_calls import allocate_period, region_options, remap_problems
 from ibm_engine.region._periods_carry import CarryOver, carry_cents, plan_years
 from ibm_engine.region._periods_delivery import delivered_cost
 from ibm_engine.region._periods_ledger import ledger_frame, plan_item_periods, totals_frame
@@ -50,8 +51,8 @@ class PeriodsResult:
         spent is delivered), ``carried_out`` and ``forfeited`` (= unspent - carried out).
     items, participants : DataFrame
         The per-period allocation tables stacked, with a ``period`` column.
-    results : Mapping[int, AllocationResult]
-        The allocation of each period (for ``explain`` and the other result methods).
+    results : Mapping[int, AllocationResult or RegionResult]
+        The allocation of each period (a ``RegionResult`` when capacities were given).
     deliveries : Mapping[int, tuple[Delivery, ...]]
         With ``spent="delivered"``: the delivery simulations of each period (one per group of
         participants sharing the period's start month and length); else empty.
@@ -62,7 +63,7 @@ class PeriodsResult:
     ledger: pd.DataFrame
     items: pd.DataFrame
     participants: pd.DataFrame
-    results: Mapping[int, AllocationResult]
+    results: Mapping[int, AllocationResult | RegionResult]
     deliveries: Mapping[int, tuple[Delivery, ...]]
     carry_over: CarryOver
     spent: str
@@ -97,41 +98,6 @@ def _eur(cents: int) -> str:
     return f"{sign}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 
-def _allocate_period(
-    participants: pd.DataFrame, plan_items: pd.DataFrame, services: object, options: dict[str, Any]
-) -> AllocationResult:
-    """The one place a period is allocated (swap in a region allocation here)."""
-    return allocate(participants, plan_items, services, **options)
-
-
-_ROW_TAG = re.compile(r"\[row (\d+)\]")
-
-
-def _remap(
-    err: InputError, period: int, rows: dict[str, IntArray], tag: bool
-) -> list[dict[str, Any]]:
-    """The problems of one period's tables, with row numbers of the caller's tables."""
-    frame = err.problems.astype(object)
-    out: list[dict[str, Any]] = []
-    for rec in frame.where(frame.notna(), None).to_dict("records"):
-        p = {str(k): v for k, v in rec.items()}
-        table_rows = rows.get(str(p["table"]))
-        if table_rows is not None:
-            t = table_rows
-
-            def caller_row(m: re.Match[str], t: IntArray = t) -> str:
-                return f"[row {int(t[int(m.group(1)) - 1]) + 1}]"
-
-            row = p["row"]
-            if isinstance(row, int | float | np.integer) and not isinstance(row, bool):
-                p["row"] = int(t[int(row) - 1]) + 1
-            p["reason"] = _ROW_TAG.sub(caller_row, str(p["reason"]))
-            if tag and p["table"] == "plan_items" and p["row"] is not None:
-                p["reason"] = f"{p['reason']} (period {period})"
-        out.append(p)
-    return out
-
-
 def _arguments(
     carry_over: object, spent: str, disruptions: object, pauses: object
 ) -> tuple[CarryOver, Any, Any]:
@@ -163,6 +129,8 @@ def run_periods(
     policy: str = "optimal",
     team_share: float = 0.5,
     merge: str | RankMerge = "borda",
+    capacities: object = None,
+    region: Mapping[str, Any] | None = None,
 ) -> PeriodsResult:
     """Allocate consecutive plan periods, carrying unspent money over by a rule.
 
@@ -186,6 +154,13 @@ def run_periods(
         closure's underspend can carry over.
     policy, team_share, merge
         Passed to :func:`ibm_engine.allocate` for every period.
+    capacities : table, optional
+        Provider capacities (``municipality``, ``service``, ``units`` per period, and an
+        optional ``period`` column: rows for one period only; without it every period has
+        the same capacities). Each period is then allocated by :func:`allocate_region`
+        (``policy`` must be ``"optimal"`` and ``merge`` ``"borda"``) with ``team_share`` and
+        the options in ``region`` (``weighting``, ``method``, ``max_iter``, ``rel_gap``,
+        ``milp_seconds``).
 
     Returns
     -------
@@ -211,7 +186,10 @@ def run_periods(
     )
     per_plan = "period" in items
     plan_cols = [c for c in items.columns if c != "period"]
-    options = {"policy": policy, "team_share": team_share, "merge": merge}
+    options: dict[str, Any] = {"policy": policy, "team_share": team_share, "merge": merge}
+    caps, cap_period = None, np.zeros(0, dtype=np.int64)
+    if capacities is not None:
+        options, caps, cap_period = region_options(options, capacities, region, canon)
 
     n = len(canon)
     budget = canon["budget_cents"].to_numpy(np.int64)
@@ -231,7 +209,9 @@ def run_periods(
         starts, rule.year_start_month
     )
 
-    results: dict[int, AllocationResult] = {}
+    tagged = {t for t, has in (("plan_items", per_plan), ("capacities", caps is not None and
+              "period" in caps)) if has}  # fmt: skip
+    results: dict[int, AllocationResult | RegionResult] = {}
     deliveries: dict[int, tuple[Delivery, ...]] = {}
     problems: list[dict[str, Any]] = []
     for k in range(1, int(period_no.max(initial=0)) + 1):
@@ -250,13 +230,18 @@ def run_periods(
         item_rows = np.flatnonzero(keep)
         items_k = items.iloc[item_rows].loc[:, plan_cols].reset_index(drop=True)
         rows = {"participants": who, "plan_items": item_rows}
+        caps_k = None
+        if caps is not None:
+            cap_rows = np.flatnonzero((cap_period == k) | (cap_period == 0))
+            caps_k = caps.iloc[cap_rows].drop(columns="period", errors="ignore")
+            rows["capacities"] = cap_rows
         try:
             if problems:  # an earlier period failed: only collect this period's problems
                 prepare(part_k, items_k, services, errors="raise")
                 continue
-            result = _allocate_period(part_k, items_k, services, options)
+            result = allocate_period(part_k, items_k, services, options, caps_k)
         except InputError as err:
-            for p in _remap(err, k, rows, per_plan):
+            for p in remap_problems(err, k, rows, tagged):
                 if p not in problems:
                     problems.append(p)
             continue
@@ -283,7 +268,7 @@ def run_periods(
     )
 
 
-def _stack(results: Mapping[int, AllocationResult], name: str) -> pd.DataFrame:
+def _stack(results: Mapping[int, AllocationResult | RegionResult], name: str) -> pd.DataFrame:
     frames = []
     for k, r in results.items():
         f = getattr(r, name).copy()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation import AllocationResult
+from ibm_engine.region._capacity import RegionResult
 from ibm_engine.region._delivery import (
     UNDERSPEND_REASONS,
     Delivery,
@@ -26,14 +27,18 @@ __all__ = ["delivered_cost"]
 class _Subset:
     """The items and participants of some participants of a result (what plan_delivery reads)."""
 
-    def __init__(self, result: AllocationResult, keep: np.ndarray) -> None:
+    def __init__(self, result: AllocationResult | RegionResult, keep: np.ndarray) -> None:
         self.participants = result.participants.loc[keep]
         ids = self.participants["participant_id"]
         self.items = result.items.loc[result.items["participant_id"].isin(ids)]
 
 
 def delivered_cost(
-    result: AllocationResult, starts: np.ndarray, months: IntArray, disr: Any, paus: Any
+    result: AllocationResult | RegionResult,
+    starts: np.ndarray,
+    months: IntArray,
+    disr: Any,
+    paus: Any,
 ) -> tuple[IntArray, IntArray, tuple[Delivery, ...]]:
     """Delivered cost and the underspend by the participant's own choice (cents, per
     participant in the result's order), and the simulations: one per group of participants
