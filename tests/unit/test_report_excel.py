@@ -211,3 +211,15 @@ def test_every_problem_at_once(tables: Callable[[], Tables], tmp_path: Path) -> 
     assert not (tmp_path / "r.xlsx").exists()
     with pytest.raises(InputError, match="no participants"):
         write_excel_report(SimpleNamespace(items=r.items), tmp_path / "r.xlsx")
+
+
+def test_edge_numbers_keep_their_value_and_kind(tmp_path: Path) -> None:
+    extra = pd.DataFrame(
+        {
+            "f": [12.0, 0.1 + 0.2, 1e16, -0.0, 5e-324, 1.7976931348623157e308, 123456789.123],
+            "i": pd.array([10**17 + 1, -(10**15), 0, 7, None, 2**62, -1], dtype="Int64"),
+            "cost_eur": [0.07, 12.0, 0.3, 1e10 + 0.01, 99999999999.99, -0.05, 0.0],
+        }
+    )
+    path = write_excel_report(ibm.allocate(*_one()), tmp_path / "r.xlsx", tables={"e": extra})
+    assert_sheet_is(openpyxl.load_workbook(path)["e"], extra)

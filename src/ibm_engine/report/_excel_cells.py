@@ -95,6 +95,15 @@ def _objects(s: pd.Series) -> list[Any]:
     return out
 
 
+def _plain(text: str) -> bool:
+    """Whether openpyxl's own 16-digit writing keeps this number (and its int/float kind)."""
+    if text.lstrip("-").isdigit():
+        return len(text.lstrip("-")) <= 15
+    x = float(text)
+    short = "%.16g" % x  # noqa: UP031  # openpyxl's own format, reproduced exactly
+    return float(short) == x and any(ch in short for ch in ".eE")
+
+
 def column_cells(
     ws: Any, column: str, s: pd.Series, make: Callable[..., Any]
 ) -> tuple[list[Any], int]:
@@ -111,6 +120,9 @@ def column_cells(
         for v in raw:
             if v is None:
                 cells.append(None)
+                continue
+            if fmt is None and _plain(v):
+                cells.append(int(v) if v.lstrip("-").isdigit() else float(v))
                 continue
             cell = make(ws, value=0)
             cell._value = v  # exact digits; data_type stays "n" (see the module docstring)
