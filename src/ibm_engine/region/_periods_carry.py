@@ -28,7 +28,9 @@ def _problem(column: str, reason: str) -> InputError:
 
 def _cents(value: object, column: str) -> int:
     """A non-negative amount in EUR with whole cents, as int cents (exact)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating | Decimal | str
+    ):
         raise _problem(column, f"must be an amount in EUR >= 0 (got {value!r})")
     try:
         exact = Decimal(str(value))
@@ -42,7 +44,9 @@ def _cents(value: object, column: str) -> int:
 def _share(value: object) -> tuple[int, int]:
     """A share in [0, 1] with at most 6 decimals, as an exact fraction (numerator, 10**6)."""
     reason = f"must be a share in [0, 1] with at most {_SHARE_DECIMALS} decimals (got {value!r})"
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating | Decimal | str
+    ):
         raise _problem("cap_share", reason)
     try:
         exact = Decimal(str(value))
@@ -126,8 +130,9 @@ class CarryOver:
         if self.kind == "none" and self.forfeit_own_choice:
             raise _problem("forfeit_own_choice", "a none rule carries nothing")
         m = self.year_start_month
-        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 12:
+        if isinstance(m, bool) or not isinstance(m, int | np.integer) or not 1 <= m <= 12:
             raise _problem("year_start_month", f"must be an integer month 1..12 (got {m!r})")
+        object.__setattr__(self, "year_start_month", int(m))
 
     @classmethod
     def none(cls) -> CarryOver:
