@@ -136,7 +136,7 @@ def _one() -> Tables:
 
 def test_formatting(tables: Callable[[], Tables], tmp_path: Path) -> None:
     r = ibm.allocate(*tables())
-    book = openpyxl.load_workbook(write_excel_report(r, tmp_path / "r.xlsx"))
+    book = openpyxl.load_workbook(write_excel_report(r, tmp_path / "new" / "folder" / "r.xlsx"))
     assert book.sheetnames == ["Summary", "items", "participants", "rejected"]
     for name in ("items", "participants"):
         sheet, df = book[name], getattr(r, name)

@@ -114,7 +114,7 @@ def write_excel_report(
     result : AllocationResult or RegionResult
         Anything with ``items`` and ``participants`` DataFrames (``rejected`` optional).
     path : str or pathlib.Path
-        The ``.xlsx`` file written (replaced when it exists).
+        The ``.xlsx`` file written (replaced when it exists; missing folders are created).
     lang : {"en", "lv"}
         Language of the summary sheet and, with ``headers="labels"``, of the headers.
     headers : {"names", "labels"}
@@ -215,5 +215,6 @@ def write_excel_report(
         for row in zip(*columns, strict=True):
             ws.append(list(row))
     out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out

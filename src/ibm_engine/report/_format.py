@@ -22,9 +22,7 @@ def to_cents(eur: object) -> IntArray:
     >>> to_cents([0.1, 0.2, 81.3, None]).tolist()
     [10, 20, 8130, 0]
     """
-    x = pd.to_numeric(pd.Series(eur, dtype=object), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
+    x = pd.to_numeric(pd.Series(eur), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     out: IntArray = np.rint(np.nan_to_num(x, nan=0.0) * 100.0).astype(np.int64)
     return out
 
