@@ -8,10 +8,11 @@ import pandas as pd
 from ibm_engine._typing import IntArray
 from ibm_engine.errors import InputError
 
-__all__ = ["SCHEDULES", "instalment_frame", "released_cumulative"]
+__all__ = ["INSTALMENT_SCHEDULES", "instalment_frame", "released_cumulative"]
 
-#: release schedules: months each instalment covers (None = the whole period at once)
-SCHEDULES = {"single": None, "monthly": 1, "quarterly": 3}
+#: release schedules of :func:`instalment_frame`
+INSTALMENT_SCHEDULES = ("single", "monthly", "quarterly")
+_EVERY = {"single": None, "monthly": 1, "quarterly": 3}  # months an instalment covers
 
 
 def released_cumulative(
@@ -62,11 +63,13 @@ def instalment_frame(ledger: pd.DataFrame, schedule: str) -> pd.DataFrame:
     4 2019-01-01           0          0.00
     5 2019-02-01           0          0.00
     """
-    if schedule not in SCHEDULES:
+    if schedule not in INSTALMENT_SCHEDULES:
         raise InputError.single(
-            "arguments", "schedule", f"must be one of {', '.join(SCHEDULES)} (got {schedule!r})"
+            "arguments",
+            "schedule",
+            f"must be one of {', '.join(INSTALMENT_SCHEDULES)} (got {schedule!r})",
         )
-    every = SCHEDULES[schedule]
+    every = _EVERY[schedule]
     months = ledger["months"].to_numpy(np.int64)
     rows = np.repeat(np.arange(len(ledger)), months)
     first = np.cumsum(months) - months
