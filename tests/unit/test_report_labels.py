@@ -102,3 +102,12 @@ def test_unknown_columns_and_values_pass_through_and_bad_languages_fail() -> Non
     for bad in ("de", "LV", None):
         with pytest.raises(InputError, match="lang"):
             column_label("units", bad)  # type: ignore[arg-type]
+
+
+def test_every_kpi_and_grouping_of_a_comparison_has_both_labels() -> None:
+    from ibm_engine.metrics import BY, KPIS
+
+    for column, codes in (("kpi", (*KPIS, "winners", "losers")), ("by", BY)):
+        for code in codes:
+            en, lv = value_label(column, code, "en"), value_label(column, code, "lv")
+            assert code != en != lv != code, (column, code)

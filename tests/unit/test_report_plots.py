@@ -140,12 +140,31 @@ def test_scenario_deltas_draw_every_delta_of_the_chosen_kpi() -> None:
     assert ax.get_title() == "Izlietots (EUR): izmaiņa pret bāzes scenāriju"
     ax = plot_scenario_deltas(kpis, kpi="coverage", by="target_group").axes[0]
     assert [float(b.get_width()) for b in ax.patches] == [-0.02, -0.04]
+    ax = plot_scenario_deltas(kpis, kpi="coverage").axes[0]  # "all" by default
+    assert [float(b.get_width()) for b in ax.patches] == [-0.01, -0.02]
+
+
+def test_scenario_deltas_of_a_real_comparison() -> None:
+    from ibm_engine.metrics import KPIS
+    from ibm_engine.scenarios import Baseline, Scenario, compare, run_scenarios
+
+    people, plan, services = ibm.synthetic_zemgale(3, n_grt=4, n_ft=3, n_bsac=2)
+    scenarios = [Scenario("now"), Scenario("dearer", price_factor=1.2)]
+    k = compare(run_scenarios(Baseline(people, plan, services), scenarios), baseline="now")
+    for kpi in (*KPIS, "winners", "losers"):
+        for lang in ("en", "lv"):
+            title = plot_scenario_deltas(k, kpi=kpi, lang=lang).axes[0].get_title()
+            assert kpi not in title  # a label, not the code
+    ax = plot_scenario_deltas(k, kpi="unmet_eur", by="municipality").axes[0]
+    rows = k[(k["kpi"] == "unmet_eur") & (k["by"] == "municipality")]
+    assert sorted(float(b.get_width()) for b in ax.patches) == sorted(rows["delta"])
 
 
 def test_scenario_deltas_refuse_ambiguous_or_missing_input() -> None:
     kpis = _kpis()
     with pytest.raises(InputError, match="several groupings"):
-        plot_scenario_deltas(kpis, kpi="coverage")
+        grouped = kpis[kpis["by"] == "target_group"]
+        plot_scenario_deltas(pd.concat([grouped, grouped.assign(by="age_band")]), kpi="coverage")
     with pytest.raises(InputError, match="no rows of 'gini'"):
         plot_scenario_deltas(kpis, kpi="gini")
     with pytest.raises(InputError, match="no rows by 'age_band'"):

@@ -123,6 +123,35 @@ _VALUES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "formula": ("by formula", "aprēķināts pēc formulas"),
     },
     "unit": {u: (UNIT_WORDS["en"][u][1], UNIT_WORDS["lv"][u][1]) for u in UNIT_WORDS["en"] if u},
+    # the KPIs of a scenario comparison (ibm_engine.metrics.KPIS, winners and losers)
+    "kpi": {
+        "participants": ("Participants", "Dalībnieki"),
+        "budget_eur": ("Budgets (EUR)", "Budžeti (EUR)"),
+        "spent_eur": ("Spent (EUR)", "Izlietots (EUR)"),
+        "unspent_eur": ("Unspent (EUR)", "Neizlietots (EUR)"),
+        "value": ("Value", "Vērtība"),
+        "max_value": ("Greatest value", "Lielākā vērtība"),
+        "value_share": ("Share of the greatest value", "Daļa no lielākās vērtības"),
+        "mean_coverage": ("Mean coverage", "Vidējais nodrošinājums"),
+        "min_coverage": ("Lowest coverage", "Mazākais nodrošinājums"),
+        "gini_coverage": ("Gini coefficient of coverage", "Nodrošinājuma Džini koeficients"),
+        "items": ("Services the rules allow", "Noteikumos atļautie pakalpojumi"),
+        "share_funded": ("Share fully funded", "Pilnībā finansēto daļa"),
+        "share_partly_funded": ("Share partly funded", "Daļēji finansēto daļa"),
+        "share_not_funded": ("Share not funded", "Nefinansēto daļa"),
+        "unmet_units": ("Unmet need (units)", "Neapmierinātā vajadzība (vienības)"),
+        "unmet_eur": ("Unmet need (EUR)", "Neapmierinātā vajadzība (EUR)"),
+        "municipality_gap": ("Gap between municipalities", "Atšķirība starp pašvaldībām"),
+        "winners": ("Participants better off", "Dalībnieki, kuriem kļuva labāk"),
+        "losers": ("Participants worse off", "Dalībnieki, kuriem kļuva sliktāk"),
+    },
+    "by": {
+        "all": ("everyone", "visi"),
+        "service": ("by service", "pa pakalpojumiem"),
+        "municipality": ("by municipality", "pa pašvaldībām"),
+        "target_group": ("by target group", "pa mērķa grupām"),
+        "age_band": ("by age band", "pa vecuma grupām"),
+    },
 }
 
 #: language -> column -> value -> label

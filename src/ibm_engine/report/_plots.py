@@ -14,7 +14,7 @@ import pandas as pd
 
 from ibm_engine.errors import InputError
 from ibm_engine.report._format import to_cents
-from ibm_engine.report._labels import TEXT, check_lang, column_label
+from ibm_engine.report._labels import TEXT, VALUE_LABELS, check_lang, column_label, value_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -220,8 +220,8 @@ def plot_scenario_deltas(
     kpi : str
         The KPI drawn.
     by : str, optional
-        The grouping drawn (a value of the ``by`` column); needed when the KPI has rows of
-        more than one grouping.
+        The grouping drawn (a value of the ``by`` column). By default ``"all"`` (one bar per
+        scenario) when the KPI has it, else the KPI's only grouping.
 
     Examples
     --------
@@ -241,11 +241,11 @@ def plot_scenario_deltas(
         known = ", ".join(sorted(map(str, df["kpi"].unique())))
         raise InputError.single("arguments", "kpi", f"no rows of {kpi!r} (KPIs: {known})")
     groupings = list(dict.fromkeys(map(str, rows["by"].astype(str))))
-    if by is None and len(groupings) > 1:
+    if by is None and len(groupings) > 1 and "all" not in groupings:
         raise InputError.single(
             "arguments", "by", f"{kpi!r} has several groupings; pick one of {groupings}"
         )
-    chosen = groupings[0] if by is None else by
+    chosen = by if by is not None else "all" if "all" in groupings else groupings[0]
     rows = rows[rows["by"].astype(str) == chosen]
     if rows.empty:
         raise InputError.single("arguments", "by", f"{kpi!r} has no rows by {chosen!r}")
@@ -261,5 +261,6 @@ def plot_scenario_deltas(
     axes.set_yticks(y + 0.4 - height / 2, [str(g) for g in table.index])
     axes.axvline(0.0, color="black", linewidth=0.8)
     axes.legend()
-    axes.set_title(TEXT[lang]["deltas"].format(kpi=column_label(kpi, lang)))
+    name = value_label("kpi", kpi, lang) if kpi in VALUE_LABELS[lang]["kpi"] else None
+    axes.set_title(TEXT[lang]["deltas"].format(kpi=name or column_label(kpi, lang)))
     return fig
