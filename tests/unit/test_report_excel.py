@@ -223,3 +223,15 @@ def test_edge_numbers_keep_their_value_and_kind(tmp_path: Path) -> None:
     )
     path = write_excel_report(ibm.allocate(*_one()), tmp_path / "r.xlsx", tables={"e": extra})
     assert_sheet_is(openpyxl.load_workbook(path)["e"], extra)
+
+
+def test_every_funding_mechanism_round_trips(tmp_path: Path) -> None:
+    from ibm_engine.report import result_html
+    from ibm_engine.scenarios import Baseline, run_mechanisms
+
+    people, plan, services = ibm.synthetic_zemgale(3, n_grt=4, n_ft=3, n_bsac=2)
+    for k, run in enumerate(run_mechanisms(Baseline(people, plan, services))):
+        assert "<table>" in result_html(run)
+        book = openpyxl.load_workbook(write_excel_report(run, tmp_path / f"{k}.xlsx"))
+        assert_sheet_is(book["items"], run.items)
+        assert_sheet_is(book["participants"], run.participants)
