@@ -36,7 +36,9 @@ __all__ = [
 #: underspend reason codes (index = code); "" = delivered as planned
 UNDERSPEND_REASONS = ("", "closure", "provider_shortage", "participant_choice")
 _NOT_HELD = (1, 2)  # closure and provider shortage are not held against the participant
-_EPS = 1e-9  # planned x share is floored after this tolerance (3 x 1/3 must give 1)
+#: planned x share is floored after this tolerance (3 x 1/3 must give 1), and shares this close
+#: count as equal (20 of 30 days at 0.4 and 12 of 30 days at 0 are both 0.6, not 0.6 + 1e-16)
+_EPS = 1e-9
 
 
 def spread_units(units: IntArray, months: int) -> IntArray:
@@ -204,6 +206,9 @@ def simulate_delivery(
     units are ``floor(planned x share)``. Underspend gets the reason of the lower of the two
     shares (a tie goes to the disruption): ``closure``, ``provider_shortage`` (a disruption of
     kind ``shortage``) or ``participant_choice``; only the last is held against the participant.
+    Shares within 1e-9 of each other are equal (the exact shares are ratios of days, which
+    floating point does not always represent equally); among disruptions with equal lowest
+    shares the first row counts.
 
     Examples
     --------
@@ -226,7 +231,7 @@ def simulate_delivery(
             rows = service == d["service"].iat[r]
             if d["municipality"].iat[r]:
                 rows &= muni == d["municipality"].iat[r]
-            lower = rows[:, None] & (shares[r][None, :] < disr)
+            lower = rows[:, None] & (shares[r][None, :] < disr - _EPS)
             disr = np.where(lower, shares[r][None, :], disr)
             kind = np.where(lower, np.int8(codes[r]), kind)
     pause = np.ones((n, m))
@@ -245,7 +250,7 @@ def simulate_delivery(
     share = np.minimum(disr, pause)
     delivered = np.floor(plan.planned * share + _EPS).astype(np.int64)
     reason = np.where(
-        delivered < plan.planned, np.where(disr <= pause, kind, np.int8(3)), np.int8(0)
+        delivered < plan.planned, np.where(disr <= pause + _EPS, kind, np.int8(3)), np.int8(0)
     ).astype(np.int8)
     return Delivery(plan, delivered, reason, share)
 
