@@ -44,6 +44,17 @@ def test_importing_the_report_layer_does_not_import_matplotlib() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_without_matplotlib_the_error_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['matplotlib'] = None; import pandas as pd; "
+        "from ibm_engine.report import plot_coverage_distribution as plot\n"
+        "try:\n    plot(pd.DataFrame({'coverage': [1.0]}))\n"
+        "except ImportError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "Plots need matplotlib: pip install ibm_engine[plot]"
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases(max_participants=4))
 def test_spend_by_service_bars_are_the_spend_and_the_unfunded_recommendations(
@@ -79,6 +90,8 @@ def test_spend_by_service_top_and_an_existing_axes(tables: Callable[[], Tables])
     assert plot_spend_by_service(r, ax=ax, top=1, lang="lv") is fig
     assert len(ax.get_yticklabels()) == 1
     assert ax.get_title() == "Izlietojums pa pakalpojumiem"
+    sub = fig.subfigures(1, 2)[1].add_subplot()  # an axes of a subfigure: the whole figure
+    assert plot_coverage_distribution(r, ax=sub) is fig
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "Izlietots",
         "Ieteikts, bet nav finansēts",

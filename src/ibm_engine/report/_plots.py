@@ -55,7 +55,10 @@ def _table(obj: object, name: str, needs: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError("Plots need matplotlib: pip install ibm_engine[plot]") from exc
 
     if ax is None:
         fig = Figure(figsize=size, layout="constrained")
