@@ -235,3 +235,21 @@ def test_every_funding_mechanism_round_trips(tmp_path: Path) -> None:
         book = openpyxl.load_workbook(write_excel_report(run, tmp_path / f"{k}.xlsx"))
         assert_sheet_is(book["items"], run.items)
         assert_sheet_is(book["participants"], run.participants)
+
+
+def test_without_openpyxl_the_error_names_the_extra(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['openpyxl'] = None; import pandas as pd; "
+        "from types import SimpleNamespace as N; "
+        "from ibm_engine.report import write_excel_report as w\n"
+        "t = pd.DataFrame({'participant_id': ['A']})\n"
+        f"try:\n    w(N(items=t, participants=t), {str(tmp_path / 'r.xlsx')!r})\n"
+        "except ImportError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    want = "Writing Excel reports needs openpyxl: pip install ibm_engine[excel]"
+    assert out.stdout.strip() == want
+    assert not (tmp_path / "r.xlsx").exists()

@@ -165,7 +165,7 @@ def write_excel_report(
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font, PatternFill
         from openpyxl.utils import get_column_letter
-    except ImportError as exc:  # pragma: no cover - openpyxl is a test dependency
+    except ImportError as exc:
         raise ImportError(
             "Writing Excel reports needs openpyxl: pip install ibm_engine[excel]"
         ) from exc
