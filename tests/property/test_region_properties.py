@@ -1,11 +1,12 @@
 """Properties of the region layer (issue 4) on random small regions (Hypothesis).
 
-Capacities (``allocate_region``), checked from the tables against the independent region MILP
-of ``tests/helpers/region_reference.py``: every method keeps every budget, every participant's
-rules and every capacity; ``method="exact"`` reaches the reference optimum; the decomposition
-and ``auto`` give value <= optimum <= bound with ``gap = (bound - value) / bound``; capacities
-at or above the uncapacitated demand give ``ibm_engine.allocate``'s values; row order does not
-matter; ``lost`` reconciles with the items; shadow prices are >= 0.
+Capacities (``allocate_region``, both weightings), checked from the tables against the
+independent region MILP of ``tests/helpers/region_reference.py``: every method keeps every
+budget, every participant's rules and every capacity; ``method="exact"`` reaches the reference
+optimum; the decomposition and ``auto`` give value <= optimum <= bound with
+``gap = (bound - value) / bound``; capacities at or above the uncapacitated demand give
+``ibm_engine.allocate``'s values; row order does not matter; ``lost`` reconciles with the
+items; shadow prices are >= 0.
 
 Delivery and cash flow, checked against reimplementations with calendar dates and exact
 fractions: pre-financing reconciles with delivered spend to the cent for any lag and reporting
@@ -166,8 +167,8 @@ def regions(draw: st.DrawFn) -> tuple[Tables, pd.DataFrame]:
     return tables, caps
 
 
-def _run(tables: Tables, caps: pd.DataFrame, method: str) -> object:
-    return allocate_region(*tables, caps, method=method, period_weeks=26)
+def _run(tables: Tables, caps: pd.DataFrame, method: str, weighting: str = "coverage") -> object:
+    return allocate_region(*tables, caps, method=method, period_weeks=26, weighting=weighting)
 
 
 def _units(rp: RegionProblem, items: pd.DataFrame, column: str = "units") -> list[list[int]]:
@@ -185,15 +186,15 @@ def _units(rp: RegionProblem, items: pd.DataFrame, column: str = "units") -> lis
 
 
 @settings(SETTINGS, max_examples=20)
-@given(regions())
+@given(regions(), st.sampled_from(["coverage", "coverage", "value"]))
 def test_every_method_is_feasible_and_brackets_the_reference_optimum(
-    region: tuple[Tables, pd.DataFrame],
+    region: tuple[Tables, pd.DataFrame], weighting: str
 ) -> None:
     tables, caps = region
-    rp = region_problem(*tables, caps)
+    rp = region_problem(*tables, caps, weighting=weighting)
     best, _ = solve_region_milp(rp)
     for method in METHODS:
-        r = _run(tables, caps, method)
+        r = _run(tables, caps, method, weighting)
         units = _units(rp, r.items)
         assert rp.violations(units) == [], (method, rp.violations(units))
         # the reported value is the objective of the reported units
