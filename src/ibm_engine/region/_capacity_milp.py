@@ -15,7 +15,7 @@ from ibm_engine._typing import IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
 from ibm_engine.solve import HOURS_TOL, Batch, solve_optimal
 
-__all__ = ["solve_auto", "solve_exact"]
+__all__ = ["solve_auto", "solve_compact", "solve_exact"]
 
 _SCALE_TARGET = 1e6
 
@@ -49,7 +49,7 @@ def solve_exact(
         local[caps] = np.arange(caps.shape[0])
         idx = batch.item_index(part)
         sub_cap = np.where(cap_of[idx] >= 0, local[np.maximum(cap_of[idx], 0)], -1)
-        ans = _solve_group(batch.subset(part), sub_cap, capacity[caps], time_limit)
+        ans = solve_compact(batch.subset(part), sub_cap, capacity[caps], time_limit)
         units[idx] = ans.units
         bound += ans.bound
     value = float(np.dot(batch.value, units))
@@ -62,19 +62,14 @@ def solve_auto(
     batch: Batch,
     cap_of: IntArray,
     capacity: IntArray,
+    dec: CapacitySolution,
     *,
     cap_group: IntArray,
-    max_iter: int,
     rel_gap: float,
     time_limit: float,
 ) -> CapacitySolution:
-    """The decomposition, then a time-limited MILP for each group still above ``rel_gap``.
-
-    Per group the better allocation is kept and the smaller of the two proven bounds.
-    """
-    dec = solve_lagrange(
-        batch, cap_of, capacity, cap_group=cap_group, max_iter=max_iter, rel_gap=rel_gap
-    )
+    """A decomposition's solution ``dec``, then a time-limited MILP for each group still above
+    ``rel_gap``; per group the better allocation is kept and the smaller of the two bounds."""
     if dec.gap <= rel_gap or dec.group_bound is None:
         return dec
     k = capacity.shape[0]
@@ -92,7 +87,7 @@ def solve_auto(
         local[caps] = np.arange(caps.shape[0])
         idx = batch.item_index(part)
         sub_cap = np.where(cap_of[idx] >= 0, local[np.maximum(cap_of[idx], 0)], -1)
-        ans = _solve_group(batch.subset(part), sub_cap, capacity[caps], time_limit)
+        ans = solve_compact(batch.subset(part), sub_cap, capacity[caps], time_limit)
         if ans.value > lb:
             units[idx] = ans.units
         bound[g] = min(bound[g], max(ans.bound, ans.value))
@@ -109,7 +104,7 @@ def solve_auto(
     )
 
 
-def _solve_group(
+def solve_compact(
     batch: Batch, cap_of: IntArray, capacity: IntArray, time_limit: float
 ) -> CapacitySolution:
     """One MILP over the participants of one group; the decomposition if HiGHS fails."""

@@ -1,0 +1,301 @@
+"""Provider capacity by column generation (Dantzig-Wolfe): the Lagrangian bound, reached.
+
+Each participant's feasible allocations are the columns of a master LP: choose (a convex
+combination of) one allocation per participant so that the units of every capacity add up to at
+most the capacity. Its duals are capacity prices; pricing at those prices is the engine's exact
+core on the priced batch (values ``v_i - pi_c``), which also gives the Lagrangian bound
+``sum_p z_p(pi) + pi . cap`` (valid for any ``pi >= 0``). The master's LP optimum equals the best
+Lagrangian bound at convergence, so this reaches the bound that subgradient steps only approach.
+Dual prices are smoothed (Wentges 1997: the pricing point is a convex combination of the master
+duals and the prices of the best bound so far), which avoids the usual tailing off.
+
+The integer allocation rounds the last master LP: participants whose LP allocation is one
+column keep it; in a basic solution at most one participant per binding capacity is split
+between columns, and those few are re-solved exactly by a small MILP per group of capacities
+(their full item variables, the capacity left); then money and capacity freed are re-filled by
+the repair. Large regions (more than ``sample`` participants under capacities) take their
+prices from column generation on a seeded random sample with capacities scaled by its share;
+the Lagrangian bound at those prices is then computed over everybody (valid for any prices),
+and the allocation is the repaired pricing solution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_array, csr_array, hstack, vstack
+
+from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.region._capacity_lagrange import (
+    CapacitySolution,
+    groups,
+    priced,
+    repair,
+    usage,
+)
+from ibm_engine.region._capacity_milp import solve_compact
+from ibm_engine.solve import Batch, solve_optimal
+
+__all__ = ["solve_colgen"]
+
+#: weight of the best-bound prices in the pricing point (Wentges smoothing)
+_SMOOTH = 0.5
+#: reduced cost a new column must have (relative to the largest participant value)
+_RC_TOL = 1e-9
+#: relative tilt of the values towards earlier participants (deterministic ties)
+_TIE = 1e-9
+
+
+@dataclass
+class _Pool:
+    """Generated columns: participant (local index), value, capacity use, and units per round."""
+
+    part: list[IntArray]
+    value: list[FloatArray]
+    use: list[csr_array]  # k x columns of the round
+    rounds: list[tuple[IntArray, IntArray]]  # (local participants of the round, their units)
+
+    def add(self, part: IntArray, value: FloatArray, use: csr_array, units: IntArray) -> None:
+        self.part.append(part)
+        self.value.append(value)
+        self.use.append(use)
+        self.rounds.append((part, units))
+
+    def arrays(self) -> tuple[IntArray, FloatArray, csr_array]:
+        return (
+            np.concatenate(self.part),
+            np.concatenate(self.value),
+            csr_array(hstack(self.use, format="csr")),
+        )
+
+
+def _columns(
+    sub: Batch, cap_sub: IntArray, k: int, units: IntArray, rows: IntArray
+) -> tuple[FloatArray, csr_array]:
+    """Values and capacity use (k x len(rows)) of the allocations ``units`` of ``rows``."""
+    idx = sub.item_index(rows)
+    local = np.repeat(np.arange(rows.shape[0], dtype=np.int64), sub.counts[rows])
+    u = units[idx]
+    value = np.bincount(local, weights=sub.value[idx] * u, minlength=rows.shape[0])
+    on = (cap_sub[idx] >= 0) & (u > 0)
+    use = csr_array(
+        coo_array(
+            (u[on].astype(np.float64), (cap_sub[idx][on], local[on])), shape=(k, rows.shape[0])
+        )
+    )
+    return value.astype(np.float64), use
+
+
+def _master(
+    part: IntArray, value: FloatArray, use: csr_array, capacity: FloatArray, n: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Master LP: max value . lam, use lam <= cap, sum of a participant's lam <= 1.
+
+    Returns lam, capacity prices pi >= 0, participant duals sigma >= 0 and the value.
+    """
+    cols = value.shape[0]
+    conv = csr_array(coo_array((np.ones(cols), (part, np.arange(cols))), shape=(n, cols)))
+    a = vstack([use, conv], format="csr")
+    b = np.concatenate([capacity, np.ones(n)])
+    # interior point with crossover: fastest here, and a basic solution (few split participants)
+    res = linprog(-value, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ipm")
+    if res.status != 0:  # pragma: no cover - the zero allocation keeps the master feasible
+        raise RuntimeError(f"master LP failed: {res.message}")
+    marg = -np.asarray(res.ineqlin.marginals, dtype=np.float64)
+    k = capacity.shape[0]
+    lam = np.asarray(res.x, dtype=np.float64)
+    return lam, np.maximum(marg[:k], 0.0), np.maximum(marg[k:], 0.0), value * lam
+
+
+@dataclass(frozen=True)
+class _Generated:
+    """What column generation leaves: the pool, the last master LP and the best bound."""
+
+    pool: _Pool
+    lam: FloatArray
+    lp_value: FloatArray  # per group
+    bound: FloatArray  # per group: the best Lagrangian bound (+inf if none computed)
+    price: FloatArray  # per capacity: the prices of the best bound
+    iterations: int
+
+
+def _generate(
+    sub: Batch,
+    cap_sub: IntArray,
+    capacity: FloatArray,
+    grp: IntArray,
+    cg: IntArray,
+    starts: list[IntArray],
+    max_iter: int,
+    rel_gap: float,
+) -> _Generated:
+    """Column generation over the participants of ``sub`` (all in capacity groups)."""
+    k, n, n_groups = capacity.shape[0], sub.n, int(cg.max()) + 1
+    rows = np.arange(n, dtype=np.int64)
+    pool = _Pool([], [], [], [])
+    for u in starts:
+        val, use = _columns(sub, cap_sub, k, u, rows)
+        pool.add(rows, val, use, u)
+    tol = _RC_TOL * max(float(pool.value[0].max(initial=0.0)), 1e-300)
+    best_bound = np.full(n_groups, np.inf)
+    best_price = np.zeros(k)
+    it = 0
+    while True:
+        part, value, use = pool.arrays()
+        lam, price_m, sigma, contrib = _master(part, value, use, capacity, n)
+        lp_value = np.bincount(grp[part], weights=contrib, minlength=n_groups).astype(np.float64)
+        done = np.isfinite(best_bound) & (
+            best_bound - lp_value <= 0.25 * rel_gap * np.maximum(best_bound, 1e-300)
+        )
+        if it >= max_iter or bool(done.all()):
+            break
+        it += 1
+        smooth = np.isfinite(best_bound[cg])
+        point = np.where(smooth, _SMOOTH * best_price + (1 - _SMOOTH) * price_m, price_m)
+        sol = solve_optimal(priced(sub, cap_sub, point))
+        bound_g = np.bincount(grp, weights=sol.bound, minlength=n_groups)
+        bound_g += np.bincount(cg, weights=point * capacity, minlength=n_groups)
+        better = bound_g < best_bound
+        best_bound = np.where(better, bound_g, best_bound)
+        best_price = np.where(better[cg], point, best_price)
+        val, use_new = _columns(sub, cap_sub, k, sol.units, rows)
+        new = np.flatnonzero(val - use_new.T @ price_m - sigma > tol)
+        if new.shape[0] == 0 and not better.any():
+            break
+        if new.shape[0]:
+            keep = np.repeat(np.isin(rows, new), sub.counts)
+            pool.add(new, val[new], csr_array(use_new[:, new]), np.where(keep, sol.units, 0))
+    return _Generated(pool, lam, lp_value, best_bound, best_price, it)
+
+
+def _sample(grp: IntArray, size: int, seed: int) -> IntArray:
+    """A seeded random sample of about ``size`` participants, the same share of every group."""
+    rng = np.random.default_rng(seed)
+    share = size / grp.shape[0]
+    keep = rng.random(grp.shape[0]) < share
+    for g in np.unique(grp).tolist():  # at least one participant of every group
+        mine = np.flatnonzero(grp == g)
+        if not keep[mine].any():
+            keep[mine[0]] = True
+    return np.flatnonzero(keep)
+
+
+def solve_colgen(
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    *,
+    cap_group: IntArray,
+    max_iter: int = 60,
+    rel_gap: float = 1e-3,
+    time_limit: float = 5.0,
+    sample: int = 8000,
+    seed: int = 0,
+) -> CapacitySolution:
+    """Column generation with smoothed prices, then rounding (see module).
+
+    Regions with more than ``sample`` participants in capacity groups take their prices from
+    column generation on a seeded random sample (capacities scaled by its share); the bound is
+    the Lagrangian bound at those prices over everybody, the allocation the repair of the
+    pricing solution.
+    """
+    k = capacity.shape[0]
+    cap_f = capacity.astype(np.float64)
+    original = batch
+    # ties between participants go to the earlier one: values raised by at most 1e-9
+    # relative (the bound of the raised problem is a bound of the original one)
+    tilt = 1.0 + _TIE * (batch.n - np.arange(batch.n)) / max(batch.n, 1)
+    batch = replace(batch, value=batch.value * tilt[batch.owner])
+    pg, cg = groups(batch, cap_of, cap_group)
+    n_groups = int(cg.max()) + 1 if k else 0
+    sol0 = solve_optimal(batch)
+    units0 = sol0.units
+    master = np.flatnonzero(pg < n_groups)
+    free_bound = float(sol0.bound[pg >= n_groups].sum())
+    units = units0.copy()
+    if master.shape[0] == 0:
+        value0 = float(np.dot(original.value, units0))
+        return CapacitySolution(units, units0, value0, free_bound, np.zeros(k), 0, "decomposition")
+    idx = batch.item_index(master)
+    sub = batch.subset(master)
+    cap_sub = cap_of[idx]
+    grp = pg[master]
+    start = repair(sub, cap_sub, capacity, units0[idx])
+    if master.shape[0] <= sample:
+        gen = _generate(sub, cap_sub, cap_f, grp, cg, [units0[idx], start], max_iter, rel_gap)
+        units[idx] = _integer(gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit)
+        group_bound = gen.bound
+        price, iterations = gen.price, gen.iterations
+    else:
+        pick = _sample(grp, sample, seed)
+        part_items = sub.item_index(pick)
+        small = sub.subset(pick)
+        share = np.bincount(grp[pick], minlength=n_groups) / np.bincount(grp, minlength=n_groups)
+        cap_s = cap_f * share[cg]
+        u0 = units0[idx][part_items]
+        gen = _generate(small, cap_sub[part_items], cap_s, grp[pick], cg, [u0], max_iter, rel_gap)
+        price, iterations = gen.price, gen.iterations
+        sol = solve_optimal(priced(sub, cap_sub, price))
+        group_bound = np.bincount(grp, weights=sol.bound, minlength=n_groups).astype(np.float64)
+        group_bound += np.bincount(cg, weights=price * cap_f, minlength=n_groups)
+        found = repair(sub, cap_sub, capacity, sol.units)
+        better = np.bincount(grp, weights=sub.evaluate(found)[0], minlength=n_groups) > (
+            np.bincount(grp, weights=sub.evaluate(start)[0], minlength=n_groups)
+        )
+        units[idx] = np.where(better[grp][sub.owner], found, start)
+    value = float(np.dot(original.value, units))
+    group_bound = np.concatenate([group_bound, [free_bound]])
+    bound = max(float(group_bound.sum()), value)
+    return CapacitySolution(
+        units, units0, value, bound, price, iterations, "decomposition", group_bound=group_bound
+    )
+
+
+def _integer(
+    pool: _Pool,
+    lam: FloatArray,
+    sub: Batch,
+    cap_sub: IntArray,
+    capacity: IntArray,
+    grp: IntArray,
+    time_limit: float,
+) -> IntArray:
+    """Round the master LP: participants on one column keep it; the few split between columns
+    (at most one per binding capacity in a basic solution) choose by a small MILP over their
+    columns within the capacity left; then freed money and capacity are re-filled (repair)."""
+    k = capacity.shape[0]
+    n = sub.n
+    part, _, use = pool.arrays()
+    col_round = _column_rounds(pool)
+    whole = lam >= 1.0 - 1e-7
+    fixed_part = np.zeros(n, dtype=bool)
+    fixed_part[part[whole]] = True
+    mass = np.bincount(part, weights=lam, minlength=n)
+    fixed_part |= mass <= 1e-7  # the zero allocation
+    split = np.flatnonzero(~fixed_part)
+    chosen = np.flatnonzero(whole)
+    left = capacity.astype(np.float64) - np.asarray(use[:, chosen].sum(axis=1)).ravel()
+    units = np.zeros(sub.m, dtype=np.int64)
+    for r in np.unique(col_round[chosen]).tolist():
+        mine = chosen[col_round[chosen] == r]
+        items = sub.item_index(part[mine])
+        units[items] = pool.rounds[r][1][items]
+    room = np.floor(np.maximum(left, 0.0) + 1e-9).astype(np.int64)
+    for g in np.unique(grp[split]).tolist():  # groups share no capacity: one MILP each
+        rows = split[grp[split] == g]
+        items = sub.item_index(rows)
+        ans = solve_compact(sub.subset(rows), cap_sub[items], room, time_limit)
+        units[items] = ans.units
+    ok = np.all(usage(cap_sub, units, k) <= capacity)
+    if not ok:  # pragma: no cover - the chosen columns satisfy the master's rows
+        units = np.zeros(sub.m, dtype=np.int64)
+    return repair(sub, cap_sub, capacity, units)
+
+
+def _column_rounds(pool: _Pool) -> IntArray:
+    """For each column in pool order: the round that generated it."""
+    return np.concatenate(
+        [np.full(rows.shape[0], r, dtype=np.int64) for r, (rows, _) in enumerate(pool.rounds)]
+    )
