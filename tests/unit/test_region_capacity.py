@@ -326,3 +326,71 @@ def test_docs_page_examples_print_what_the_page_shows() -> None:
             assert lines == [ln.rstrip() for ln in body.strip().splitlines()]
             checked += 1
     assert checked == 3
+
+
+def _exact_maxmin(batch: Batch, cap_of: np.ndarray, capacity: np.ndarray) -> float:
+    """The largest smallest kept share over participants under capacities, by brute force."""
+    full = batch.evaluate(solve_exact(batch, cap_of, np.full_like(capacity, 10**6)).units)[0]
+    under = np.bincount(batch.owner, weights=(cap_of >= 0).astype(float), minlength=batch.n) > 0
+    on = under & (full > 0)
+    if not on.any():
+        return 1.0
+    choices = [[0, *range(int(batch.lower[i]), int(batch.upper[i]) + 1)] for i in range(batch.m)]
+    best = 0.0
+    for combo in itertools.product(*choices):
+        u = np.asarray(combo, dtype=np.int64)
+        if _feasible(batch, cap_of, capacity, u):
+            best = max(best, float((batch.evaluate(u)[0][on] / full[on]).min()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_maxmin_share_is_feasible_and_bounded_by_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(500 + seed)
+    batch, cap_of, capacity = _random_region(rng, n=3, items=2, n_caps=2, max_upper=3)
+    group = np.zeros(capacity.shape[0], dtype=np.int64)
+    best = _exact_maxmin(batch, cap_of, capacity)
+    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9, maxmin=True)
+    plain = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9)
+    assert _feasible(batch, cap_of, capacity, sol.units)
+    assert sol.min_share <= best + TOL <= sol.min_share_bound + 2 * TOL
+    assert sol.min_share == pytest.approx(best, abs=1e-6)  # tiny regions: the rounding is exact
+    assert sol.value <= plain.bound + TOL
+
+
+def test_maxmin_raises_the_worst_off_on_the_guide_example() -> None:
+    svc = [
+        {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+        {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+    ]
+    people = pd.DataFrame(
+        {
+            "participant_id": ["A", "B", "C", "D"],
+            "target_group": "GRT",
+            "age": 40,
+            "municipality": ["Dobele", "Dobele", "Dobele", "Bauska"],
+            "budget_eur": [500.0, 300.0, 400.0, 500.0],
+        }
+    )
+    plan = pd.DataFrame(
+        {
+            "participant_id": ["A", "A", "B", "B", "C", "D"],
+            "service": ["physiotherapy", "psychologist"] * 2 + ["physiotherapy"] * 2,
+            "team_rank": [1, 2, 1, 2, 1, 1],
+            "recommended_units": [12, 6, 10, 4, 8, 12],
+            "min_units": [4, 0, 4, 0, 4, 0],
+        }
+    )
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 20}]
+    total = allocate_region(people, plan, svc, caps)
+    fair = allocate_region(people, plan, svc, caps, objective="maxmin")
+    kept = lambda r: (r.participants["coverage"] / r.participants["coverage_uncapacitated"]).min()  # noqa: E731
+    assert kept(fair) == pytest.approx(fair.min_share, abs=1e-9)
+    assert kept(fair) > kept(total) + 0.05
+    assert fair.min_share <= fair.min_share_bound
+    assert fair.value <= total.value + 1e-9
+    assert np.isnan(total.min_share)
+    with pytest.raises(InputError, match="maxmin needs"):
+        allocate_region(people, plan, svc, caps, objective="maxmin", method="exact")
+    with pytest.raises(InputError, match="objective"):
+        allocate_region(people, plan, svc, caps, objective="fair")

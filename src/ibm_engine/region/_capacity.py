@@ -32,6 +32,7 @@ from ibm_engine.tables import prepare
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
 WEIGHTINGS = ("coverage", "value")
+OBJECTIVES = ("sum", "maxmin")
 #: a region result is called optimal when its proven gap is at most this (the tie-break
 #: towards earlier participants raises values by at most 1e-9 relative)
 PROVEN_GAP = 1e-8
@@ -69,6 +70,11 @@ class RegionResult:
     weighting: str
     iterations: int
     seconds: float
+    objective: str = "sum"
+    #: ``objective="maxmin"``: the smallest kept share (coverage / uncapacitated coverage) over
+    #: the participants under capacities, and its proven upper bound; NaN otherwise
+    min_share: float = float("nan")
+    min_share_bound: float = float("nan")
 
     def __repr__(self) -> str:
         return (
@@ -112,6 +118,7 @@ def allocate_region(
     rel_gap: float = 1e-3,
     milp_seconds: float = 5.0,
     weights: object = None,
+    objective: str = "sum",
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -136,6 +143,13 @@ def allocate_region(
         Price iterations and the gap at which the price search stops.
     milp_seconds : float
         Time limit of each MILP (rounding and ``"auto"``).
+    objective : {"sum", "maxmin"}
+        ``"sum"`` (default) maximises the region's total. ``"maxmin"`` raises the worst-off
+        first: it maximises the smallest kept share (coverage / uncapacitated coverage) over
+        the participants under capacities, then the total with every share at least that
+        (``min_share`` and its bound ``min_share_bound`` in the result; the gap is that of the
+        second stage). Both stages solve the whole region (no sample): regions up to some
+        10,000 participants.
     weights : str or mapping, optional
         A participants column, or a mapping participant_id -> weight, of weights > 0 that
         multiply each participant's objective (coverage share or value).
@@ -160,6 +174,10 @@ def allocate_region(
         raise _arg_error("weighting", f"must be one of {', '.join(WEIGHTINGS)}")
     if method not in METHODS:
         raise _arg_error("method", f"must be one of {', '.join(METHODS)}")
+    if objective not in OBJECTIVES:
+        raise _arg_error("objective", f"must be one of {', '.join(OBJECTIVES)}")
+    if objective == "maxmin" and method not in ("decomposition", "auto"):
+        raise _arg_error("objective", "maxmin needs method 'decomposition' or 'auto'")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
         raise _arg_error("max_iter", "must be an integer >= 0")
     caps = read_capacities(capacities)
@@ -190,8 +208,9 @@ def allocate_region(
             max_iter=max_iter,
             rel_gap=rel_gap,
             time_limit=milp_seconds,
+            maxmin=objective == "maxmin",
         )
-        if method == "auto":
+        if method == "auto" and objective == "sum":
             sol = solve_auto(
                 batch,
                 cap_of,
@@ -202,7 +221,7 @@ def allocate_region(
                 time_limit=milp_seconds,
             )
     seconds = time.perf_counter() - t0
-    return _result(prep, asm, caps, cap_of, capacity, sol, weighting, seconds)
+    return _result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds)
 
 
 def _solution(batch: Batch, units: IntArray) -> BatchSolution:
@@ -220,6 +239,7 @@ def _result(
     capacity: IntArray,
     sol: CapacitySolution,
     weighting: str,
+    objective: str,
     seconds: float,
 ) -> RegionResult:
     batch = asm.batch
@@ -286,4 +306,7 @@ def _result(
         weighting=weighting,
         iterations=sol.iterations,
         seconds=seconds,
+        objective=objective,
+        min_share=sol.min_share,
+        min_share_bound=sol.min_share_bound,
     )

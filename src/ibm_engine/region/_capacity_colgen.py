@@ -88,25 +88,94 @@ def _columns(
     return value.astype(np.float64), use
 
 
-def _master(
-    part: IntArray, value: FloatArray, use: csr_array, capacity: FloatArray, n: int
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Master LP: max value . lam, use lam <= cap, sum of a participant's lam <= 1.
+@dataclass(frozen=True)
+class Fairness:
+    """Kept shares in the master: ``share_p = value_p / full_p`` (``full_p`` the participant's
+    uncapacitated value). ``maxmin``: maximise the smallest share (stage 1); ``floor``:
+    maximise the sum with every share at least ``floor_p`` (stage 2)."""
 
-    Returns lam, capacity prices pi >= 0, participant duals sigma >= 0 and the value.
-    """
+    full: FloatArray
+    maxmin: bool = False
+    floor: FloatArray | None = None
+
+    def shares(self, part: IntArray, value: FloatArray) -> FloatArray:
+        full = self.full[part]
+        out: FloatArray = np.where(full > 0, value / np.where(full > 0, full, 1.0), 0.0)
+        return out
+
+    def multiplier(self, rho: FloatArray) -> FloatArray:
+        """Per participant: what a unit of value is worth in pricing at share duals ``rho``."""
+        per: FloatArray = np.where(self.full > 0, rho / np.where(self.full > 0, self.full, 1), 0)
+        return per if self.maxmin else 1.0 + per
+
+
+@dataclass(frozen=True)
+class _Master:
+    lam: FloatArray
+    price: FloatArray  # per capacity, >= 0
+    sigma: FloatArray  # per participant (convexity), >= 0
+    rho: FloatArray  # per participant (share rows), >= 0
+    contrib: FloatArray  # objective per column (sum mode)
+    objective: float
+
+
+def _master(
+    part: IntArray,
+    value: FloatArray,
+    use: csr_array,
+    capacity: FloatArray,
+    n: int,
+    fair: Fairness | None = None,
+) -> _Master:
+    """Master LP over the generated columns: max value . lam (or the smallest share), use lam
+    <= cap, sum of a participant's lam <= 1, shares >= floors (see :class:`Fairness`)."""
     cols = value.shape[0]
+    k = capacity.shape[0]
     conv = csr_array(coo_array((np.ones(cols), (part, np.arange(cols))), shape=(n, cols)))
-    a = vstack([use, conv], format="csr")
-    b = np.concatenate([capacity, np.ones(n)])
+    blocks = [use, conv]
+    rhs = [capacity, np.ones(n)]
+    cost = -value
+    rows = np.zeros(0, dtype=np.int64)
+    if fair is not None:
+        rows = np.flatnonzero(fair.full > 0)
+        if fair.floor is not None:
+            rows = rows[fair.floor[rows] > 0]
+        local = np.full(n, -1, dtype=np.int64)
+        local[rows] = np.arange(rows.shape[0])
+        on = local[part] >= 0
+        share = coo_array(
+            (-fair.shares(part, value)[on], (local[part][on], np.flatnonzero(on))),
+            shape=(rows.shape[0], cols),
+        )
+        blocks.append(csr_array(share))
+        if fair.maxmin:
+            rhs.append(np.zeros(rows.shape[0]))
+            cost = np.concatenate([np.zeros(cols), [-1.0]])
+        else:
+            rhs.append(-np.asarray(fair.floor)[rows])
+    a = vstack(blocks, format="csr")
+    if fair is not None and fair.maxmin:  # one more column: t, in every share row; maximise t
+        t_col = np.concatenate([np.zeros(k + n), np.ones(rows.shape[0])])
+        a = csr_array(hstack([a, csr_array(t_col[:, None])], format="csr"))
+    b = np.concatenate(rhs)
+    upper = None if fair is None or not fair.maxmin else [(0, None)] * cols + [(0, 1)]
     # interior point with crossover: fastest here, and a basic solution (few split participants)
-    res = linprog(-value, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ipm")
+    res = linprog(cost, A_ub=a, b_ub=b, bounds=upper or (0, None), method="highs-ipm")
     if res.status != 0:  # pragma: no cover - the zero allocation keeps the master feasible
         raise RuntimeError(f"master LP failed: {res.message}")
     marg = -np.asarray(res.ineqlin.marginals, dtype=np.float64)
-    k = capacity.shape[0]
-    lam = np.asarray(res.x, dtype=np.float64)
-    return lam, np.maximum(marg[:k], 0.0), np.maximum(marg[k:], 0.0), value * lam
+    x = np.asarray(res.x, dtype=np.float64)
+    lam = x[:cols]
+    rho = np.zeros(n)
+    rho[rows] = np.maximum(marg[k + n :], 0.0)
+    return _Master(
+        lam,
+        np.maximum(marg[:k], 0.0),
+        np.maximum(marg[k : k + n], 0.0),
+        rho,
+        value * lam,
+        -float(res.fun or 0.0),
+    )
 
 
 @dataclass(frozen=True)
@@ -127,47 +196,74 @@ def _generate(
     capacity: FloatArray,
     grp: IntArray,
     cg: IntArray,
-    starts: list[IntArray],
+    starts: list[IntArray] | _Pool,
     max_iter: int,
     rel_gap: float,
+    fair: Fairness | None = None,
 ) -> _Generated:
-    """Column generation over the participants of ``sub`` (all in capacity groups)."""
+    """Column generation over the participants of ``sub`` (all in capacity groups).
+
+    With ``fair.maxmin`` the groups are one (the smallest share couples them all): pass
+    ``grp`` and ``cg`` of zeros.
+    """
     k, n, n_groups = capacity.shape[0], sub.n, int(cg.max()) + 1
     rows = np.arange(n, dtype=np.int64)
-    pool = _Pool([], [], [], [])
-    for u in starts:
-        val, use = _columns(sub, cap_sub, k, u, rows)
-        pool.add(rows, val, use, u)
+    if isinstance(starts, _Pool):
+        pool = starts
+    else:
+        pool = _Pool([], [], [], [])
+        for u in starts:
+            val, use = _columns(sub, cap_sub, k, u, rows)
+            pool.add(rows, val, use, u)
     tol = _RC_TOL * max(float(pool.value[0].max(initial=0.0)), 1e-300)
+    if fair is not None and fair.maxmin:
+        tol = _RC_TOL
     best_bound = np.full(n_groups, np.inf)
     best_price = np.zeros(k)
+    best_rho = np.zeros(n)
     it = 0
     while True:
         part, value, use = pool.arrays()
-        lam, price_m, sigma, contrib = _master(part, value, use, capacity, n)
-        lp_value = np.bincount(grp[part], weights=contrib, minlength=n_groups).astype(np.float64)
+        mst = _master(part, value, use, capacity, n, fair)
+        if fair is not None and fair.maxmin:
+            lp_value = np.full(1, mst.objective)
+        else:
+            lp_value = np.bincount(grp[part], weights=mst.contrib, minlength=n_groups)
+            lp_value = lp_value.astype(np.float64)
         done = np.isfinite(best_bound) & (
-            best_bound - lp_value <= 0.25 * rel_gap * np.maximum(best_bound, 1e-300)
+            best_bound - lp_value <= 0.25 * rel_gap * np.maximum(np.abs(best_bound), 1e-300)
         )
         if it >= max_iter or bool(done.all()):
             break
         it += 1
         smooth = np.isfinite(best_bound[cg])
-        point = np.where(smooth, _SMOOTH * best_price + (1 - _SMOOTH) * price_m, price_m)
-        sol = solve_optimal(priced(sub, cap_sub, point))
+        point = np.where(smooth, _SMOOTH * best_price + (1 - _SMOOTH) * mst.price, mst.price)
+        rho = mst.rho
+        if fair is not None and bool(np.isfinite(best_bound).all()):
+            rho = _SMOOTH * best_rho + (1 - _SMOOTH) * mst.rho
+        mult = np.ones(n) if fair is None else fair.multiplier(rho)
+        weighted = replace(sub, value=sub.value * mult[sub.owner])
+        sol = solve_optimal(priced(weighted, cap_sub, point))
         bound_g = np.bincount(grp, weights=sol.bound, minlength=n_groups)
         bound_g += np.bincount(cg, weights=point * capacity, minlength=n_groups)
+        if fair is not None and fair.maxmin:  # t <= 1: the part of t no share row prices
+            bound_g += max(0.0, 1.0 - float(rho.sum()))
+        if fair is not None and fair.floor is not None:  # - sum rho_p floor_p, per group
+            bound_g -= np.bincount(grp, weights=rho * fair.floor, minlength=n_groups)
         better = bound_g < best_bound
         best_bound = np.where(better, bound_g, best_bound)
         best_price = np.where(better[cg], point, best_price)
+        if bool(better.any()):
+            best_rho = rho
         val, use_new = _columns(sub, cap_sub, k, sol.units, rows)
-        new = np.flatnonzero(val - use_new.T @ price_m - sigma > tol)
+        mult_m = np.ones(n) if fair is None else fair.multiplier(mst.rho)
+        new = np.flatnonzero(mult_m * val - use_new.T @ mst.price - mst.sigma > tol)
         if new.shape[0] == 0 and not better.any():
             break
         if new.shape[0]:
             keep = np.repeat(np.isin(rows, new), sub.counts)
             pool.add(new, val[new], csr_array(use_new[:, new]), np.where(keep, sol.units, 0))
-    return _Generated(pool, lam, lp_value, best_bound, best_price, it)
+    return _Generated(pool, mst.lam, lp_value, best_bound, best_price, it)
 
 
 def _sample(grp: IntArray, size: int, seed: int) -> IntArray:
@@ -193,13 +289,16 @@ def solve_colgen(
     time_limit: float = 5.0,
     sample: int = 8000,
     seed: int = 0,
+    maxmin: bool = False,
 ) -> CapacitySolution:
     """Column generation with smoothed prices, then rounding (see module).
 
     Regions with more than ``sample`` participants in capacity groups take their prices from
     column generation on a seeded random sample (capacities scaled by its share); the bound is
     the Lagrangian bound at those prices over everybody, the allocation the repair of the
-    pricing solution.
+    pricing solution. ``maxmin``: first the largest smallest kept share (value / uncapacitated
+    value) over the participants under capacities, then the largest sum with every share at
+    least that (always over everybody, no sample).
     """
     k = capacity.shape[0]
     cap_f = capacity.astype(np.float64)
@@ -217,13 +316,50 @@ def solve_colgen(
     units = units0.copy()
     if master.shape[0] == 0:
         value0 = float(np.dot(original.value, units0))
-        return CapacitySolution(units, units0, value0, free_bound, np.zeros(k), 0, "decomposition")
+        kept = 1.0 if maxmin else np.nan  # nobody under capacities: nothing lost
+        return CapacitySolution(
+            units,
+            units0,
+            value0,
+            free_bound,
+            np.zeros(k),
+            0,
+            "decomposition",
+            min_share=kept,
+            min_share_bound=kept,
+        )
     idx = batch.item_index(master)
     sub = batch.subset(master)
     cap_sub = cap_of[idx]
     grp = pg[master]
     start = repair(sub, cap_sub, capacity, units0[idx])
-    if master.shape[0] <= sample:
+    shares: tuple[float, float] = (np.nan, np.nan)
+    if maxmin:
+        full = sub.evaluate(units0[idx])[0]
+        one = np.zeros(sub.n, dtype=np.int64)
+        gen1 = _generate(
+            sub,
+            cap_sub,
+            cap_f,
+            one,
+            np.zeros(k, np.int64),
+            [units0[idx], start],
+            max_iter,
+            rel_gap,
+            Fairness(full, maxmin=True),
+        )
+        floor = np.where(full > 0, full * gen1.lp_value[0] * (1 - 1e-7), 0.0)
+        fair = Fairness(full, floor=floor / np.where(full > 0, full, 1.0))
+        gen = _generate(sub, cap_sub, cap_f, grp, cg, gen1.pool, max_iter, rel_gap, fair)
+        units[idx] = _integer(
+            gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit, floor, full
+        )
+        got = sub.evaluate(units[idx])[0]
+        on = full > 0
+        kept = float((got[on] / full[on]).min()) if on.any() else 1.0
+        shares = (kept, float(min(gen1.bound[0], 1.0)))
+        group_bound, price, iterations = gen.bound, gen.price, gen1.iterations + gen.iterations
+    elif master.shape[0] <= sample:
         gen = _generate(sub, cap_sub, cap_f, grp, cg, [units0[idx], start], max_iter, rel_gap)
         units[idx] = _integer(gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit)
         group_bound = gen.bound
@@ -249,7 +385,16 @@ def solve_colgen(
     group_bound = np.concatenate([group_bound, [free_bound]])
     bound = max(float(group_bound.sum()), value)
     return CapacitySolution(
-        units, units0, value, bound, price, iterations, "decomposition", group_bound=group_bound
+        units,
+        units0,
+        value,
+        bound,
+        price,
+        iterations,
+        "decomposition",
+        group_bound=group_bound,
+        min_share=shares[0],
+        min_share_bound=shares[1],
     )
 
 
@@ -261,6 +406,8 @@ def _integer(
     capacity: IntArray,
     grp: IntArray,
     time_limit: float,
+    floor: FloatArray | None = None,
+    full: FloatArray | None = None,
 ) -> IntArray:
     """Round the master LP: participants on one column keep it; the few split between columns
     (at most one per binding capacity in a basic solution) choose by a small MILP over their
@@ -286,7 +433,15 @@ def _integer(
     for g in np.unique(grp[split]).tolist():  # groups share no capacity: one MILP each
         rows = split[grp[split] == g]
         items = sub.item_index(rows)
-        ans = solve_compact(sub.subset(rows), cap_sub[items], room, time_limit)
+        part_batch = sub.subset(rows)
+        low = None
+        if floor is not None and full is not None:  # the largest smallest share they can keep
+            best = solve_compact(part_batch, cap_sub[items], room, time_limit, share_of=full[rows])
+            share = np.where(
+                full[rows] > 0, floor[rows] / np.where(full[rows] > 0, full[rows], 1), 0
+            )
+            low = np.minimum(share, best.min_share * (1 - 1e-9)) * full[rows]
+        ans = solve_compact(part_batch, cap_sub[items], room, time_limit, floor=low)
         units[items] = ans.units
     ok = np.all(usage(cap_sub, units, k) <= capacity)
     if not ok:  # pragma: no cover - the chosen columns satisfy the master's rows

@@ -46,6 +46,10 @@ class CapacitySolution:
     method: str
     #: upper bound per group of :func:`groups` (the last: participants without a capacity)
     group_bound: FloatArray | None = None
+    #: max-min runs: the smallest kept share (value / uncapacitated value) reached, and its
+    #: proven upper bound
+    min_share: float = float("nan")
+    min_share_bound: float = float("nan")
 
     @property
     def gap(self) -> float:
