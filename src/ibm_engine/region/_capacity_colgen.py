@@ -33,7 +33,6 @@ from ibm_engine.region._capacity_lagrange import (
     groups,
     priced,
     repair,
-    usage,
 )
 from ibm_engine.region._capacity_milp import solve_compact
 from ibm_engine.solve import Batch, solve_optimal
@@ -44,6 +43,8 @@ __all__ = ["solve_colgen"]
 _SMOOTH = 0.5
 #: reduced cost a new column must have (relative to the largest participant value)
 _RC_TOL = 1e-9
+#: regions with at most this many participants under capacities get the exact max-min (MILP)
+_EXACT_MAXMIN = 300
 #: relative tilt of the values towards earlier participants (deterministic ties)
 _TIE = 1e-9
 
@@ -244,7 +245,7 @@ def _generate(
         mult = np.ones(n) if fair is None else fair.multiplier(rho)
         weighted = replace(sub, value=sub.value * mult[sub.owner])
         sol = solve_optimal(priced(weighted, cap_sub, point))
-        bound_g = np.bincount(grp, weights=sol.bound, minlength=n_groups)
+        bound_g = np.bincount(grp, weights=sol.bound, minlength=n_groups).astype(np.float64)
         bound_g += np.bincount(cg, weights=point * capacity, minlength=n_groups)
         if fair is not None and fair.maxmin:  # t <= 1: the part of t no share row prices
             bound_g += max(0.0, 1.0 - float(rho.sum()))
@@ -351,12 +352,20 @@ def solve_colgen(
         floor = np.where(full > 0, full * gen1.lp_value[0] * (1 - 1e-7), 0.0)
         fair = Fairness(full, floor=floor / np.where(full > 0, full, 1.0))
         gen = _generate(sub, cap_sub, cap_f, grp, cg, gen1.pool, max_iter, rel_gap, fair)
-        units[idx] = _integer(
-            gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit, floor, full
-        )
-        got = sub.evaluate(units[idx])[0]
         on = full > 0
-        kept = float((got[on] / full[on]).min()) if on.any() else 1.0
+        kept = -1.0
+        for way in (full, None):  # max-min choice of columns, or the rounding of the sum LP
+            cand = _integer(
+                gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit, way, gen1.lp_value[0]
+            )
+            got = sub.evaluate(cand)[0]
+            share = float((got[on] / full[on]).min()) if on.any() else 1.0
+            if share > kept:
+                kept, units[idx] = share, cand
+        if sub.n <= _EXACT_MAXMIN:  # small regions: the exact max-min, then the exact sum
+            cand, share = _exact_maxmin(sub, cap_sub, capacity, grp, full, time_limit)
+            if share > kept + 1e-12:
+                kept, units[idx] = share, cand
         shares = (kept, float(min(gen1.bound[0], 1.0)))
         group_bound, price, iterations = gen.bound, gen.price, gen1.iterations + gen.iterations
     elif master.shape[0] <= sample:
@@ -368,8 +377,8 @@ def solve_colgen(
         pick = _sample(grp, sample, seed)
         part_items = sub.item_index(pick)
         small = sub.subset(pick)
-        share = np.bincount(grp[pick], minlength=n_groups) / np.bincount(grp, minlength=n_groups)
-        cap_s = cap_f * share[cg]
+        drawn = np.bincount(grp[pick], minlength=n_groups) / np.bincount(grp, minlength=n_groups)
+        cap_s = cap_f * drawn[cg]
         u0 = units0[idx][part_items]
         gen = _generate(small, cap_sub[part_items], cap_s, grp[pick], cg, [u0], max_iter, rel_gap)
         price, iterations = gen.price, gen.iterations
@@ -398,6 +407,38 @@ def solve_colgen(
     )
 
 
+def _exact_maxmin(
+    sub: Batch,
+    cap_sub: IntArray,
+    capacity: IntArray,
+    grp: IntArray,
+    full: FloatArray,
+    time_limit: float,
+) -> tuple[IntArray, float]:
+    """Per group: the MILP of the largest smallest share, then the MILP of the largest sum
+    keeping every share at least the region's smallest (time-limited HiGHS)."""
+    units = np.zeros(sub.m, dtype=np.int64)
+    groups_ = np.unique(grp).tolist()
+    per: dict[int, tuple[IntArray, IntArray, Batch]] = {}
+    kept = 1.0
+    for g in groups_:
+        rows = np.flatnonzero(grp == g)
+        items = sub.item_index(rows)
+        part = sub.subset(rows)
+        per[g] = (rows, items, part)
+        ans = solve_compact(part, cap_sub[items], capacity, time_limit, share_of=full[rows])
+        kept = min(kept, ans.min_share)
+    kept = max(kept, 0.0)
+    for g in groups_:
+        rows, items, part = per[g]
+        floor = full[rows] * kept * (1 - 1e-9)
+        units[items] = solve_compact(part, cap_sub[items], capacity, time_limit, floor=floor).units
+    got = sub.evaluate(units)[0]
+    on = full > 0
+    share = float((got[on] / full[on]).min()) if on.any() else 1.0
+    return units, share
+
+
 def _integer(
     pool: _Pool,
     lam: FloatArray,
@@ -406,15 +447,16 @@ def _integer(
     capacity: IntArray,
     grp: IntArray,
     time_limit: float,
-    floor: FloatArray | None = None,
     full: FloatArray | None = None,
+    target: float = 0.0,
 ) -> IntArray:
     """Round the master LP: participants on one column keep it; the few split between columns
-    (at most one per binding capacity in a basic solution) choose by a small MILP over their
-    columns within the capacity left; then freed money and capacity are re-filled (repair)."""
-    k = capacity.shape[0]
+    (at most one per binding capacity in a basic solution) are re-solved by a small MILP per
+    group within the capacity left; for max-min (``full`` given) every participant takes a
+    generated column by :func:`_fit_shares`; then freed money and capacity are re-filled
+    (repair)."""
     n = sub.n
-    part, _, use = pool.arrays()
+    part, value, use = pool.arrays()
     col_round = _column_rounds(pool)
     whole = lam >= 1.0 - 1e-7
     fixed_part = np.zeros(n, dtype=bool)
@@ -424,6 +466,9 @@ def _integer(
     split = np.flatnonzero(~fixed_part)
     chosen = np.flatnonzero(whole)
     left = capacity.astype(np.float64) - np.asarray(use[:, chosen].sum(axis=1)).ravel()
+    if full is not None:  # max-min: every participant re-chosen from its columns
+        chosen = _fit_shares(part, value, use, full, capacity.astype(np.float64), target)
+        split = split[:0]
     units = np.zeros(sub.m, dtype=np.int64)
     for r in np.unique(col_round[chosen]).tolist():
         mine = chosen[col_round[chosen] == r]
@@ -433,20 +478,47 @@ def _integer(
     for g in np.unique(grp[split]).tolist():  # groups share no capacity: one MILP each
         rows = split[grp[split] == g]
         items = sub.item_index(rows)
-        part_batch = sub.subset(rows)
-        low = None
-        if floor is not None and full is not None:  # the largest smallest share they can keep
-            best = solve_compact(part_batch, cap_sub[items], room, time_limit, share_of=full[rows])
-            share = np.where(
-                full[rows] > 0, floor[rows] / np.where(full[rows] > 0, full[rows], 1), 0
-            )
-            low = np.minimum(share, best.min_share * (1 - 1e-9)) * full[rows]
-        ans = solve_compact(part_batch, cap_sub[items], room, time_limit, floor=low)
-        units[items] = ans.units
-    ok = np.all(usage(cap_sub, units, k) <= capacity)
-    if not ok:  # pragma: no cover - the chosen columns satisfy the master's rows
-        units = np.zeros(sub.m, dtype=np.int64)
+        units[items] = solve_compact(sub.subset(rows), cap_sub[items], room, time_limit).units
     return repair(sub, cap_sub, capacity, units)
+
+
+def _fit_shares(
+    part: IntArray,
+    value: FloatArray,
+    use: csr_array,
+    full: FloatArray,
+    capacity: FloatArray,
+    target: float,
+) -> IntArray:
+    """Max-min choice of one generated column per participant: the largest kept share ``t``
+    (bisection below ``target``) at which every participant's least-capacity column keeping
+    at least ``t`` of its value fits all together; participants without such a column get
+    nothing (their share counts as 0 only where ``full`` is 0)."""
+    safe = np.where(full > 0, full, 1.0)
+    share = np.where(full[part] > 0, value / safe[part], 1.0)
+    weight = np.asarray(use.T @ (1.0 / np.maximum(capacity, 1.0))).ravel()
+    order = np.lexsort((np.arange(part.shape[0]), weight, part))  # least use first, per person
+
+    def choose(t: float) -> IntArray:
+        ok = order[share[order] >= t - 1e-12]
+        first = np.r_[True, part[ok][1:] != part[ok][:-1]] if ok.size else np.zeros(0, bool)
+        return ok[first]
+
+    def fits(cols: IntArray) -> bool:
+        return bool(np.all(np.asarray(use[:, cols].sum(axis=1)).ravel() <= capacity + 1e-9))
+
+    lo, hi = 0.0, float(target)
+    best = choose(lo)
+    if fits(choose(hi)):
+        return choose(hi)
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        cols = choose(mid)
+        if fits(cols):
+            lo, best = mid, cols
+        else:
+            hi = mid
+    return best
 
 
 def _column_rounds(pool: _Pool) -> IntArray:
