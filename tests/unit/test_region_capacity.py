@@ -19,6 +19,7 @@ import pytest
 
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity import allocate_region, read_capacities
+from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_lagrange import solve_lagrange, usage
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
 from ibm_engine.solve import Batch
@@ -107,14 +108,101 @@ def test_auto_and_grouped_exact_agree_with_one_milp(seed: int) -> None:
     cap_of = np.where(cap_of >= 0, 2 * side[owner] + cap_of % 2, -1).astype(np.int64)
     one = solve_exact(batch, cap_of, capacity)
     grouped = solve_exact(batch, cap_of, capacity, cap_group=group)
-    auto = solve_auto(
-        batch, cap_of, capacity, cap_group=group, max_iter=5, rel_gap=1e-9, time_limit=10.0
-    )
+    dec = solve_lagrange(batch, cap_of, capacity, cap_group=group, max_iter=5, rel_gap=1e-9)
+    auto = solve_auto(batch, cap_of, capacity, dec, cap_group=group, rel_gap=1e-9, time_limit=10.0)
     assert grouped.value == pytest.approx(one.value, abs=TOL)
     for sol in (grouped, auto):
         assert _feasible(batch, cap_of, capacity, sol.units)
         assert sol.value <= one.value + TOL <= sol.bound + 2 * TOL
     assert auto.value == pytest.approx(one.value, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("sample", [1000, 4])
+def test_column_generation_is_feasible_and_its_bound_is_valid(seed: int, sample: int) -> None:
+    """Full column generation and the sampled-price path (``sample=4``): value <= optimum <=
+    bound, both feasible; the full one reaches the optimum within its gap."""
+    rng = np.random.default_rng(300 + seed)
+    batch, cap_of, capacity = _random_region(rng, n=10, items=4, n_caps=4, max_upper=8)
+    group = np.zeros(capacity.shape[0], dtype=np.int64)
+    exact = solve_exact(batch, cap_of, capacity)
+    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9, sample=sample)
+    assert _feasible(batch, cap_of, capacity, sol.units)
+    assert sol.value <= exact.value + TOL <= sol.bound + 2 * TOL
+    assert sol.gap == pytest.approx((sol.bound - sol.value) / sol.bound, abs=1e-12)
+    assert np.all(sol.price >= 0)
+    if sample > batch.n:  # the Lagrangian (LP) bound: never above the subgradient's best
+        sub = solve_lagrange(batch, cap_of, capacity, cap_group=group, max_iter=60, rel_gap=0)
+        assert sol.bound <= sub.bound + TOL
+
+
+def test_column_generation_groups_are_independent() -> None:
+    rng = np.random.default_rng(7)
+    batch, cap_of, capacity = _random_region(rng, n=12, items=4, n_caps=4, max_upper=8)
+    side = rng.integers(0, 2, size=batch.n)
+    cap_of = np.where(cap_of >= 0, 2 * side[batch.owner] + cap_of % 2, -1).astype(np.int64)
+    group = np.array([0, 0, 1, 1], dtype=np.int64)
+    exact = solve_exact(batch, cap_of, capacity, cap_group=group)
+    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9)
+    assert _feasible(batch, cap_of, capacity, sol.units)
+    assert sol.group_bound is not None
+    assert sol.group_bound.shape[0] == 3  # two groups and the participants without capacity
+    assert sol.value <= exact.value + TOL <= sol.bound + 2 * TOL
+
+
+def test_weights_tilt_the_region_towards_the_heavier_participant() -> None:
+    svc = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0}]
+    people = pd.DataFrame(
+        {
+            "participant_id": ["P1", "P2"],
+            "target_group": "GRT",
+            "age": 40,
+            "municipality": "Dobele",
+            "budget_eur": 500.0,
+            "w": [1.0, 3.0],
+        }
+    )
+    plan = [
+        {"participant_id": p, "service": "physiotherapy", "team_rank": 1, "recommended_units": 10}
+        for p in ("P1", "P2")
+    ]
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 12}]
+    plain = allocate_region(people, plan, svc, caps)
+    assert plain.items["units"].tolist() == [10, 2]  # a tie: the first in order
+    for weights in ("w", {"P1": 1, "P2": 3}, pd.Series({"P1": 1.0, "P2": 3.0})):
+        heavy = allocate_region(people, plan, svc, caps, weights=weights)
+        assert heavy.items["units"].tolist() == [2, 10]
+        assert heavy.value == pytest.approx(0.2 + 3.0, abs=1e-9)
+
+
+def test_weights_are_checked() -> None:
+    svc = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0}]
+    people = pd.DataFrame(
+        {
+            "participant_id": ["P1", "P2", "P3"],
+            "target_group": "GRT",
+            "age": 40,
+            "municipality": "Dobele",
+            "budget_eur": 500.0,
+            "w": [1.0, 0.0, np.nan],
+        }
+    )
+    plan = [
+        {"participant_id": p, "service": "physiotherapy", "team_rank": 1, "recommended_units": 5}
+        for p in ("P1", "P2", "P3")
+    ]
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 12}]
+    with pytest.raises(InputError) as err:
+        allocate_region(people, plan, svc, caps, weights="w")
+    frame = err.value.problems
+    assert frame[["table", "row", "participant_id", "column"]].values.tolist() == [
+        ["participants", 2, "P2", "w"],
+        ["participants", 3, "P3", "w"],
+    ]
+    with pytest.raises(InputError, match="weights column is missing"):
+        allocate_region(people, plan, svc, caps, weights="nope")
+    with pytest.raises(InputError, match="P3"):
+        allocate_region(people, plan, svc, caps, weights={"P1": 1.0, "P2": 2.0})
 
 
 def test_no_capacity_gives_the_uncapacitated_optimum() -> None:
@@ -238,3 +326,71 @@ def test_docs_page_examples_print_what_the_page_shows() -> None:
             assert lines == [ln.rstrip() for ln in body.strip().splitlines()]
             checked += 1
     assert checked == 3
+
+
+def _exact_maxmin(batch: Batch, cap_of: np.ndarray, capacity: np.ndarray) -> float:
+    """The largest smallest kept share over participants under capacities, by brute force."""
+    full = batch.evaluate(solve_exact(batch, cap_of, np.full_like(capacity, 10**6)).units)[0]
+    under = np.bincount(batch.owner, weights=(cap_of >= 0).astype(float), minlength=batch.n) > 0
+    on = under & (full > 0)
+    if not on.any():
+        return 1.0
+    choices = [[0, *range(int(batch.lower[i]), int(batch.upper[i]) + 1)] for i in range(batch.m)]
+    best = 0.0
+    for combo in itertools.product(*choices):
+        u = np.asarray(combo, dtype=np.int64)
+        if _feasible(batch, cap_of, capacity, u):
+            best = max(best, float((batch.evaluate(u)[0][on] / full[on]).min()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_maxmin_share_is_feasible_and_bounded_by_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(500 + seed)
+    batch, cap_of, capacity = _random_region(rng, n=3, items=2, n_caps=2, max_upper=3)
+    group = np.zeros(capacity.shape[0], dtype=np.int64)
+    best = _exact_maxmin(batch, cap_of, capacity)
+    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9, maxmin=True)
+    plain = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9)
+    assert _feasible(batch, cap_of, capacity, sol.units)
+    assert sol.min_share <= best + TOL <= sol.min_share_bound + 2 * TOL
+    assert sol.min_share == pytest.approx(best, abs=1e-6)  # tiny regions: the rounding is exact
+    assert sol.value <= plain.bound + TOL
+
+
+def test_maxmin_raises_the_worst_off_on_the_guide_example() -> None:
+    svc = [
+        {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+        {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+    ]
+    people = pd.DataFrame(
+        {
+            "participant_id": ["A", "B", "C", "D"],
+            "target_group": "GRT",
+            "age": 40,
+            "municipality": ["Dobele", "Dobele", "Dobele", "Bauska"],
+            "budget_eur": [500.0, 300.0, 400.0, 500.0],
+        }
+    )
+    plan = pd.DataFrame(
+        {
+            "participant_id": ["A", "A", "B", "B", "C", "D"],
+            "service": ["physiotherapy", "psychologist"] * 2 + ["physiotherapy"] * 2,
+            "team_rank": [1, 2, 1, 2, 1, 1],
+            "recommended_units": [12, 6, 10, 4, 8, 12],
+            "min_units": [4, 0, 4, 0, 4, 0],
+        }
+    )
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 20}]
+    total = allocate_region(people, plan, svc, caps)
+    fair = allocate_region(people, plan, svc, caps, objective="maxmin")
+    kept = lambda r: (r.participants["coverage"] / r.participants["coverage_uncapacitated"]).min()  # noqa: E731
+    assert kept(fair) == pytest.approx(fair.min_share, abs=1e-9)
+    assert kept(fair) > kept(total) + 0.05
+    assert fair.min_share <= fair.min_share_bound
+    assert fair.value <= total.value + 1e-9
+    assert np.isnan(total.min_share)
+    with pytest.raises(InputError, match="maxmin needs"):
+        allocate_region(people, plan, svc, caps, objective="maxmin", method="exact")
+    with pytest.raises(InputError, match="objective"):
+        allocate_region(people, plan, svc, caps, objective="fair")

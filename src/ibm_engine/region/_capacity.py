@@ -21,16 +21,22 @@ from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._problem import assemble
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
 from ibm_engine.errors import InputError
+from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
 from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange, usage
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
+from ibm_engine.region._capacity_weights import participant_weights
 from ibm_engine.solve import Batch, BatchSolution
 from ibm_engine.tables import prepare
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
 WEIGHTINGS = ("coverage", "value")
-METHODS = ("decomposition", "auto", "exact")
+OBJECTIVES = ("sum", "maxmin")
+#: a region result is called optimal when its proven gap is at most this (the tie-break
+#: towards earlier participants raises values by at most 1e-9 relative)
+PROVEN_GAP = 1e-8
+METHODS = ("decomposition", "subgradient", "auto", "exact")
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +70,11 @@ class RegionResult:
     weighting: str
     iterations: int
     seconds: float
+    objective: str = "sum"
+    #: ``objective="maxmin"``: the smallest kept share (coverage / uncapacitated coverage) over
+    #: the participants under capacities, and its proven upper bound; NaN otherwise
+    min_share: float = float("nan")
+    min_share_bound: float = float("nan")
 
     def __repr__(self) -> str:
         return (
@@ -106,6 +117,8 @@ def allocate_region(
     max_iter: int = 60,
     rel_gap: float = 1e-3,
     milp_seconds: float = 5.0,
+    weights: object = None,
+    objective: str = "sum",
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -117,12 +130,29 @@ def allocate_region(
         without a row are not limited.
     weighting : {"coverage", "value"}
         Maximise the sum of coverage shares (default) or of raw values.
-    method : {"decomposition", "auto", "exact"}
-        Capacity prices + repair with a proven gap; the same followed, for each municipality
-        still above ``rel_gap``, by its MILP limited to ``milp_seconds``; or one MILP per
-        municipality without a time limit worth the name (small regions only).
+    method : {"decomposition", "auto", "exact", "subgradient"}
+        ``"decomposition"`` (default): column generation with capacity prices, which reaches
+        the Lagrangian bound, then the master LP rounded (participants split between
+        allocations re-solved by a small MILP per municipality) and repaired; regions with
+        more than 8,000 participants under capacities take their prices from a seeded sample.
+        ``"auto"``: the same, then a MILP limited to ``milp_seconds`` for each municipality
+        still above ``rel_gap``. ``"exact"``: one MILP per municipality without a time limit
+        worth the name (small regions only). ``"subgradient"``: the earlier price search by
+        deflected subgradient steps (kept for comparison; weaker bounds).
     max_iter, rel_gap : int, float
-        Price iterations of the decomposition and the gap at which it stops.
+        Price iterations and the gap at which the price search stops.
+    milp_seconds : float
+        Time limit of each MILP (rounding and ``"auto"``).
+    objective : {"sum", "maxmin"}
+        ``"sum"`` (default) maximises the region's total. ``"maxmin"`` raises the worst-off
+        first: it maximises the smallest kept share (coverage / uncapacitated coverage) over
+        the participants under capacities, then the total with every share at least that
+        (``min_share`` and its bound ``min_share_bound`` in the result; the gap is that of the
+        second stage). Both stages solve the whole region (no sample): regions up to some
+        10,000 participants.
+    weights : str or mapping, optional
+        A participants column, or a mapping participant_id -> weight, of weights > 0 that
+        multiply each participant's objective (coverage share or value).
 
     Examples
     --------
@@ -137,13 +167,17 @@ def allocate_region(
       participant_id  units  units_lost       reason
     0             P1     10           0       funded
     1             P2      2           8  unavailable
-    >>> round(r.gap, 9)
-    0.0
+    >>> r.gap < 1e-8  # proven optimal (ties go to the earlier participant, see the guide)
+    True
     """
     if weighting not in WEIGHTINGS:
         raise _arg_error("weighting", f"must be one of {', '.join(WEIGHTINGS)}")
     if method not in METHODS:
         raise _arg_error("method", f"must be one of {', '.join(METHODS)}")
+    if objective not in OBJECTIVES:
+        raise _arg_error("objective", f"must be one of {', '.join(OBJECTIVES)}")
+    if objective == "maxmin" and method not in ("decomposition", "auto"):
+        raise _arg_error("objective", "maxmin needs method 'decomposition' or 'auto'")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
         raise _arg_error("max_iter", "must be an integer >= 0")
     caps = read_capacities(capacities)
@@ -156,10 +190,17 @@ def allocate_region(
     cap_of = _cap_index(muni, service, caps)
     capacity = caps["units"].to_numpy(dtype=np.int64)
     group = pd.factorize(caps["municipality"])[0].astype(np.int64)
+    if weights is not None:
+        w = participant_weights(prep.participants, weights)
+        batch = replace(batch, value=batch.value * w[batch.owner])
     if method == "exact":
         sol = solve_exact(batch, cap_of, capacity, cap_group=group)
-    elif method == "auto":
-        sol = solve_auto(
+    elif method == "subgradient":
+        sol = solve_lagrange(
+            batch, cap_of, capacity, cap_group=group, max_iter=max_iter, rel_gap=rel_gap
+        )
+    else:
+        sol = solve_colgen(
             batch,
             cap_of,
             capacity,
@@ -167,13 +208,20 @@ def allocate_region(
             max_iter=max_iter,
             rel_gap=rel_gap,
             time_limit=milp_seconds,
+            maxmin=objective == "maxmin",
         )
-    else:
-        sol = solve_lagrange(
-            batch, cap_of, capacity, cap_group=group, max_iter=max_iter, rel_gap=rel_gap
-        )
+        if method == "auto" and objective == "sum":
+            sol = solve_auto(
+                batch,
+                cap_of,
+                capacity,
+                sol,
+                cap_group=group,
+                rel_gap=rel_gap,
+                time_limit=milp_seconds,
+            )
     seconds = time.perf_counter() - t0
-    return _result(prep, asm, caps, cap_of, capacity, sol, weighting, seconds)
+    return _result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds)
 
 
 def _solution(batch: Batch, units: IntArray) -> BatchSolution:
@@ -191,6 +239,7 @@ def _result(
     capacity: IntArray,
     sol: CapacitySolution,
     weighting: str,
+    objective: str,
     seconds: float,
 ) -> RegionResult:
     batch = asm.batch
@@ -212,7 +261,7 @@ def _result(
     items["reason"] = pd.Categorical.from_codes(codes.astype(np.int8), categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
     parts = participant_table(prep, asm, _solution(batch, sol.units), "optimal", items)
     parts0 = participant_table(prep, asm, _solution(batch, sol.units0), "optimal", items0)
-    proven = sol.gap <= 1e-9
+    proven = sol.gap <= PROVEN_GAP
     parts["bound"] = parts0["value"].to_numpy()
     parts["status"] = pd.Categorical(
         np.full(len(parts), "optimal" if proven else "feasible"), categories=["optimal", "feasible"]
@@ -257,4 +306,7 @@ def _result(
         weighting=weighting,
         iterations=sol.iterations,
         seconds=seconds,
+        objective=objective,
+        min_share=sol.min_share,
+        min_share_bound=sol.min_share_bound,
     )

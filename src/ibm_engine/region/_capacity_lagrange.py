@@ -46,6 +46,10 @@ class CapacitySolution:
     method: str
     #: upper bound per group of :func:`groups` (the last: participants without a capacity)
     group_bound: FloatArray | None = None
+    #: max-min runs: the smallest kept share (value / uncapacitated value) reached, and its
+    #: proven upper bound
+    min_share: float = float("nan")
+    min_share_bound: float = float("nan")
 
     @property
     def gap(self) -> float:
@@ -68,14 +72,22 @@ def priced(batch: Batch, cap_of: IntArray, price: FloatArray) -> Batch:
     return replace(batch, value=np.where(pos, adj, 1.0), upper=np.where(pos, batch.upper, 0))
 
 
-def _trim(batch: Batch, cap_of: IntArray, capacity: IntArray, units: IntArray) -> IntArray:
-    """Cut over-used capacities: lowest value per unit first, minimum doses kept (0 or >= m)."""
+def _trim(
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    units: IntArray,
+    cut_first: FloatArray | None = None,
+) -> IntArray:
+    """Cut over-used capacities: lowest value per unit first (or highest ``cut_first`` per
+    item first), minimum doses kept (0 or >= m)."""
     units = units.copy()
     k = capacity.shape[0]
     excess = usage(cap_of, units, k) - capacity
+    key = batch.value if cut_first is None else -cut_first
     for c in np.flatnonzero(excess > 0).tolist():
         idx = np.flatnonzero((cap_of == c) & (units > 0))
-        idx = idx[np.lexsort((-idx, batch.value[idx]))]  # lowest value, later items first
+        idx = idx[np.lexsort((-idx, key[idx]))]  # lowest key, later items first
         e = int(excess[c])
         for i in idx.tolist():  # first down to the minimum dose
             t = min(e, int(units[i] - batch.lower[i]))
@@ -93,17 +105,23 @@ def _trim(batch: Batch, cap_of: IntArray, capacity: IntArray, units: IntArray) -
 
 
 def repair(
-    batch: Batch, cap_of: IntArray, capacity: IntArray, units: IntArray, rounds: int = 30
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    units: IntArray,
+    rounds: int = 30,
+    cut_first: FloatArray | None = None,
 ) -> IntArray:
     """A capacity-feasible allocation near ``units`` (feasible per participant already).
 
-    After the trim, participants re-solve with their capacitated items bounded by the room left
+    After the trim (``cut_first``: per item, larger is cut first; default lowest value per
+    unit first), participants re-solve with their capacitated items bounded by the room left
     (all at once), and are accepted one by one while their extra use still fits.
     """
     k = capacity.shape[0]
     if k == 0:
         return units.copy()
-    trimmed = _trim(batch, cap_of, capacity, units)
+    trimmed = _trim(batch, cap_of, capacity, units, cut_first)
     owner = batch.owner
     # candidates: participants who were cut (money freed) or who have a capacitated item that
     # could get more of a capacity with room left

@@ -11,11 +11,11 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-from ibm_engine._typing import IntArray
+from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
 from ibm_engine.solve import HOURS_TOL, Batch, solve_optimal
 
-__all__ = ["solve_auto", "solve_exact"]
+__all__ = ["solve_auto", "solve_compact", "solve_exact"]
 
 _SCALE_TARGET = 1e6
 
@@ -49,7 +49,7 @@ def solve_exact(
         local[caps] = np.arange(caps.shape[0])
         idx = batch.item_index(part)
         sub_cap = np.where(cap_of[idx] >= 0, local[np.maximum(cap_of[idx], 0)], -1)
-        ans = _solve_group(batch.subset(part), sub_cap, capacity[caps], time_limit)
+        ans = solve_compact(batch.subset(part), sub_cap, capacity[caps], time_limit)
         units[idx] = ans.units
         bound += ans.bound
     value = float(np.dot(batch.value, units))
@@ -62,19 +62,14 @@ def solve_auto(
     batch: Batch,
     cap_of: IntArray,
     capacity: IntArray,
+    dec: CapacitySolution,
     *,
     cap_group: IntArray,
-    max_iter: int,
     rel_gap: float,
     time_limit: float,
 ) -> CapacitySolution:
-    """The decomposition, then a time-limited MILP for each group still above ``rel_gap``.
-
-    Per group the better allocation is kept and the smaller of the two proven bounds.
-    """
-    dec = solve_lagrange(
-        batch, cap_of, capacity, cap_group=cap_group, max_iter=max_iter, rel_gap=rel_gap
-    )
+    """A decomposition's solution ``dec``, then a time-limited MILP for each group still above
+    ``rel_gap``; per group the better allocation is kept and the smaller of the two bounds."""
     if dec.gap <= rel_gap or dec.group_bound is None:
         return dec
     k = capacity.shape[0]
@@ -92,7 +87,7 @@ def solve_auto(
         local[caps] = np.arange(caps.shape[0])
         idx = batch.item_index(part)
         sub_cap = np.where(cap_of[idx] >= 0, local[np.maximum(cap_of[idx], 0)], -1)
-        ans = _solve_group(batch.subset(part), sub_cap, capacity[caps], time_limit)
+        ans = solve_compact(batch.subset(part), sub_cap, capacity[caps], time_limit)
         if ans.value > lb:
             units[idx] = ans.units
         bound[g] = min(bound[g], max(ans.bound, ans.value))
@@ -109,10 +104,20 @@ def solve_auto(
     )
 
 
-def _solve_group(
-    batch: Batch, cap_of: IntArray, capacity: IntArray, time_limit: float
+def solve_compact(
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    time_limit: float,
+    *,
+    floor: FloatArray | None = None,
+    share_of: FloatArray | None = None,
 ) -> CapacitySolution:
-    """One MILP over the participants of one group; the decomposition if HiGHS fails."""
+    """One MILP over the participants of one group; the decomposition if HiGHS fails.
+
+    ``floor``: per participant, the least value it must keep (dropped when infeasible).
+    ``share_of``: maximise instead the smallest share ``value_p / share_of_p`` (over the
+    participants with ``share_of_p > 0``), reported as ``min_share``."""
     m, n, k = batch.m, batch.n, capacity.shape[0]
     owner = batch.owner
     fund = np.flatnonzero(batch.fundable & (batch.upper > 0))
@@ -127,7 +132,9 @@ def _solve_group(
     scale = _SCALE_TARGET / max(float(np.dot(v, U)), 1e-300)
     obj = np.concatenate([-v * scale, np.zeros(f)])
     cols = np.arange(f, dtype=np.int64)
-    nc = 2 * f
+    nc = 2 * f + (share_of is not None)
+    if share_of is not None:  # one more column, t: the smallest share; the only objective
+        obj = np.concatenate([np.zeros(2 * f), [-1.0]])
     blocks = [_rows(owner[fund], batch.cost[fund].astype(np.float64), cols, n, nc)]
     lo = [np.full(n, -np.inf)]
     hi = [batch.budget.astype(np.float64)]
@@ -146,6 +153,21 @@ def _solve_group(
         blocks.append(_rows(cap_of[fund][on], np.ones(int(on.sum())), cols[on], k, nc))
         lo.append(np.full(k, -np.inf))
         hi.append(capacity.astype(np.float64))
+    if floor is not None and np.any(floor > 0):
+        blocks.append(_rows(owner[fund], v, cols, n, nc))
+        lo.append(np.maximum(floor - 1e-9 * np.maximum(floor, 1.0), 0.0))
+        hi.append(np.full(n, np.inf))
+    if share_of is not None:
+        rows = np.flatnonzero(share_of > 0)
+        row_of = np.full(n, -1, dtype=np.int64)
+        row_of[rows] = np.arange(rows.shape[0])
+        on = row_of[owner[fund]] >= 0
+        r_idx = np.concatenate([row_of[owner[fund]][on], np.arange(rows.shape[0])])
+        c_idx = np.concatenate([cols[on], np.full(rows.shape[0], nc - 1)])
+        coef = np.concatenate([v[on], -share_of[rows]])
+        blocks.append(_rows(r_idx, coef, c_idx, rows.shape[0], nc))  # value - t full >= 0
+        lo.append(np.zeros(rows.shape[0]))
+        hi.append(np.full(rows.shape[0], np.inf))
     both = np.concatenate([cols, cols])
     pair = np.concatenate([cols, cols + f])
     blocks.append(_rows(both, np.concatenate([np.ones(f), -U]), pair, f, nc))  # u - U z <= 0
@@ -159,11 +181,13 @@ def _solve_group(
         constraints=LinearConstraint(
             vstack(blocks).tocsr(), np.concatenate(lo), np.concatenate(hi)
         ),
-        integrality=np.ones(nc, dtype=np.int64),
-        bounds=Bounds(np.zeros(nc), np.concatenate([U, np.ones(f)])),
+        integrality=np.concatenate([np.ones(2 * f), np.zeros(nc - 2 * f)]).astype(np.int64),
+        bounds=Bounds(np.zeros(nc), np.concatenate([U, np.ones(f), np.ones(nc - 2 * f)])),
         options={"mip_rel_gap": 0.0, "presolve": True, "time_limit": time_limit},
     )
     if res.x is None:
+        if floor is not None:  # the floors cannot all be kept: the best without them
+            return solve_compact(batch, cap_of, capacity, time_limit)
         return solve_lagrange(batch, cap_of, capacity)
     units = np.zeros(m, dtype=np.int64)
     u = np.round(res.x[:f]).astype(np.int64)
@@ -173,5 +197,21 @@ def _solve_group(
         return solve_lagrange(batch, cap_of, capacity)
     value = float(np.dot(batch.value, units))
     dual = getattr(res, "mip_dual_bound", None)
+    if share_of is not None:
+        got = batch.evaluate(units)[0]
+        on = share_of > 0
+        kept = float((got[on] / share_of[on]).min()) if on.any() else 1.0
+        top = kept if dual is None or not np.isfinite(dual) else max(kept, -float(dual))
+        return CapacitySolution(
+            units,
+            units0,
+            value,
+            value,
+            np.full(k, np.nan),
+            0,
+            "exact",
+            min_share=kept,
+            min_share_bound=top,
+        )
     bound = value if dual is None or not np.isfinite(dual) else max(value, -float(dual) / scale)
     return CapacitySolution(units, units0, value, bound, np.full(k, np.nan), 0, "exact")
