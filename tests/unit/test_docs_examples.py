@@ -30,6 +30,8 @@ PAGES = (
     "architecture.md",
     "api.md",
     "errors.md",
+    "periods.md",
+    "scenarios.md",
 )
 
 NO_TEST = "<!-- no-test -->"

@@ -76,6 +76,11 @@ class RegionResult:
     min_share: float = float("nan")
     min_share_bound: float = float("nan")
 
+    def _repr_html_(self) -> str:
+        from ibm_engine.report import result_html  # display only, loaded when shown
+
+        return result_html(self)
+
     def __repr__(self) -> str:
         return (
             f"RegionResult(method={self.method!r}, participants={len(self.participants)}, "
