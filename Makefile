@@ -62,5 +62,12 @@ conformance: $(DEVSTAMP)
 bench: $(BENCHSTAMP)
 	$(PY) benchmarks/run.py
 
+# issue 4's region targets: capacities (Zemgale + 100,000 participants) and delivery (100,000
+# x 12 months); about 10 minutes, not part of `make bench`
+.PHONY: bench-region
+bench-region: $(DEVSTAMP)
+	$(PY) benchmarks/region_capacity.py
+	$(PY) benchmarks/region_delivery.py
+
 clean:
 	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -394,3 +394,42 @@ def test_maxmin_raises_the_worst_off_on_the_guide_example() -> None:
         allocate_region(people, plan, svc, caps, objective="maxmin", method="exact")
     with pytest.raises(InputError, match="objective"):
         allocate_region(people, plan, svc, caps, objective="fair")
+
+
+def test_programme_pot_in_a_region_run() -> None:
+    """A pot-calibrated formula with a protected group sets the budgets of a region run: the
+    budgets add up to the pot to the cent, FT keeps its formula budget, capacities hold."""
+    from datetime import date
+
+    import ibm_engine as ibm
+    from ibm_engine.budget import PointsBudget, PotCalibrated, PotGroups, Source
+
+    people, plan, services = ibm.synthetic_zemgale(5, n_grt=20, n_ft=15, n_bsac=0)
+    people = people.drop(columns=["budget_eur"]).assign(
+        assessment_points=np.linspace(5.0, 40.0, len(people))
+    )
+    src = Source("illustrative", date(2024, 1, 1))
+    formula = PointsBudget(40.0, src)
+    pot = PotCalibrated(
+        formula, 25_000.0, src, groups=PotGroups("target_group", protect={"FT": 1.0})
+    )
+    first = ibm.allocate(people, plan, services, budget=formula)
+    demand = first.items.groupby(["service"], as_index=False)["units"].sum()
+    caps = pd.DataFrame(
+        {
+            "municipality": people["municipality"].iloc[0],
+            "service": demand["service"],
+            "units": (demand["units"] // 3).astype(int),
+        }
+    )
+    r = allocate_region(people, plan, services, caps, budget=pot)
+    parts = r.participants
+    cents = np.round(parts["budget_eur"].to_numpy() * 100).astype(np.int64)
+    assert int(cents.sum()) == 2_500_000
+    ft = parts["target_group"].to_numpy() == "FT"
+    own = np.round(first.participants["budget_eur"].to_numpy() * 100).astype(np.int64)
+    assert np.array_equal(cents[ft], own[ft])
+    assert (parts["budget_source"] == "formula").all()
+    assert r.budget_result is not None and r.budget_result.calibration is not None
+    assert (parts["spent_eur"] <= parts["budget_eur"] + 1e-9).all()
+    assert (r.shadow_prices["used_units"] <= r.shadow_prices["capacity_units"]).all()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.allocation._budget import apply_formula, budget_columns
 from ibm_engine.allocation._problem import assemble
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
 from ibm_engine.errors import InputError
@@ -75,6 +76,9 @@ class RegionResult:
     #: the participants under capacities, and its proven upper bound; NaN otherwise
     min_share: float = float("nan")
     min_share_bound: float = float("nan")
+    #: ``budget=formula``: the formula's result (budgets, breakdown, and for a programme pot
+    #: its calibration report); None otherwise
+    budget_result: Any = None
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import result_html  # display only, loaded when shown
@@ -124,6 +128,7 @@ def allocate_region(
     milp_seconds: float = 5.0,
     weights: object = None,
     objective: str = "sum",
+    budget: Any = None,
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -155,6 +160,11 @@ def allocate_region(
         (``min_share`` and its bound ``min_share_bound`` in the result; the gap is that of the
         second stage). Both stages solve the whole region (no sample): regions up to some
         10,000 participants.
+    budget : budget formula, optional
+        As for ``allocate``: a formula of :mod:`ibm_engine.budget` (e.g. ``PotCalibrated`` for a
+        programme pot, with protected groups) sets the budgets of participants without
+        ``budget_eur``; the participants table shows ``budget_source`` and the breakdown, and
+        ``budget_result`` holds the formula's result and calibration report.
     weights : str or mapping, optional
         A participants column, or a mapping participant_id -> weight, of weights > 0 that
         multiply each participant's objective (coverage share or value).
@@ -187,7 +197,16 @@ def allocate_region(
         raise _arg_error("max_iter", "must be an integer >= 0")
     caps = read_capacities(capacities)
     t0 = time.perf_counter()
-    prep = prepare(participants, plan_items, services, period_weeks=period_weeks)
+    prep = prepare(
+        participants,
+        plan_items,
+        services,
+        period_weeks=period_weeks,
+        budget_required=budget is None,
+    )
+    formula_result = None
+    if budget is not None:
+        prep, formula_result = apply_formula(prep, budget)
     asm = assemble(prep, float(team_share))
     batch = _scaled(asm.batch, weighting)
     muni = prep.participants["municipality"].astype(str).str.strip().to_numpy()[batch.owner]
@@ -226,7 +245,14 @@ def allocate_region(
                 time_limit=milp_seconds,
             )
     seconds = time.perf_counter() - t0
-    return _result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds)
+    out = _result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds)
+    if formula_result is None:
+        return out
+    extra = budget_columns(prep, formula_result)
+    for c in extra.columns:
+        if c not in out.participants.columns:
+            out.participants[c] = extra[c].to_numpy()
+    return replace(out, budget_result=formula_result)
 
 
 def _solution(batch: Batch, units: IntArray) -> BatchSolution:
