@@ -300,11 +300,15 @@ print(f"value {region.value:.3f}, proven bound {region.bound:.3f}, gap {region.g
         tag="check-capacity",
     ),
     md("""
-Who lost what to the shortage (reason `unavailable`), and the shadow price of each capacity:
-what one more unit of it would add to the region's objective (sum of coverage shares).
+Who lost what against the allocation without capacities: reason `unavailable` where the
+capacity ran out; a few knock-on losses elsewhere, where the money a participant could not
+spend on a scarce service was spent on a better combination. Then the shadow price of each
+capacity: what one more unit of it would add to the region's objective (the sum of coverage
+shares).
 """),
     code("""
-region.lost.groupby(["municipality", "service"])["units_lost"].agg(["count", "sum"])
+lost = region.lost.groupby(["municipality", "service", "reason"], observed=True)
+lost["units_lost"].agg(["count", "sum"])
 """),
     code("""
 region.shadow_prices.sort_values("price", ascending=False).round(4)
