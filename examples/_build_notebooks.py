@@ -204,6 +204,18 @@ print(f"(the budget is {participants['budget_eur'].iloc[0]:,.2f} EUR)")
         tag="check-smallest",
     ),
     md("""
+A check by hand: the family re-allocated at that budget and at one cent less.
+"""),
+    code(
+        """
+for eur in (round(needed - 0.01, 2), needed):
+    check = ibm.allocate(participants.assign(budget_eur=eur), plan_items, services)
+    row = check.items[check.items["service"] == next_service].iloc[0]
+    print(f"{eur:,.2f} EUR: {row.units} of {row.upper_units} units, {row.reason}")
+""",
+        tag="check-smallest-by-hand",
+    ),
+    md("""
 ## The HTML view
 
 In Jupyter a result shows itself: a bar per participant (spent against the budget) and the
@@ -567,6 +579,7 @@ before = delivery.delivered_cents().sum() / 100
 after = again.delivered_cents().sum() / 100
 print(f"delivered: {before:,.2f} EUR without re-planning, {after:,.2f} EUR with it")
 print(f"allocated: {year.participants['spent_eur'].sum():,.2f} EUR")
+print(f"budgets:   {year.participants['budget_eur'].sum():,.2f} EUR")
 """,
         tag="check-replan",
     ),
