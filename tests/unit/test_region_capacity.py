@@ -433,3 +433,134 @@ def test_programme_pot_in_a_region_run() -> None:
     assert r.budget_result is not None and r.budget_result.calibration is not None
     assert (parts["spent_eur"] <= parts["budget_eur"] + 1e-9).all()
     assert (r.shadow_prices["used_units"] <= r.shadow_prices["capacity_units"]).all()
+
+
+def _brute_force_neighbours(
+    batch: Batch, cap_of: np.ndarray, capacity: np.ndarray, to: np.ndarray, transport: np.ndarray
+) -> float:
+    """Optimum with neighbours: each item of capacity 0 split freely into home units and units
+    bought from the neighbour capacity ``to[0]`` (``-1``: not limited) at ``transport[0]``."""
+    choices = []
+    for i in range(batch.m):
+        c = int(cap_of[i])
+        opts = []
+        for h in range(int(batch.upper[i]) + 1):
+            for e in range(int(batch.upper[i]) - h + 1):
+                t = h + e
+                if (0 < t < batch.lower[i]) or (e > 0 and c != 0):
+                    continue
+                opts.append((h, e))
+        choices.append(opts)
+    best = 0.0
+    k = capacity.shape[0]
+    for combo in itertools.product(*choices):
+        h = np.array([x[0] for x in combo], dtype=np.int64)
+        e = np.array([x[1] for x in combo], dtype=np.int64)
+        extra_cost = np.where(cap_of == 0, transport[0] * e, 0)
+        spent = np.bincount(
+            batch.owner, weights=batch.cost * (h + e) + extra_cost, minlength=batch.n
+        )
+        if np.any(spent > batch.budget):
+            continue
+        load = usage(cap_of, h, k).astype(np.int64)
+        dest = np.where(cap_of == 0, to[0], -1)
+        on = dest >= 0
+        load += np.bincount(dest[on], weights=e[on], minlength=k).astype(np.int64)
+        if np.any(load > capacity):
+            continue
+        best = max(best, float(np.dot(batch.value, h + e)))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_neighbours_are_feasible_and_bounded_by_brute_force(seed: int) -> None:
+    from ibm_engine.region._capacity_neighbours import Arcs, neighbour_bound, use_neighbours
+
+    rng = np.random.default_rng(700 + seed)
+    batch, cap_of, capacity = _random_region(rng, n=3, items=2, n_caps=2, max_upper=3)
+    # capacity 0 may buy from capacity 1 (or from a provider without a capacity row)
+    to = np.array([1 if seed % 2 == 0 else -1, -1], dtype=np.int64)
+    transport = np.array([int(rng.integers(0, 800)), 0], dtype=np.int64)
+    a = Arcs(np.array([0]), to[:1], transport[:1], np.array(["N"], dtype=object))
+    group = np.zeros(capacity.shape[0], dtype=np.int64)
+    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9)
+    use = use_neighbours(batch, cap_of, capacity, sol.units, a)
+    total = use.units + use.extra
+    spent = np.bincount(
+        batch.owner,
+        weights=batch.cost * total + np.where(use.arc >= 0, transport[0] * use.extra, 0),
+        minlength=batch.n,
+    )
+    assert np.all(spent <= batch.budget)
+    dose = (total == 0) | ((total >= batch.lower) & (total <= batch.upper))
+    assert np.all(dose)
+    load = usage(cap_of, use.units, 2) + use.incoming(a, 2)
+    assert np.all(load <= capacity)
+    value = float(np.dot(batch.value, total))
+    assert value >= sol.value - TOL  # neighbours never make anybody worse off
+    best = _brute_force_neighbours(batch, cap_of, capacity, to, transport)
+    bound = neighbour_bound(batch, cap_of, capacity, sol.price, a, value, rel_gap=0.0)
+    assert value <= best + TOL <= bound + 2 * TOL
+
+
+def test_neighbours_on_the_guide_example() -> None:
+    services = pd.DataFrame(
+        [
+            {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+            {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+        ]
+    )
+    people = pd.DataFrame(
+        {
+            "participant_id": ["A", "B", "C", "D"],
+            "target_group": "GRT",
+            "age": 40,
+            "municipality": ["Dobele", "Dobele", "Dobele", "Bauska"],
+            "budget_eur": [500.0, 300.0, 400.0, 500.0],
+        }
+    )
+    plan = pd.DataFrame(
+        {
+            "participant_id": ["A", "A", "B", "B", "C", "D"],
+            "service": ["physiotherapy", "psychologist"] * 2 + ["physiotherapy"] * 2,
+            "team_rank": [1, 2, 1, 2, 1, 1],
+            "recommended_units": [12, 6, 10, 4, 8, 12],
+            "min_units": [4, 0, 4, 0, 4, 0],
+        }
+    )
+    caps = pd.DataFrame(
+        {"municipality": ["Dobele", "Bauska"], "service": "physiotherapy", "units": [20, 16]}
+    )
+    nb = pd.DataFrame({"municipality": ["Dobele"], "neighbour": ["Bauska"], "transport_eur": [6.0]})
+    alone = allocate_region(people, plan, services, caps)
+    r = allocate_region(people, plan, services, caps, neighbours=nb)
+    assert r.value >= alone.value
+    assert r.value <= r.bound and r.gap < 0.02
+    items = r.items
+    assert int(items["neighbour_units"].sum()) == 4  # Bauska's 4 free sessions, to Dobele
+    bought = items[items["neighbour_units"] > 0]
+    assert (bought["neighbour_municipality"] == "Bauska").all()
+    cents = np.round(items["cost_eur"].to_numpy() * 100).astype(np.int64)
+    price = np.where(items["service"] == "physiotherapy", 2700, 3500)
+    transport = np.round(items["transport_eur"].to_numpy() * 100).astype(np.int64)
+    assert np.array_equal(cents, items["units"].to_numpy() * price + transport)
+    assert np.array_equal(transport, items["neighbour_units"].to_numpy() * 600)
+    parts = r.participants
+    spent = np.round(parts["spent_eur"].to_numpy() * 100).astype(np.int64)
+    per = items.groupby("participant_id", sort=False)["cost_eur"].sum().round(2)
+    assert np.array_equal(spent, np.round(per.to_numpy() * 100).astype(np.int64))
+    assert (parts["spent_eur"] <= parts["budget_eur"]).all()
+    assert (r.shadow_prices["used_units"] <= r.shadow_prices["capacity_units"]).all()
+    assert r.shadow_prices["used_units"].tolist() == [20, 16]
+    with pytest.raises(InputError) as err:
+        allocate_region(
+            people,
+            plan,
+            services,
+            caps,
+            neighbours=[{"municipality": "Dobele", "neighbour": "", "transport_eur": -1}],
+        )
+    assert [p["column"] for p in err.value.problems.to_dict("records")] == [
+        "neighbour",
+        "transport_eur",
+    ]

@@ -11,85 +11,36 @@ regions only). See ``docs/capacities.md``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine._typing import IntArray
 from ibm_engine.allocation._budget import apply_formula, budget_columns
 from ibm_engine.allocation._problem import assemble
-from ibm_engine.allocation._tables import REASONS, item_table, participant_table
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
-from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange, usage
+from ibm_engine.region._capacity_lagrange import solve_lagrange
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
+from ibm_engine.region._capacity_neighbours import (
+    arcs,
+    neighbour_bound,
+    read_neighbours,
+    use_neighbours,
+)
+from ibm_engine.region._capacity_result import RegionResult, region_result
 from ibm_engine.region._capacity_weights import participant_weights
-from ibm_engine.solve import Batch, BatchSolution
+from ibm_engine.solve import Batch
 from ibm_engine.tables import prepare
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
 WEIGHTINGS = ("coverage", "value")
 OBJECTIVES = ("sum", "maxmin")
-#: a region result is called optimal when its proven gap is at most this (the tie-break
-#: towards earlier participants raises values by at most 1e-9 relative)
-PROVEN_GAP = 1e-8
 METHODS = ("decomposition", "subgradient", "auto", "exact")
-
-
-@dataclass(frozen=True, eq=False)
-class RegionResult:
-    """What :func:`allocate_region` returns.
-
-    Attributes
-    ----------
-    items, participants : DataFrame
-        As :func:`ibm_engine.allocate`'s, plus ``units_uncapacitated`` and ``units_lost`` per
-        item (reason ``unavailable`` where a full capacity cut the item) and
-        ``value_uncapacitated``, ``coverage_uncapacitated`` and ``coverage_lost`` per
-        participant; ``bound`` is the participant's uncapacitated optimum.
-    shadow_prices : DataFrame
-        Per capacity: municipality, service, capacity_units, demand_units (uncapacitated use),
-        used_units and price (objective value of one more unit; NaN for ``method="exact"``).
-    lost : DataFrame
-        Who lost what to the shortage: one row per item with fewer units than uncapacitated.
-    value, bound, gap : float
-        Region objective, proven upper bound of the optimum and ``(bound - value) / bound``.
-    """
-
-    items: pd.DataFrame
-    participants: pd.DataFrame
-    shadow_prices: pd.DataFrame
-    lost: pd.DataFrame
-    value: float
-    bound: float
-    gap: float
-    method: str
-    weighting: str
-    iterations: int
-    seconds: float
-    objective: str = "sum"
-    #: ``objective="maxmin"``: the smallest kept share (coverage / uncapacitated coverage) over
-    #: the participants under capacities, and its proven upper bound; NaN otherwise
-    min_share: float = float("nan")
-    min_share_bound: float = float("nan")
-    #: ``budget=formula``: the formula's result (budgets, breakdown, and for a programme pot
-    #: its calibration report); None otherwise
-    budget_result: Any = None
-
-    def _repr_html_(self) -> str:
-        from ibm_engine.report import result_html  # display only, loaded when shown
-
-        return result_html(self)
-
-    def __repr__(self) -> str:
-        return (
-            f"RegionResult(method={self.method!r}, participants={len(self.participants)}, "
-            f"value={self.value:.6g}, bound={self.bound:.6g}, gap={self.gap:.3g})"
-        )
 
 
 def _scaled(batch: Batch, weighting: str) -> Batch:
@@ -129,6 +80,7 @@ def allocate_region(
     weights: object = None,
     objective: str = "sum",
     budget: Any = None,
+    neighbours: object = None,
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -165,6 +117,12 @@ def allocate_region(
         programme pot, with protected groups) sets the budgets of participants without
         ``budget_eur``; the participants table shows ``budget_source`` and the breakdown, and
         ``budget_result`` holds the formula's result and calibration report.
+    neighbours : DataFrame, optional
+        ``municipality``, ``neighbour``, ``transport_eur`` (per unit, paid from the
+        participant's budget): participants whose provider is full may buy units from a
+        neighbour's provider with room. Items show ``neighbour_units``,
+        ``neighbour_municipality`` and ``transport_eur`` (in ``cost_eur``); the bound covers
+        the problem with neighbours. See the guide.
     weights : str or mapping, optional
         A participants column, or a mapping participant_id -> weight, of weights > 0 that
         multiply each participant's objective (coverage share or value).
@@ -196,6 +154,7 @@ def allocate_region(
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
         raise _arg_error("max_iter", "must be an integer >= 0")
     caps = read_capacities(capacities)
+    nb = None if neighbours is None else read_neighbours(neighbours)
     t0 = time.perf_counter()
     prep = prepare(
         participants,
@@ -244,8 +203,19 @@ def allocate_region(
                 rel_gap=rel_gap,
                 time_limit=milp_seconds,
             )
+    near = None
+    if nb is not None:  # neighbours' providers for what a full capacity cut
+        a = arcs(caps, nb)
+        use = use_neighbours(batch, cap_of, capacity, sol.units, a)
+        total = use.units + use.extra
+        value = float(np.dot(batch.value, total))
+        top = neighbour_bound(
+            batch, cap_of, capacity, sol.price, a, value, max_iter=max_iter, rel_gap=rel_gap
+        )
+        sol = replace(sol, units=total, value=value, bound=max(top, value), group_bound=None)
+        near = (use, a)
     seconds = time.perf_counter() - t0
-    out = _result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds)
+    out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
     if formula_result is None:
         return out
     extra = budget_columns(prep, formula_result)
@@ -253,91 +223,3 @@ def allocate_region(
         if c not in out.participants.columns:
             out.participants[c] = extra[c].to_numpy()
     return replace(out, budget_result=formula_result)
-
-
-def _solution(batch: Batch, units: IntArray) -> BatchSolution:
-    value, _, _ = batch.evaluate(units)
-    ones = np.ones(batch.n, dtype=bool)
-    zeros = np.zeros(batch.n, dtype=np.float64)
-    return BatchSolution(units=units, value=value, bound=value, proven=ones, lam=zeros, mu=zeros)
-
-
-def _result(
-    prep: Any,
-    asm: Any,
-    caps: pd.DataFrame,
-    cap_of: IntArray,
-    capacity: IntArray,
-    sol: CapacitySolution,
-    weighting: str,
-    objective: str,
-    seconds: float,
-) -> RegionResult:
-    batch = asm.batch
-    k = capacity.shape[0]
-    used = usage(cap_of, sol.units, k)
-    demand = usage(cap_of, sol.units0, k)
-    items = item_table(prep, asm, _solution(batch, sol.units))
-    items0 = item_table(prep, asm, _solution(batch, sol.units0))
-    cap_row = np.empty(batch.m, dtype=np.int64)
-    cap_row[asm.perm] = cap_of
-    units = items["units"].to_numpy()
-    units0 = items0["units"].to_numpy()
-    left = np.concatenate([capacity - used, [1]])  # index k: items without a capacity
-    full = left[np.where(cap_row >= 0, cap_row, k)] <= 0
-    cut = full & (units < units0)
-    codes = np.where(cut, REASONS.index("unavailable"), items["reason"].cat.codes.to_numpy())
-    items["units_uncapacitated"] = units0
-    items["units_lost"] = units0 - units
-    items["reason"] = pd.Categorical.from_codes(codes.astype(np.int8), categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
-    parts = participant_table(prep, asm, _solution(batch, sol.units), "optimal", items)
-    parts0 = participant_table(prep, asm, _solution(batch, sol.units0), "optimal", items0)
-    proven = sol.gap <= PROVEN_GAP
-    parts["bound"] = parts0["value"].to_numpy()
-    parts["status"] = pd.Categorical(
-        np.full(len(parts), "optimal" if proven else "feasible"), categories=["optimal", "feasible"]
-    )
-    parts["policy"] = "region"
-    parts["value_uncapacitated"] = parts0["value"].to_numpy()
-    parts["coverage_uncapacitated"] = parts0["coverage"].to_numpy()
-    parts["coverage_lost"] = parts0["coverage"].to_numpy() - parts["coverage"].to_numpy()
-    price: FloatArray = sol.price
-    shadow = pd.DataFrame(
-        {
-            "municipality": caps["municipality"].to_numpy(),
-            "service": caps["service"].to_numpy(),
-            "capacity_units": capacity,
-            "demand_units": demand,
-            "used_units": used,
-            "price": price,
-        }
-    )
-    lost_rows = np.flatnonzero(units < units0)
-    owner = prep.item_owner[lost_rows]
-    lost = pd.DataFrame(
-        {
-            "participant_id": prep.participants["participant_id"].to_numpy()[owner],
-            "municipality": prep.participants["municipality"].to_numpy()[owner],
-            "service": prep.items["service"].to_numpy()[lost_rows],
-            "units_uncapacitated": units0[lost_rows],
-            "units": units[lost_rows],
-            "units_lost": (units0 - units)[lost_rows],
-            "reason": items["reason"].to_numpy()[lost_rows],
-        }
-    )
-    return RegionResult(
-        items=items,
-        participants=parts,
-        shadow_prices=shadow,
-        lost=lost,
-        value=sol.value,
-        bound=sol.bound,
-        gap=sol.gap,
-        method=sol.method,
-        weighting=weighting,
-        iterations=sol.iterations,
-        seconds=seconds,
-        objective=objective,
-        min_share=sol.min_share,
-        min_share_bound=sol.min_share_bound,
-    )

@@ -175,7 +175,7 @@ def solve_colgen(
     batch = replace(batch, value=batch.value * tilt[batch.owner])
     pg, cg = groups(batch, cap_of, cap_group)
     n_groups = int(cg.max()) + 1 if k else 0
-    sol0 = solve_optimal(batch)
+    sol0 = solve_optimal(original)  # the tilt is uniform per participant: same optima
     units0 = sol0.units
     master = np.flatnonzero(pg < n_groups)
     free_bound = float(sol0.bound[pg >= n_groups].sum())
@@ -236,8 +236,12 @@ def solve_colgen(
     elif master.shape[0] <= sample:
         gen = _generate(sub, cap_sub, cap_f, grp, cg, [units0[idx], start], max_iter, rel_gap)
         units[idx] = integer(gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit)
-        group_bound = gen.bound
         price, iterations = gen.price, gen.iterations
+        # the bound at the best prices without the tilt (the tilted one is up to 1e-9 higher)
+        again = solve_optimal(priced(original.subset(master), cap_sub, price))
+        plain = np.bincount(grp, weights=again.bound, minlength=n_groups).astype(np.float64)
+        plain += np.bincount(cg, weights=price * cap_f, minlength=n_groups)
+        group_bound = np.minimum(gen.bound, plain)
     else:
         pick = _sample(grp, sample, seed)
         part_items = sub.item_index(pick)
@@ -247,7 +251,7 @@ def solve_colgen(
         u0 = units0[idx][part_items]
         gen = _generate(small, cap_sub[part_items], cap_s, grp[pick], cg, [u0], max_iter, rel_gap)
         price, iterations = gen.price, gen.iterations
-        sol = solve_optimal(priced(sub, cap_sub, price))
+        sol = solve_optimal(priced(original.subset(master), cap_sub, price))
         group_bound = np.bincount(grp, weights=sol.bound, minlength=n_groups).astype(np.float64)
         group_bound += np.bincount(cg, weights=price * cap_f, minlength=n_groups)
         found = repair(sub, cap_sub, capacity, sol.units)
