@@ -325,7 +325,7 @@ def test_docs_page_examples_print_what_the_page_shows() -> None:
             lines = [ln.rstrip() for ln in printed.strip().splitlines()]
             assert lines == [ln.rstrip() for ln in body.strip().splitlines()]
             checked += 1
-    assert checked == 4
+    assert checked == 5
 
 
 def _exact_maxmin(batch: Batch, cap_of: np.ndarray, capacity: np.ndarray) -> float:
