@@ -63,14 +63,19 @@ def _cell(nb: Any, tag: str) -> Any:
 
 
 def _text(nb: Any, tag: str) -> str:
-    """Everything a tagged cell printed or displayed as text."""
+    """Everything a tagged cell printed or displayed as text.
+
+    A kernel may deliver one cell's prints as several stream messages (under load it flushes
+    between them): stream text is joined as it came, displayed text on lines of its own.
+    """
     parts = []
     for out in _cell(nb, tag).outputs:
         if out.output_type == "stream":
             parts.append(out.text)
         elif "data" in out:
-            parts.append(out.data.get("text/plain", ""))
-    return "\n".join(parts)
+            text = out.data.get("text/plain", "")
+            parts.append(text if text.endswith("\n") else text + "\n")
+    return "".join(parts).rstrip("\n")
 
 
 def _numbers(line: str) -> list[Decimal]:

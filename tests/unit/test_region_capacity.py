@@ -358,11 +358,14 @@ def test_maxmin_share_is_feasible_and_bounded_by_brute_force(seed: int) -> None:
     assert sol.value <= plain.bound + TOL
 
 
-def test_maxmin_raises_the_worst_off_on_the_guide_example() -> None:
-    svc = [
-        {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
-        {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
-    ]
+def _guide_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The worked example of docs/capacities.md: participants, plan items, services."""
+    services = pd.DataFrame(
+        [
+            {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+            {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+        ]
+    )
     people = pd.DataFrame(
         {
             "participant_id": ["A", "B", "C", "D"],
@@ -381,6 +384,11 @@ def test_maxmin_raises_the_worst_off_on_the_guide_example() -> None:
             "min_units": [4, 0, 4, 0, 4, 0],
         }
     )
+    return people, plan, services
+
+
+def test_maxmin_raises_the_worst_off_on_the_guide_example() -> None:
+    people, plan, svc = _guide_tables()
     caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 20}]
     total = allocate_region(people, plan, svc, caps)
     fair = allocate_region(people, plan, svc, caps, objective="maxmin")
@@ -504,30 +512,7 @@ def test_neighbours_are_feasible_and_bounded_by_brute_force(seed: int) -> None:
 
 
 def test_neighbours_on_the_guide_example() -> None:
-    services = pd.DataFrame(
-        [
-            {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
-            {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
-        ]
-    )
-    people = pd.DataFrame(
-        {
-            "participant_id": ["A", "B", "C", "D"],
-            "target_group": "GRT",
-            "age": 40,
-            "municipality": ["Dobele", "Dobele", "Dobele", "Bauska"],
-            "budget_eur": [500.0, 300.0, 400.0, 500.0],
-        }
-    )
-    plan = pd.DataFrame(
-        {
-            "participant_id": ["A", "A", "B", "B", "C", "D"],
-            "service": ["physiotherapy", "psychologist"] * 2 + ["physiotherapy"] * 2,
-            "team_rank": [1, 2, 1, 2, 1, 1],
-            "recommended_units": [12, 6, 10, 4, 8, 12],
-            "min_units": [4, 0, 4, 0, 4, 0],
-        }
-    )
+    people, plan, services = _guide_tables()
     caps = pd.DataFrame(
         {"municipality": ["Dobele", "Bauska"], "service": "physiotherapy", "units": [20, 16]}
     )
