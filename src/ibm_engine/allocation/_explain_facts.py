@@ -36,17 +36,7 @@ EXTRA_CENTS = 10_000
 
 
 def _no_such(pid: str, reason: str) -> InputError:
-    return InputError(
-        [
-            {
-                "table": "participants",
-                "row": pid,
-                "participant_id": pid,
-                "column": "participant_id",
-                "reason": reason,
-            }
-        ]
-    )
+    return InputError.single("participants", "participant_id", reason, row=pid, participant_id=pid)
 
 
 def _canonical_id(value: object) -> str:

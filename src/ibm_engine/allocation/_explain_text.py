@@ -98,10 +98,7 @@ def check_language(language: object) -> None:
     """Raise :class:`~ibm_engine.InputError` unless ``language`` is one of :data:`LANGUAGES`."""
     if language not in LANGUAGES:
         reason = f"must be 'en' or 'lv' (got {language!r})"
-        raise InputError(
-            [{"table": "arguments", "row": None, "participant_id": None, "column": "language",
-              "reason": reason}]
-        )  # fmt: skip
+        raise InputError.single("arguments", "language", reason)
 
 
 def format_money(cents: int, language: str = "en") -> str:

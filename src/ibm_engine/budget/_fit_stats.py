@@ -48,17 +48,7 @@ class Ols:
 
 
 def _problem(column: str | None, reason: str) -> InputError:
-    return InputError(
-        [
-            {
-                "table": "participants",
-                "row": None,
-                "participant_id": None,
-                "column": column,
-                "reason": reason,
-            }
-        ]
-    )
+    return InputError.single("participants", column, reason)
 
 
 def ols(x: FloatArray, y: FloatArray, names: Sequence[str]) -> Ols:

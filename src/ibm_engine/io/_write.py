@@ -111,16 +111,8 @@ def write_tables(result: ResultTables, directory: PathLike, format: str = "csv")
     0           NA       81.3      18.7
     """
     if format not in WRITE_FORMATS:
-        raise InputError(
-            [
-                {
-                    "table": "arguments",
-                    "row": None,
-                    "participant_id": None,
-                    "column": "format",
-                    "reason": f"must be one of {', '.join(WRITE_FORMATS)} (got {format!r})",
-                }
-            ]
+        raise InputError.single(
+            "arguments", "format", f"must be one of {', '.join(WRITE_FORMATS)} (got {format!r})"
         )
     tables = _tables(result)
     out = Path(directory)

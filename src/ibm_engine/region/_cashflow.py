@@ -41,10 +41,7 @@ class CashFlow:
 
 
 def _argument(column: str, reason: str) -> InputError:
-    return InputError(
-        [{"table": "arguments", "row": None, "participant_id": None, "column": column,
-          "reason": reason}]
-    )  # fmt: skip
+    return InputError.single("arguments", column, reason)
 
 
 def prefinancing(

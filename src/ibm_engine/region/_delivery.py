@@ -140,10 +140,7 @@ def _long(plan: DeliveryPlan, matrices: dict[str, IntArray]) -> pd.DataFrame:
 
 
 def _argument(column: str, reason: str) -> InputError:
-    return InputError(
-        [{"table": "arguments", "row": None, "participant_id": None, "column": column,
-          "reason": reason}]
-    )  # fmt: skip
+    return InputError.single("arguments", column, reason)
 
 
 def plan_delivery(result: Any, start: date, months: int) -> DeliveryPlan:
