@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test bench lint typecheck pytest docs docs-serve conformance clean
+.PHONY: demo test bench bench-region lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,6 @@ bench: $(BENCHSTAMP)
 
 # issue 4's region targets: capacities (Zemgale + 100,000 participants) and delivery (100,000
 # x 12 months); about 10 minutes, not part of `make bench`
-.PHONY: bench-region
 bench-region: $(DEVSTAMP)
 	$(PY) benchmarks/region_capacity.py
 	$(PY) benchmarks/region_delivery.py

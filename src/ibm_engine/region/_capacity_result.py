@@ -36,7 +36,9 @@ class RegionResult:
         Per capacity: municipality, service, capacity_units, demand_units (uncapacitated use),
         used_units and price (objective value of one more unit; NaN for ``method="exact"``).
     lost : DataFrame
-        Who lost what to the shortage: one row per item with fewer units than uncapacitated.
+        Who lost what to the shortage: one row per item with fewer units than uncapacitated,
+        with its reason: ``unavailable`` where a full capacity cut it; other reasons are
+        knock-on changes (money moved to a better combination of the participant's items).
     value, bound, gap : float
         Region objective, proven upper bound of the optimum and ``(bound - value) / bound``.
     """
