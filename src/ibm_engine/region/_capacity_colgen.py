@@ -132,6 +132,31 @@ def _generate(
     return _Generated(pool, mst.lam, lp_value, best_bound, best_price, it)
 
 
+#: charges per capacity unit, as shares of the mean value of a unit of that capacity, at which
+#: every participant's allocation is added to a max-min pool (low-use alternatives)
+_FRONTIER = (0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.5)
+
+
+def pool_size(pool: Pool) -> int:
+    """Number of columns in the pool."""
+    return int(sum(p.shape[0] for p in pool.part))
+
+
+def _frontier_columns(pool: Pool, sub: Batch, cap_sub: IntArray, k: int) -> None:
+    """Add each participant's optimum at a grid of uniform capacity charges: allocations
+    trading value for capacity, from which the max-min rounding picks the least-use one
+    keeping a share."""
+    on = cap_sub >= 0
+    per_unit = np.bincount(cap_sub[on], weights=sub.value[on], minlength=k)
+    count = np.bincount(cap_sub[on], minlength=k)
+    mean = per_unit / np.maximum(count, 1)
+    rows = np.arange(sub.n, dtype=np.int64)
+    for share in _FRONTIER:
+        sol = solve_optimal(priced(sub, cap_sub, share * mean))
+        val, use = columns(sub, cap_sub, k, sol.units, rows)
+        pool.add(rows, val, use, sol.units)
+
+
 def _sample(grp: IntArray, size: int, seed: int) -> IntArray:
     """A seeded random sample of about ``size`` participants, the same share of every group."""
     rng = np.random.default_rng(seed)
@@ -217,11 +242,14 @@ def solve_colgen(
         floor = np.where(full > 0, full * gen1.lp_value[0] * (1 - 1e-7), 0.0)
         fair = Fairness(full, floor=floor / np.where(full > 0, full, 1.0))
         gen = _generate(sub, cap_sub, cap_f, grp, cg, gen1.pool, max_iter, rel_gap, fair)
+        _frontier_columns(gen.pool, sub, cap_sub, k)
+        lam = np.zeros(pool_size(gen.pool))  # the new columns are not in the LP solution
+        lam[: gen.lam.shape[0]] = gen.lam
         on = full > 0
         kept = -1.0
         for way in (full, None):  # max-min choice of columns, or the rounding of the sum LP
             cand = integer(
-                gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit, way, gen1.lp_value[0]
+                gen.pool, lam, sub, cap_sub, capacity, grp, time_limit, way, gen1.lp_value[0]
             )
             got = sub.evaluate(cand)[0]
             share = float((got[on] / full[on]).min()) if on.any() else 1.0
