@@ -23,9 +23,11 @@ from ibm_engine.allocation._problem import assemble
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
-from ibm_engine.region._capacity_lagrange import solve_lagrange
+from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
 from ibm_engine.region._capacity_neighbours import (
+    Arcs,
+    NeighbourUse,
     arcs,
     neighbour_bound,
     read_neighbours,
@@ -140,7 +142,7 @@ def allocate_region(
       participant_id  units  units_lost       reason
     0             P1     10           0       funded
     1             P2      2           8  unavailable
-    >>> r.gap < 1e-8  # proven optimal (ties go to the earlier participant, see the guide)
+    >>> r.gap < 1e-8  # proven optimal (a tie: the id that sorts first gets the units)
     True
     """
     if weighting not in WEIGHTINGS:
@@ -176,6 +178,60 @@ def allocate_region(
     if weights is not None:
         w = participant_weights(prep.participants, weights)
         batch = replace(batch, value=batch.value * w[batch.owner])
+    # solve in participant_id order: the answer does not depend on the tables' row order, and
+    # ties between participants go to the one whose id sorts first
+    order = np.argsort(prep.participants["participant_id"].astype(str).to_numpy(), kind="stable")
+    at = batch.item_index(order.astype(np.int64))
+    sol, near = _solve(
+        batch.subset(order.astype(np.int64)),
+        cap_of[at],
+        capacity,
+        caps,
+        group,
+        nb,
+        method=method,
+        objective=objective,
+        max_iter=max_iter,
+        rel_gap=rel_gap,
+        milp_seconds=milp_seconds,
+    )
+    sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
+    if near is not None:
+        use, a = near
+        near = (NeighbourUse(_back(use.units, at), _back(use.extra, at), _back(use.arc, at)), a)
+    seconds = time.perf_counter() - t0
+    out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
+    if formula_result is None:
+        return out
+    extra = budget_columns(prep, formula_result)
+    for c in extra.columns:
+        if c not in out.participants.columns:
+            out.participants[c] = extra[c].to_numpy()
+    return replace(out, budget_result=formula_result)
+
+
+def _back(values: IntArray, at: IntArray) -> IntArray:
+    """Item values solved in participant_id order, back in the batch's order."""
+    out = np.empty_like(values)
+    out[at] = values
+    return out
+
+
+def _solve(
+    batch: Batch,
+    cap_of: IntArray,
+    capacity: IntArray,
+    caps: pd.DataFrame,
+    group: IntArray,
+    nb: pd.DataFrame | None,
+    *,
+    method: str,
+    objective: str,
+    max_iter: int,
+    rel_gap: float,
+    milp_seconds: float,
+) -> tuple[CapacitySolution, tuple[NeighbourUse, Arcs] | None]:
+    """The region's allocation by ``method`` (and the neighbours' part, if any)."""
     if method == "exact":
         sol = solve_exact(batch, cap_of, capacity, cap_group=group)
     elif method == "subgradient":
@@ -214,12 +270,4 @@ def allocate_region(
         )
         sol = replace(sol, units=total, value=value, bound=max(top, value), group_bound=None)
         near = (use, a)
-    seconds = time.perf_counter() - t0
-    out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
-    if formula_result is None:
-        return out
-    extra = budget_columns(prep, formula_result)
-    for c in extra.columns:
-        if c not in out.participants.columns:
-            out.participants[c] = extra[c].to_numpy()
-    return replace(out, budget_result=formula_result)
+    return sol, near
