@@ -3,19 +3,13 @@ their errors, and the examples of ``docs/merges.md`` (run, with their printed ou
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import ibm_engine.priorities as pr
 from ibm_engine.errors import InputError
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def csr(*sizes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -288,37 +282,3 @@ def test_public_names() -> None:
 
 
 # --------------------------------------------------------------------------- docs/merges.md
-
-_FENCE = re.compile(r"^```(\w*)\s*$")
-
-
-def _blocks(text: str) -> list[tuple[str, str]]:
-    """(language, body) of every fenced block of a Markdown page, in order."""
-    out, lang, body = [], None, []
-    for line in text.splitlines():
-        m = _FENCE.match(line)
-        if lang is None and m and m.group(1):
-            lang, body = m.group(1), []
-        elif lang is not None and line.strip() == "```":
-            out.append((lang, "\n".join(body)))
-            lang = None
-        elif lang is not None:
-            body.append(line)
-    return out
-
-
-def test_merges_page_examples_print_what_the_page_shows() -> None:
-    blocks = _blocks((DOCS / "merges.md").read_text(encoding="utf-8"))
-    namespace: dict[str, object] = {"__name__": "docs_merges"}
-    checked = 0
-    for k, (lang, code) in enumerate(blocks):
-        if lang != "python":
-            continue
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            exec(compile(code, f"docs/merges.md block {k}", "exec"), namespace)
-        if k + 1 < len(blocks) and blocks[k + 1][0] == "text":
-            printed = [x.rstrip() for x in buffer.getvalue().strip("\n").splitlines()]
-            assert printed == [x.rstrip() for x in blocks[k + 1][1].strip("\n").splitlines()]
-            checked += 1
-    assert checked == 5

@@ -7,11 +7,7 @@ an independent brute force on tiny regions. Frame-level: validation and result t
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
-import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -308,24 +304,6 @@ def test_arguments_are_checked() -> None:
         allocate_region(people, plan, SERVICES, [], weighting="max")
     with pytest.raises(InputError):
         allocate_region(people, plan, SERVICES, [], method="fast")
-
-
-def test_docs_page_examples_print_what_the_page_shows() -> None:
-    text = (Path(__file__).resolve().parents[2] / "docs" / "capacities.md").read_text("utf-8")
-    namespace: dict[str, object] = {}
-    printed = ""
-    checked = 0
-    for kind, body in re.findall(r"^```(\w+)\n(.*?)^```", text, flags=re.S | re.M):
-        if kind == "python":
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
-                exec(body, namespace)
-            printed = buf.getvalue()
-        elif kind == "text":
-            lines = [ln.rstrip() for ln in printed.strip().splitlines()]
-            assert lines == [ln.rstrip() for ln in body.strip().splitlines()]
-            checked += 1
-    assert checked == 5
 
 
 def _exact_maxmin(batch: Batch, cap_of: np.ndarray, capacity: np.ndarray) -> float:

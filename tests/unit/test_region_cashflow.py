@@ -9,11 +9,7 @@ at the end of June; the last quarter is reimbursed in January 2021 (13 months on
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,8 +23,6 @@ from ibm_engine.region import (
     prefinancing,
     simulate_delivery,
 )
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 SERVICES = pd.DataFrame(
     {"service": ["physiotherapy", "psychologist"], "unit": ["session", "session"],
@@ -117,19 +111,3 @@ def test_arguments_are_checked() -> None:
         prefinancing(_hand(), "yearly")
     with pytest.raises(InputError, match="column lag_months"):
         prefinancing(_hand(), "monthly", -1)
-
-
-_BLOCK = re.compile(r"```python\n(.*?)```\n\n```text\n(.*?)```", flags=re.DOTALL)
-
-
-def test_docs_example_runs_and_prints_what_it_shows() -> None:
-    text = (DOCS / "delivery.md").read_text(encoding="utf-8")
-    blocks = _BLOCK.findall(text)
-    assert len(blocks) == 4
-    namespace: dict[str, object] = {}
-    for code, expected in blocks:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(compile(code, "delivery.md", "exec"), namespace)
-        got = [line.rstrip() for line in out.getvalue().strip().splitlines()]
-        assert got == [line.rstrip() for line in expected.strip().splitlines()]

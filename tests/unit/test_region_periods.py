@@ -7,12 +7,8 @@ test.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -488,30 +484,6 @@ def test_repr_shows_the_reconciliation() -> None:
     assert "3 participants, periods 1..2" in text
     assert f"carried out after the last period {last / 100:,.2f}" in text
     assert f"budget {led['budget_cents'].sum() / 100:,.2f} EUR" in text
-
-
-# --- docs/periods.md ----------------------------------------------------------------------------
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-_BLOCK = re.compile(r"```python\n(.*?)```\s*\n```text\n(.*?)```", flags=re.DOTALL)
-
-
-def test_docs_example_runs_and_prints_what_it_shows(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ibm_engine.region
-
-    # the page imports the public names; until they are re-exported, provide them
-    monkeypatch.setattr(ibm_engine.region, "run_periods", run_periods, raising=False)
-    monkeypatch.setattr(ibm_engine.region, "CarryOver", CarryOver, raising=False)
-    blocks = _BLOCK.findall((DOCS / "periods.md").read_text(encoding="utf-8"))
-    assert len(blocks) == 6
-    namespace: dict[str, object] = {"__name__": "docs_periods"}
-    for code, expected in blocks:
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            exec(compile(code, "docs/periods.md", "exec"), namespace)
-        got = "\n".join(line.rstrip() for line in buffer.getvalue().strip("\n").splitlines())
-        want = "\n".join(line.rstrip() for line in expected.strip("\n").splitlines())
-        assert got == want
 
 
 def test_own_pauses_can_be_forfeited_while_closures_carry_over() -> None:

@@ -16,11 +16,6 @@ Y (budget 1000.00 EUR): everything funded, no waiting list.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,8 +23,6 @@ import pytest
 import ibm_engine as ibm
 from ibm_engine import InputError
 from ibm_engine.allocation import ExtraMoney, waiting_list, what_extra_money_buys
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 SERVICES = pd.DataFrame(
     [
@@ -339,37 +332,3 @@ def test_bad_arguments(kwargs: dict[str, object], column: str) -> None:
     with pytest.raises(InputError) as err:
         what_extra_money_buys(_hand(), **kwargs)  # type: ignore[arg-type]
     assert err.value.problems["column"].tolist() == [column]
-
-
-# --------------------------------------------------------------------------- docs page
-
-
-def _blocks(text: str) -> list[tuple[str, str | None]]:
-    """(code, expected output) of each python block; the output is a text block that follows
-    it with nothing but blank lines between."""
-    found = list(re.finditer(r"^```(\w+)\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE))
-    out: list[tuple[str, str | None]] = []
-    for k, m in enumerate(found):
-        if m.group(1) != "python":
-            continue
-        nxt = found[k + 1] if k + 1 < len(found) else None
-        adjacent = nxt is not None and not text[m.end() : nxt.start()].strip()
-        expected = nxt.group(2) if nxt is not None and adjacent and nxt.group(1) == "text" else None
-        out.append((m.group(2), expected))
-    return out
-
-
-def run_doc(page: str) -> None:
-    namespace: dict[str, object] = {"__name__": f"docs_{page}"}
-    for k, (code, expected) in enumerate(_blocks((DOCS / page).read_text(encoding="utf-8"))):
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            exec(compile(code, f"docs/{page} block {k}", "exec"), namespace)
-        if expected is not None:
-            got = "\n".join(line.rstrip() for line in buffer.getvalue().strip("\n").splitlines())
-            want = "\n".join(line.rstrip() for line in expected.strip("\n").splitlines())
-            assert got == want, f"docs/{page} block {k}"
-
-
-def test_docs_page_runs_and_prints_what_it_shows() -> None:
-    run_doc("waiting-lists.md")
