@@ -13,10 +13,6 @@ So the smallest budget is 50.00 although 100.00 does not fund it.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -412,13 +408,3 @@ def test_rank_change_under_another_merge() -> None:
 
 
 # --------------------------------------------------------------------------- docs page
-
-
-def test_docs_page_runs_and_prints_what_it_shows() -> None:
-    path = Path(__file__).with_name("test_waiting_lists.py")
-    spec = importlib.util.spec_from_file_location("_waiting_list_tests", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("_waiting_list_tests", module)
-    spec.loader.exec_module(module)
-    module.run_doc("counterfactuals.md")

@@ -31,6 +31,7 @@ PAGES = (
     "delivery.md",
     "merges.md",
     "waiting-lists.md",
+    "counterfactuals.md",
 )
 
 _LINK = re.compile(r"\]\(([^)#\s]*\.md)?(?:#([^)\s]*))?\)")
