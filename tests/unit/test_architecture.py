@@ -16,6 +16,7 @@ SRC = Path(ibm_engine.__file__).parent
 LAYERS = {
     "errors": 0,
     "_typing": 0,
+    "_tolerances": 0,
     "domain": 1,
     "data": 1,
     "tables": 2,
