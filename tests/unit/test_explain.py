@@ -115,12 +115,17 @@ def test_hand_made_case_priority(priority: AllocationResult) -> None:
     np.testing.assert_array_equal(short[[0, 1, 2, 4]], [50.0, 0.0, 245.7, 120.0])
     assert np.isnan(short[3]) and np.isnan(f["unit_price_eur"].iloc[3])
     assert f["limit_detail"].iloc[0] == "max_units_per_year 30 -> 15 for 26 weeks"
-    assert f["limit_detail"].iloc[2] == "one more unit cost 35.10 EUR, 20.70 EUR left"
+    assert f["limit_detail"].iloc[2] == (
+        "one more unit costs 35.10 EUR, 20.70 EUR not used by the items up to it"
+    )
     assert (
         f["limit_detail"].iloc[3]
         == "no catalogue row applies: age 40 not in 0-17; group GRT not in FT, BSAC"
     )
-    assert f["limit_detail"].iloc[4] == "4 units cost 60.00 EUR, 20.70 EUR left"
+    assert f["limit_detail"].iloc[4] == (
+        "4 units (the minimum) cost 60.00 EUR, 20.70 EUR not used by the items up to it; "
+        "1 unit would fit"
+    )
     assert f.index.tolist() == [0, 1, 2, 3, 4]  # rows of result.items
     assert "family_rank" not in f.columns
 
@@ -129,7 +134,9 @@ def test_family_hours_and_caps(result: AllocationResult) -> None:
     b = explain_frame(result, "B")
     assert b["units"].tolist() == [12, 1]
     assert b["limited_by"].tolist() == ["recommendation", "family_hours"]
-    assert b["limit_detail"].iloc[1] == "one more unit need 1 h, 0 h of family time left"
+    assert b["limit_detail"].iloc[1] == (
+        "one more unit needs 1 h, 0 h of family time not used by the items up to it"
+    )
     assert b.attrs["hours_used"] == 13.0 and b.attrs["hours_available"] == 13.0
     c = explain_frame(result, "C")
     assert c["units"].tolist() == [5, 0]
@@ -223,15 +230,17 @@ def test_text_english(priority: AllocationResult) -> None:
         "1. Respite care: 15 of 20 days recommended, 150.00 EUR — limited by law to 30 days a "
         "year: 15 days for this 26-week period.",
         "2. Physiotherapy: 12 of 12 sessions recommended, 324.00 EUR — fully funded.",
-        "3. Psychologist: 3 of 10 sessions recommended, 105.30 EUR — the budget ran out; "
-        "100 EUR more would add 3 sessions.",
+        "3. Psychologist: 3 of 10 sessions recommended, 105.30 EUR — the budget ran out: one "
+        "more session would cost 35.10 EUR, but only 20.70 EUR is left after the services above "
+        "it on the list and what this one already has; 100 EUR more would add 3 sessions.",
         "4. Child care: not available to this person — age 40 is outside the ages it is for "
         "(0-17); target group GRT is not among those it is for (FT, BSAC).",
         "5. Group sessions: 0 of 8 sessions recommended, 0.00 EUR — the smallest effective "
-        "amount (4 sessions, 60.00 EUR) did not fit into what was left of the budget (20.70 EUR).",
+        "amount (4 sessions, 60.00 EUR) did not fit into what was left of the budget after the "
+        "services above it on the list (20.70 EUR), although one session would have.",
     ]
     assert "Services were funded one by one in the order of the joint list." in text
-    assert re.search(r"proven optimal|reaches [\d.]+% of it", lines[-1])
+    assert re.search(r"proven optimal|reaches [\d.]+% of what it reaches", lines[-1])
 
 
 def test_text_family_hours_and_minimum_above_cap(result: AllocationResult) -> None:
@@ -239,7 +248,9 @@ def test_text_family_hours_and_minimum_above_cap(result: AllocationResult) -> No
     assert "Family time: 13 of 13 available hours used." in b
     assert (
         "2. Psychologist: 1 of 10 sessions recommended, 35.10 EUR — the family's available time "
-        "ran out (0.5 hours a week, 13 for the period)." in b
+        "ran out (0.5 h a week, 13 h for the period): one more session would need 1 h, but only "
+        "0 h is left after the services above it on the list and what this one already has."
+        in b
     )
     c = explain_text(result, "C")
     assert (
@@ -264,7 +275,11 @@ def test_text_latvian(priority: AllocationResult) -> None:
     assert (
         "2. Fizioterapija: 12 no 12 ieteiktajām nodarbībām, 324,00 EUR — pilns finansējums." in text
     )
-    assert "budžeta nepietika; ar 100 EUR vairāk būtu vēl 3 nodarbības." in text
+    assert (
+        "budžeta nepietika: vēl viena nodarbība maksātu 35,10 EUR, bet pēc augstāk sarakstā "
+        "esošajiem pakalpojumiem un šim pakalpojumam jau piešķirtā palika tikai 20,70 EUR; ar "
+        "100 EUR vairāk būtu vēl 3 nodarbības." in text
+    )
     assert "4. child_care: pakalpojums šai personai nav pieejams — vecums 40 neatbilst" in text
     assert "mazākais efektīvais apjoms (4 nodarbības, 60,00 EUR) neietilpa" in text
     assert "Pakalpojumi finansēti pēc kārtas kopīgā saraksta secībā." in text
@@ -294,7 +309,8 @@ def test_priority_below_the_optimum_is_said() -> None:
     text = explain_text(pri, "P")
     assert pri.items["units"].tolist() == [1, 0, 0]  # value 0.45; optimum b + c = 0.55
     assert text.splitlines()[-1] == (
-        "An optimal allocation would give the joint list more value: this one reaches 81.8% of it."
+        "An optimal allocation would fund more of the joint list: this one reaches 81.8% of what "
+        "it reaches."
     )
     assert "reaches 81,8% of" not in text
     assert "šis sasniedz 81,8% no tā." in explain_text(pri, "P", language="lv")

@@ -85,6 +85,10 @@ def _frame(result: AllocationResult, e: Plan, facts: PlanFacts) -> pd.DataFrame:
         "reason": e.items["reason"].array,
         "limited_by": pd.Categorical.from_codes(e.code, categories=pd.Index(LIMITS)),
         "limit_detail": [detail_text(f, facts) for f in facts.items],
+        "trade_off_with": [
+            ",".join(facts.items[j].service for j in f.preferred) for f in facts.items
+        ],
+        "forced_value": [np.nan if f.forced is None else f.forced.value for f in facts.items],
         "shortfall_units": short,
         "shortfall_eur": np.where(eligible, short * e.cost / 100, np.nan),
         "next_100_eur_units": e.next_100,

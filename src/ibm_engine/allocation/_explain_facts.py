@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocation._explain_text import ItemFacts, PlanFacts
+from ibm_engine.allocation._explain_causes import LIMITS, find_causes, forced_allocations
+from ibm_engine.allocation._explain_text import ForcedFacts, ItemFacts, PlanFacts
 from ibm_engine.errors import InputError
-from ibm_engine.solve import HOURS_TOL, Batch, BatchSolution, solve_optimal, solve_priority
+from ibm_engine.solve import Batch, BatchSolution, solve_optimal, solve_priority
 from ibm_engine.tables import CAP_TOL, GROUP_BITS
 
 if TYPE_CHECKING:
@@ -21,16 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EXTRA_CENTS", "LIMITS", "Plan", "position"]
 
-#: binding reasons of the ``limited_by`` column
-LIMITS = (
-    "recommendation",
-    "legal_cap",
-    "item_max_units",
-    "not_eligible",
-    "minimum_does_not_fit",
-    "budget",
-    "family_hours",
-)
 #: the extra money of ``next_100_eur_units``, in cents
 EXTRA_CENTS = 10_000
 
@@ -88,10 +79,10 @@ class Plan:
         one = batch.subset(np.array([p], dtype=np.int64))
         _, spent, used = one.evaluate(self.units)
         self.spent, self.hours_used = int(spent[0]), float(used[0])
+        self.weight_total = float(result._asm.weight[self.rows].sum())
         self._resolve(one, sol, p)
-        self._rooms()
         self._caps()
-        self._limits()
+        self._limits(one, proven=self.policy == "priority" or bool(sol.proven[p]))
 
     def _resolve(self, one: Batch, sol: BatchSolution, p: int) -> None:
         """Re-solve with 100 EUR more (same policy); the optimum a priority fill is judged by."""
@@ -108,16 +99,6 @@ class Plan:
         elif not sol.proven[p]:  # a priority fill below the LP bound: find the optimum
             best = solve_optimal(one)
             self.optimum, self.optimum_proven = float(best.value[0]), bool(best.proven[0])
-
-    def _rooms(self) -> None:
-        """Money and hours left for each item (see module docstring)."""
-        spend, use = self.cost * self.units, self.hours * self.units
-        if self.policy == "priority":
-            self.room_cents = self.budget - np.cumsum(spend)
-            self.room_hours = self.hours_cap - np.cumsum(use)
-        else:
-            self.room_cents = np.full(spend.shape, self.budget - self.spent, dtype=np.int64)
-            self.room_hours = np.full(use.shape, self.hours_cap - self.hours_used)
 
     def _caps(self) -> None:
         """Which term sets the upper bound below the recommendation, with its number."""
@@ -141,28 +122,27 @@ class Plan:
             self.cap_term = np.where(hit, term, self.cap_term)
             self.cap_number = np.where(hit, number, self.cap_number)
 
-    def _limits(self) -> None:
-        """``code`` (index into LIMITS) and ``blocked_by`` of every item."""
-        u, c, h = self.units, self.cost, self.hours
-        need = np.where(u > 0, 1, self.lower)  # one more unit, or the minimum from nothing
-        money = need * c > self.room_cents
-        hours = need * h > self.room_hours + HOURS_TOL
-        one_fits = (c <= self.room_cents) & (h <= self.room_hours + HOURS_TOL)
-        eligible = self.cat_row >= 0
-        cap_below = eligible & (self.upper < self.lower)
+    def _limits(self, one: Batch, proven: bool) -> None:
+        """The cause of every item (:func:`find_causes`) and the re-solve behind a trade-off."""
         legal = np.isin(self.cap_term, ["max_units_per_week", "max_units_per_year"])
-        cap_code = np.where(legal, 1, 2)
-        short = (u < self.upper) & ~cap_below
-        min_short = short & (u == 0) & (self.lower > 1) & one_fits & (money | hours)
-        conditions = [~eligible, cap_below & (self.upper > 0), cap_below, min_short]
-        conditions += [short & money, short & hours, short, self.upper < self.rec]
-        code = np.select(conditions, [3, 4, cap_code, 4, 5, 6, 5, cap_code], default=0)
-        self.code: IntArray = code.astype(np.int64)
-        blocked = np.full(u.shape[0], None, dtype=object)
-        blocked[(code == 6) | (min_short & ~money)] = "family_hours"
-        blocked[(code == 5) | (min_short & money)] = "budget"
-        blocked[cap_below & (self.upper > 0)] = "cap"
-        self.blocked_by = blocked
+        self.causes = find_causes(
+            units=self.units,
+            cost=self.cost,
+            hours=self.hours,
+            lower=self.lower,
+            upper=self.upper,
+            recommended=self.rec,
+            eligible=self.cat_row >= 0,
+            legal_cap=legal,
+            budget=self.budget,
+            hours_cap=self.hours_cap,
+            proven=proven,
+        )
+        self.code: IntArray = self.causes.code
+        trade = np.flatnonzero(self.causes.is_("trade_off"))
+        self.forced = None
+        if trade.shape[0]:
+            self.forced = forced_allocations(one, trade, self.causes.step, self.units)
 
     def _names(self, service: str, row: int) -> tuple[str, str]:
         """Display names (English, Latvian): the catalogue's name_en / name_lv, else the code."""
@@ -196,8 +176,26 @@ class Plan:
             out["groups"] = ", ".join(g for g, bit in GROUP_BITS.items() if allowed & bit)
         return out
 
+    def _forced_facts(self) -> list[ForcedFacts | None]:
+        """What forcing each trade-off item's step would change (None for the other items)."""
+        out: list[ForcedFacts | None] = [None] * self.units.shape[0]
+        fz = self.forced
+        if fz is None:
+            return out
+        for r, k in enumerate(fz.items.tolist()):
+            delta = fz.units[r] - self.units
+            delta[k] = 0
+            out[k] = ForcedFacts(
+                changes=tuple((j, int(delta[j])) for j in np.flatnonzero(delta).tolist()),
+                value=float(fz.value[r]),
+                bound=float(fz.bound[r]),
+                proven=bool(fz.proven[r]),
+            )
+        return out
+
     def facts(self, result: AllocationResult) -> PlanFacts:
         """Everything the words need (see :class:`PlanFacts`)."""
+        c = self.causes
         cols: dict[str, list[Any]] = {
             "service": [str(s) for s in self.items["service"].tolist()],
             "unit": [u if isinstance(u, str) else None for u in self.items["unit"].tolist()],
@@ -205,21 +203,27 @@ class Plan:
             "upper": self.upper.tolist(),
             "units": self.units.tolist(),
             "lower": self.lower.tolist(),
+            "step": c.step.tolist(),
             "price_cents": self.cost.tolist(),
             "hours_per_unit": self.hours.tolist(),
-            "limited_by": [LIMITS[c] for c in self.code.tolist()],
+            "limited_by": [LIMITS[k] for k in self.code.tolist()],
             "cap_term": self.cap_term.tolist(),
             "cap_number": self.cap_number.tolist(),
-            "blocked_by": self.blocked_by.tolist(),
-            "room_cents": self.room_cents.tolist(),
-            "room_hours": self.room_hours.tolist(),
+            "blocked_by": c.blocked_by,
+            "money_short": c.money_short.tolist(),
+            "hours_short": c.hours_short.tolist(),
+            "room_cents": c.money_room.tolist(),
+            "room_hours": c.hours_room.tolist(),
+            "preferred": c.preferred,
+            "short_now": c.short_now,
+            "forced": self._forced_facts(),
             "next_100": self.next_100.tolist(),
         }
         lines = []
         for k in range(self.rows.shape[0]):
             row = {name: col[k] for name, col in cols.items()}
             name_en, name_lv = self._names(row["service"], int(self.cat_row[k]))
-            why = self._eligibility(row["service"]) if self.code[k] == 3 else {}
+            why = self._eligibility(row["service"]) if row["limited_by"] == "not_eligible" else {}
             lines.append(ItemFacts(name_en=name_en, name_lv=name_lv, **row, **why))
         part = result.participants.iloc[self.p]
         return PlanFacts(
@@ -239,5 +243,6 @@ class Plan:
             optimum=self.optimum,
             optimum_proven=self.optimum_proven,
             reordered=self.reordered,
+            weight_total=self.weight_total,
             items=tuple(lines),
         )
