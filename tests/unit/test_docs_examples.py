@@ -32,6 +32,7 @@ PAGES = (
     "merges.md",
     "waiting-lists.md",
     "counterfactuals.md",
+    "explanations.md",
 )
 
 _LINK = re.compile(r"\]\(([^)#\s]*\.md)?(?:#([^)\s]*))?\)")

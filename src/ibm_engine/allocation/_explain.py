@@ -9,12 +9,19 @@ For every plan item the *binding reason* (``limited_by``) is worked out from the
 - ``item_max_units``: likewise because of the plan item's own ``max_units``;
 - ``not_eligible``: no catalogue row applies to this age, group and municipality;
 - ``minimum_does_not_fit``: the item got nothing because its minimum effective amount is above
-  the upper bound, or does not fit into the money or family hours left although one unit would;
+  the upper bound, or does not fit into the money or family hours not used by the items up to
+  it although one unit would;
 - ``budget`` / ``family_hours``: one more unit (or the minimum, from nothing) would not fit into
-  the money / family hours left.
+  the money / family hours not used by the items up to and including it: even if every item
+  after it in the joint list got nothing;
+- ``trade_off``: it would fit by giving up items after it, and the proven optimum prefers
+  those items; the explanation names them and re-solves once with the step forced, to show what
+  the list as a whole would lose;
+- ``not_proven``: as ``trade_off``, but the allocation is not proven optimal, so nothing is
+  claimed about which is better.
 
-"Left" is what was left when the item's turn came (``priority`` policy, which walks the joint
-list) or after the whole allocation (``optimal`` policy, which decides all items together).
+Under ``priority``, "not used by the items up to it" is exactly what was left when the item's
+turn came, so no ``trade_off`` occurs. The rule is in :mod:`ibm_engine.allocation._explain_causes`.
 ``next_100_eur_units`` re-solves the one participant with 100 EUR more under the same policy.
 """
 
@@ -231,12 +238,14 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
     ... # doctest: +NORMALIZE_WHITESPACE
     Plan of participant P1 (26-week period; optimal allocation).
     Budget 500.00 EUR; spent 499.00 EUR; left 1.00 EUR.
-    Services in the order of the joint list:
+    Services in the order of the joint list (the assessment team's ranking and yours,
+    combined; a service higher on the list counts for more):
     1. Physiotherapy: 12 of 12 sessions recommended, 324.00 EUR — fully funded.
-    2. Psychologist: 5 of 10 sessions recommended, 175.00 EUR — the budget ran out;
-       100 EUR more would add 2 sessions.
+    2. Psychologist: 5 of 10 sessions recommended, 175.00 EUR — the budget ran out: one more
+       session would cost 35.00 EUR, but only 1.00 EUR is left after the services above it on
+       the list and what this one already has; 100 EUR more would add 2 sessions.
     This allocation is proven optimal: no other allocation within the budget and the rules
-    gives the joint list more value.
+    funds more of the joint list, counting each service by its place on the list.
     """
     check_language(language)
     e = Plan(result, position(result, participant_id))

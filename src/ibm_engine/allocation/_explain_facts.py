@@ -187,6 +187,7 @@ class Plan:
             delta[k] = 0
             out[k] = ForcedFacts(
                 changes=tuple((j, int(delta[j])) for j in np.flatnonzero(delta).tolist()),
+                own_units=int(fz.units[r, k]),
                 value=float(fz.value[r]),
                 bound=float(fz.bound[r]),
                 proven=bool(fz.proven[r]),

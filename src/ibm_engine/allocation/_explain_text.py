@@ -39,11 +39,12 @@ class ForcedFacts:
     """The best allocation that forces a trade-off item's step (one re-solve).
 
     ``changes`` lists ``(position, units)`` of the other items that would change (negative:
-    given up), ``value`` its value, ``bound`` a proven bound on the best such value and
+    given up), ``own_units`` the forced item's units in it (at least its step more), ``value`` its value, ``bound`` a proven bound on the best such value and
     ``proven`` whether ``value`` is proven best.
     """
 
     changes: tuple[tuple[int, int], ...]
+    own_units: int
     value: float
     bound: float
     proven: bool
@@ -247,7 +248,10 @@ def _changes(it: ItemFacts, plan: PlanFacts, language: str) -> str:
         ]
         if listed:
             parts.append(ph[key].format(items=", ".join(listed)))
-    return ph["and"].join(parts)
+    out = ph["and"].join(parts)
+    if it.forced.own_units > it.units + it.step:
+        out += ph["own"].format(units=_units(it.forced.own_units, it.unit, language))
+    return out
 
 
 def _pcts(a: float, b: float, language: str) -> tuple[str, str]:

@@ -132,6 +132,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "whole (less than the optimiser counts as a difference)",
         "give_up": "giving up {items}",
         "add": "adding {items}",
+        "own": "; the best allocation that does so gives it {units} in all",
         "and": " and ",
         "not_proven": "{what} would fit if services lower on the list got less; this allocation "
         "is not proven optimal, so it is not known whether that would fund the list better",
@@ -203,6 +204,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "(mazāk, nekā optimizētājs uzskata par atšķirību)",
         "give_up": "jāatsakās no: {items}",
         "add": "jāpiešķir vairāk: {items}",
+        "own": "; labākajā šādā sadalījumā tam kopā ir {units}",
         "and": " un ",
         "not_proven": "{what} ietilptu, ja zemāk sarakstā esošie pakalpojumi saņemtu mazāk; šis "
         "sadalījums nav pierādīti optimāls, tāpēc nav zināms, vai tā sarakstu finansētu labāk",
