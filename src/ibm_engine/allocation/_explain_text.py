@@ -39,8 +39,9 @@ class ForcedFacts:
     """The best allocation that forces a trade-off item's step (one re-solve).
 
     ``changes`` lists ``(position, units)`` of the other items that would change (negative:
-    given up), ``own_units`` the forced item's units in it (at least its step more), ``value`` its value, ``bound`` a proven bound on the best such value and
-    ``proven`` whether ``value`` is proven best.
+    given up), ``own_units`` the forced item's units in it (at least its step more), ``value``
+    its value, ``bound`` a proven bound on the best such value and ``proven`` whether ``value``
+    is proven best.
     """
 
     changes: tuple[tuple[int, int], ...]
