@@ -249,8 +249,7 @@ def test_text_family_hours_and_minimum_above_cap(result: AllocationResult) -> No
     assert (
         "2. Psychologist: 1 of 10 sessions recommended, 35.10 EUR — the family's available time "
         "ran out (0.5 h a week, 13 h for the period): one more session would need 1 h, but only "
-        "0 h is left after the services above it on the list and what this one already has."
-        in b
+        "0 h is left after the services above it on the list and what this one already has." in b
     )
     c = explain_text(result, "C")
     assert (
