@@ -152,17 +152,19 @@ for name, result in [("optimal", optimal), ("priority", by_hand)]:
 ## The explanation for the family
 
 In Latvian, to hand to the parents, and in English. Each service says what it got and what
-stopped it: the recommendation, a legal cap, the budget, the family's hours or a minimum dose.
+stopped it: the recommendation, a legal cap, the budget, the family's hours, a minimum dose,
+or a trade-off: the optimiser funded services lower on the list instead, and the text says what
+funding one more unit would have cost the list as a whole.
 """),
     code('print(optimal.explain_text("FT-0001", language="lv"))', tag="check-text-lv"),
     code('print(optimal.explain_text("FT-0001"))', tag="check-text-en"),
     md("""
-The same as a table: `limited_by` is the binding reason, `next_100_eur_units` what 100 EUR
-more would add to each service.
+The same as a table: `limited_by` is the binding cause, `trade_off_with` the services a
+trade-off favoured, `next_100_eur_units` what 100 EUR more would add to each service.
 """),
     code("""
 why = optimal.explain("FT-0001")
-why[["service", "units", "upper_units", "limited_by", "shortfall_eur", "next_100_eur_units"]]
+why[["service", "units", "upper_units", "limited_by", "trade_off_with", "next_100_eur_units"]]
 """),
     md("""
 ## What one more euro buys
