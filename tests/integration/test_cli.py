@@ -338,3 +338,17 @@ def test_blank_rows_skipped_are_reported(
     lines = capsys.readouterr().out.splitlines()
     skipped = [line for line in lines if " skipped in " in line and not line.startswith("wrote")]
     assert skipped == ["2 blank rows skipped in p.csv", "1 blank row skipped in i.csv"]
+
+
+def test_cli_page_runs_and_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: every python block runs (in a scratch folder) and prints what it shows."""
+    from helpers.docs_pages import normalise, run_page
+
+    monkeypatch.chdir(tmp_path)
+    results = run_page("cli.md")
+    assert len(results) >= 5
+    for block, printed in results:
+        if block.expected is not None:
+            assert normalise(printed) == normalise(block.expected), f"docs/cli.md:{block.line}"
