@@ -1,7 +1,8 @@
 """The ``ibm-engine`` command line: ``demo``, ``allocate`` and ``--version``.
 
-Inputs with more than ``--chunk-size`` participants are allocated a chunk at a time, with a
-progress line per chunk on stderr (see :func:`ibm_engine.io.allocate_in_chunks`).
+Also run as ``python -m ibm_engine``. Inputs with more than ``--chunk-size`` participants are
+allocated a chunk at a time, with a progress line per chunk on stderr (see
+:func:`ibm_engine.io.allocate_in_chunks`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
+import pandas as pd
 
 from ibm_engine import InputError, __version__
 from ibm_engine.data import synthetic_zemgale
@@ -21,13 +24,25 @@ from ibm_engine.io import (
     WRITE_FORMATS,
     AllocationTables,
     allocate_in_chunks,
-    read_tables,
+    read_table,
     write_tables,
 )
+from ibm_engine.io._locale import LOCALES
 
 __all__ = ["main"]
 
 _MAX_PROBLEMS = 200  # problems listed on stderr (all of them are in InputError.problems)
+
+
+def _plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an ``s`` unless ``n`` is 1: "1 participant", "2 participants".
+
+    Examples
+    --------
+    >>> _plural(1, "participant"), _plural(1288, "plan item"), _plural(0, "week")
+    ('1 participant', '1,288 plan items', '0 weeks')
+    """
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _render(rows: Sequence[Sequence[str]], left: int = 1, total: bool = False) -> str:
@@ -143,7 +158,8 @@ def _demo(args: argparse.Namespace) -> int:
     p, i, s = synthetic_zemgale(args.seed, scale=args.scale, period_weeks=args.period_weeks)
     print(
         f"ibm-engine {__version__} demo: synthetic Zemgale region, seed {args.seed}, "
-        f"{len(p):,} participants, {len(i):,} plan items, {args.period_weeks} weeks"
+        f"{_plural(len(p), 'participant')}, {_plural(len(i), 'plan item')}, "
+        f"{_plural(args.period_weeks, 'week')}"
     )
     runs = {
         policy: allocate_in_chunks(
@@ -169,8 +185,46 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the key of ``DataFrame.attrs`` where the readers describe the file a table came from
+SOURCE_ATTR = "ibm_engine_source"
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why ``--out`` cannot be the output directory, or None."""
+    for folder in (out, *out.parents):
+        if folder.exists() and not folder.is_dir():
+            which = "is" if folder == out else f"is inside {folder}, which is"
+            return (
+                f"--out {out} {which} a file, not a directory "
+                "(give a folder; it is created when missing)"
+            )
+    return None
+
+
+def _read_inputs(args: argparse.Namespace) -> tuple[list[pd.DataFrame], list[str]]:
+    """The three input tables, and a line for every file with blank rows the reader skipped."""
+    files = {"participants": args.participants, "plan_items": args.plan_items,
+             "services": args.services}  # fmt: skip
+    # the locale keyword is passed only when given (plain CSV reads as it always did)
+    options: dict[str, Any] = {} if args.locale is None else {"locale": args.locale}
+    frames, notes = [], []
+    one_book = len(set(files.values())) == 1
+    for table, path in files.items():
+        df = read_table(path, table, **options)
+        frames.append(df)
+        blank = int(df.attrs.get(SOURCE_ATTR, {}).get("blank_rows_skipped", 0))
+        if blank > 0:
+            where = f"{Path(path).name}, sheet {table}" if one_book else Path(path).name
+            notes.append(f"{_plural(blank, 'blank row')} skipped in {where}")
+    return frames, notes
+
+
 def _allocate(args: argparse.Namespace) -> int:
-    p, i, s = read_tables(args.participants, args.plan_items, args.services)
+    problem = _out_problem(Path(args.out))
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    (p, i, s), notes = _read_inputs(args)
     t = allocate_in_chunks(
         p,
         i,
@@ -183,12 +237,13 @@ def _allocate(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size,
         progress=sys.stderr,
     )
-    paths = write_tables(t, args.out, args.format)
+    paths = write_tables(t, args.out, args.format, locale=args.locale)
     f = _figures(t)
     rejected = t.rejected["participant_id"].nunique() if len(t.rejected) else 0
     print(
-        f"allocated {f['participants']:,} participants ({rejected:,} rejected), "
-        f"{len(t.items):,} plan items, policy {args.policy}, {args.period_weeks} weeks"
+        f"allocated {_plural(int(f['participants']), 'participant')} ({rejected:,} rejected), "
+        f"{_plural(len(t.items), 'plan item')}, policy {args.policy}, "
+        f"{_plural(args.period_weeks, 'week')}"
     )
     print(
         f"budget {f['budget']:,.2f} EUR, spent {f['spent']:,.2f} EUR "
@@ -199,6 +254,8 @@ def _allocate(args: argparse.Namespace) -> int:
         f"items: {f['funded']:,} funded, {f['partly']:,} partly funded, "
         f"{f['not']:,} not funded, {f['other']:,} ineligible"
     )
+    for note in notes:
+        print(note)
     print("wrote " + ", ".join(str(x) for x in paths))
     return 0
 
@@ -223,49 +280,114 @@ def _print_problems(err: InputError, stream: TextIO) -> None:
         )
 
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each option's help (not for required options or those without
+    a default); the examples of the epilog kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.required or action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+_MAIN_EPILOG = """\
+examples:
+  ibm-engine demo
+  ibm-engine allocate --participants participants.csv --plan-items plan_items.csv \\
+                      --services services.csv --out results
+
+'ibm-engine COMMAND --help' lists a command's options; 'python -m ibm_engine' is the same
+program."""
+
+_DEMO_EPILOG = """\
+example:
+  ibm-engine demo --seed 7 --scale 10 --workers 2"""
+
+_ALLOCATE_EPILOG = """\
+examples:
+  ibm-engine allocate --participants participants.csv --plan-items plan_items.csv \\
+                      --services services.csv --out results
+  ibm-engine allocate --participants inputs.xlsx --plan-items inputs.xlsx \\
+                      --services inputs.xlsx --out results --format xlsx --errors quarantine
+  ibm-engine allocate --participants dalibnieki.csv --plan-items plans.csv \\
+                      --services pakalpojumi.csv --out rezultati --locale lv
+
+exit codes: 0 done; 2 bad input (problems listed) or bad arguments; 1 environment problem"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ibm-engine", description="Individual budgets for community-based social services."
+        prog="ibm-engine",
+        description="Individual budgets for community-based social services.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=_Help,
     )
     parser.add_argument("--version", action="version", version=f"ibm-engine {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="allocate the synthetic Zemgale region with both policies")
-    demo.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+    demo = sub.add_parser(
+        "demo",
+        help="allocate the synthetic Zemgale region with both policies",
+        description="Allocate the synthetic Zemgale region with the optimal and the priority\n"
+        "policy and print both, side by side.",
+        epilog=_DEMO_EPILOG,
+        formatter_class=_Help,
+    )
+    demo.add_argument("--seed", type=int, default=2021, help="random seed of the region")
     demo.add_argument(
         "--scale",
         type=float,
         default=None,
-        help="multiply the 502 GRT / 510 FT / 276 BSAC participants",
+        help="multiply the 502 GRT / 510 FT / 276 BSAC participants (default: 1)",
     )
     demo.set_defaults(run=_demo)
-    alloc = sub.add_parser("allocate", help="allocate the tables of three files")
+    alloc = sub.add_parser(
+        "allocate",
+        help="allocate the tables of three files",
+        description="Read participants, plan items and services (CSV, Excel or Parquet),\n"
+        "allocate every participant's budget and write the items, participants and\n"
+        "rejected tables to a directory.",
+        epilog=_ALLOCATE_EPILOG,
+        formatter_class=_Help,
+    )
     for flag in ("--participants", "--plan-items", "--services"):
         alloc.add_argument(flag, required=True, metavar="FILE", help=".csv, .xlsx or .parquet")
-    alloc.add_argument("--policy", choices=("optimal", "priority"), default="optimal")
-    alloc.add_argument("--errors", choices=("raise", "quarantine"), default="raise")
-    alloc.add_argument("--out", required=True, metavar="DIR", help="directory for the results")
-    alloc.add_argument("--format", choices=WRITE_FORMATS, default="csv")
+    alloc.add_argument(
+        "--policy",
+        choices=("optimal", "priority"),
+        default="optimal",
+        help="optimal: the most value each budget buys; priority: items in joint-list order, "
+        "each given the most that fits",
+    )
+    alloc.add_argument(
+        "--errors",
+        choices=("raise", "quarantine"),
+        default="raise",
+        help="raise: stop at any bad row; quarantine: set bad participants aside",
+    )
+    alloc.add_argument(
+        "--out", required=True, metavar="DIR", help="directory for the results (created)"
+    )
+    alloc.add_argument("--format", choices=WRITE_FORMATS, default="csv", help="output format")
+    alloc.add_argument(
+        "--locale",
+        choices=LOCALES,
+        default=None,
+        help="lv: read and write CSV as Latvian Excel does (';' between fields, decimal "
+        "comma, UTF-8 with BOM; formula-looking text escaped); default: plain CSV",
+    )
     alloc.set_defaults(run=_allocate)
     for p in (demo, alloc):
-        p.add_argument("--period-weeks", type=int, default=26, help="plan period (default 26)")
+        p.add_argument("--period-weeks", type=int, default=26, help="plan period in weeks")
         p.add_argument(
-            "--team-share",
-            type=float,
-            default=0.5,
-            help="team's share in the rank merge (default 0.5)",
+            "--team-share", type=float, default=0.5, help="team's share in the rank merge"
         )
         p.add_argument(
             "--workers",
             type=int,
             default=1,
-            help="processes to solve in (default 1; 2 uses both cores of a 2-core machine)",
+            help="processes to solve in (2 uses both cores of a 2-core machine)",
         )
-        p.add_argument(
-            "--chunk-size",
-            type=int,
-            default=CHUNK_SIZE,
-            help=f"participants per chunk (default {CHUNK_SIZE:,})",
-        )
+        p.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="participants per chunk")
     return parser
 
 

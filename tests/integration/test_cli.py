@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -152,7 +153,7 @@ def test_quarantine_writes_rejected(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "out"
     args = [*_files(tmp_path, participants=bad), "--out", str(out), "--errors", "quarantine"]
     assert main(args) == 0
-    assert "allocated 1 participants (1 rejected)" in capsys.readouterr().out
+    assert "allocated 1 participant (1 rejected), 2 plan items" in capsys.readouterr().out
     rejected = read_table(out / "rejected.csv", "rejected")
     assert rejected["participant_id"].tolist() == ["010"]
     assert rejected["column"].tolist() == ["age"]
@@ -202,10 +203,152 @@ def test_out_of_range_options_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "team_share" in err
 
 
-def test_unwritable_output_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_naming_a_file_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "taken"
     blocker.write_text("a file where the output directory should go")
-    assert main([*_files(tmp_path), "--out", str(blocker)]) == 1
+    for out in (blocker, blocker / "below"):
+        assert main([*_files(tmp_path), "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith(f"error: --out {out} ")
+        assert f"{blocker}" in captured.err and "a file, not a directory" in captured.err
+        assert "Traceback" not in captured.err
+    assert blocker.read_text() == "a file where the output directory should go"
+
+
+def test_counts_are_pluralised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one = PARTICIPANTS.rsplit("\n", 2)[0] + "\n"  # participant 007 only
+    plan = "\n".join(PLAN.splitlines()[:2]) + "\n"  # one plan item
+    out = tmp_path / "out"
+    assert main([*_files(tmp_path, one, plan), "--out", str(out), "--period-weeks", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "allocated 1 participant (0 rejected), 1 plan item, policy optimal, 1 week\n" in printed
+    assert "participants" not in printed.splitlines()[0]
+
+
+def test_help_shows_defaults_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["allocate", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for needle in ("(default: optimal)", "(default: raise)", "(default: csv)", "(default: 26)",
+                   "(default: 0.5)", "(default: 1)", "(default: 50000)", "--locale {lv}",
+                   "examples: ibm-engine allocate --participants", "exit codes:"):  # fmt: skip
+        assert needle in text, needle
+    assert "(default: None)" not in text
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 2021)" in text and "example: ibm-engine demo" in text
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "python -m ibm_engine" in capsys.readouterr().out
+
+
+def test_a_mistyped_command_names_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["alocate"])
+    assert info.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ")
-    assert "Traceback" not in err
+    assert "invalid choice: 'alocate'" in err and "'allocate'" in err
+
+
+def test_python_m_ibm_engine() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ibm_engine", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == f"ibm-engine {ibm.__version__}"
+
+
+def test_locale_lv_writes_latvian_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writing side of ``--locale lv``: the locale reaches the reader and the writer."""
+    seen: list[object] = []
+
+    def reader(path: object, table: str, *, locale: object = None) -> pd.DataFrame:
+        seen.append(locale)
+        return read_table(path, table)  # type: ignore[arg-type]  # these inputs are plain CSV
+
+    monkeypatch.setattr("ibm_engine.cli.read_table", reader)
+    out = tmp_path / "out"
+    assert main([*_files(tmp_path), "--out", str(out), "--locale", "lv"]) == 0
+    assert seen == ["lv", "lv", "lv"]
+    raw = (out / "participants.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("participant_id;target_group;age;municipality;budget_eur;")
+    assert lines[1].startswith("007;GRT;40;NA;500,10;")
+    assert lines[2].startswith("010;FT;8;Dobele;333,33;")
+    capsys.readouterr()
+    # without --locale the reader is called as before, without the keyword's value
+    seen.clear()
+    assert main([*_files(tmp_path), "--out", str(tmp_path / "plain")]) == 0
+    assert seen == [None, None, None]
+    assert (tmp_path / "plain" / "participants.csv").read_text().startswith("participant_id,")
+
+
+def test_locale_lv_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Latvian CSV in and out. Needs ``read_table(..., locale="lv")`` (io/_read.py, issue 9,
+    written in parallel)."""
+    lv = {
+        "p.csv": PARTICIPANTS.replace(",", ";").replace("500.10", "500,10")
+        .replace("333.33", "333,33"),
+        "i.csv": PLAN.replace(",", ";"),
+        "s.csv": SERVICES.replace(",", ";").replace("27.10", "27,10").replace("35.35", "35,35")
+        .replace("50.05", "50,05"),
+    }  # fmt: skip
+    for name, text in lv.items():
+        (tmp_path / name).write_text(text, encoding="utf-8-sig")
+    args = ["allocate", "--participants", str(tmp_path / "p.csv"), "--plan-items",
+            str(tmp_path / "i.csv"), "--services", str(tmp_path / "s.csv")]  # fmt: skip
+    out = tmp_path / "out"
+    assert main([*args, "--out", str(out), "--locale", "lv"]) == 0
+    assert "allocated 2 participants (0 rejected), 4 plan items" in capsys.readouterr().out
+    here = tmp_path / "plain"
+    here.mkdir()
+    _files(here)
+    plain = ibm.allocate(
+        read_table(here / "p.csv", "participants"),
+        read_table(here / "i.csv", "plan_items"),
+        read_table(here / "s.csv", "services"),
+    )
+    lv_read: Any = read_table
+    back = lv_read(out / "participants.csv", "participants", locale="lv")
+    assert back["spent_eur"].tolist() == plain.participants["spent_eur"].tolist()
+    assert back["participant_id"].tolist() == ["007", "010"]
+
+
+def test_blank_rows_skipped_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def reader(path: object, table: str, **options: object) -> pd.DataFrame:
+        df = read_table(path, table)  # type: ignore[arg-type]
+        blank = {"participants": 2, "plan_items": 1}.get(table, 0)
+        df.attrs["ibm_engine_source"] = {"blank_rows_skipped": blank}
+        return df
+
+    monkeypatch.setattr("ibm_engine.cli.read_table", reader)
+    assert main([*_files(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    skipped = [line for line in lines if " skipped in " in line and not line.startswith("wrote")]
+    assert skipped == ["2 blank rows skipped in p.csv", "1 blank row skipped in i.csv"]
+
+
+def test_cli_page_runs_and_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: every python block runs (in a scratch folder) and prints what it shows."""
+    from helpers.docs_pages import normalise, run_page
+
+    monkeypatch.chdir(tmp_path)
+    results = run_page("cli.md")
+    assert len(results) >= 5
+    for block, printed in results:
+        if block.expected is not None:
+            assert normalise(printed) == normalise(block.expected), f"docs/cli.md:{block.line}"

@@ -30,6 +30,7 @@ LAYERS = {
     "report": 9,
     "io": 10,
     "cli": 11,
+    "__main__": 11,  # python -m ibm_engine: runs the command line
 }
 
 #: the public surface; a name appearing or vanishing must be announced (CHANGELOG) and here

@@ -111,3 +111,17 @@ def test_every_kpi_and_grouping_of_a_comparison_has_both_labels() -> None:
         for code in codes:
             en, lv = value_label(column, code, "en"), value_label(column, code, "lv")
             assert code != en != lv != code, (column, code)
+
+
+def test_every_reason_unit_and_status_code_has_an_lv_label() -> None:
+    from ibm_engine.domain._result import Reason, Status
+    from ibm_engine.tables import UNITS
+
+    coded = {"reason": [r.value for r in Reason], "status": [s.value for s in Status]}
+    coded["unit"] = list(UNITS)
+    assert set(coded["reason"]) == set(ibm.REASONS)
+    for column, codes in coded.items():
+        for code in codes:
+            en, lv = value_label(column, code, "en"), value_label(column, code, "lv")
+            assert code != lv and en != lv, (column, code)
+            assert VALUE_LABELS["lv"][column][code] == lv

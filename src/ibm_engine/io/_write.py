@@ -8,7 +8,11 @@ from typing import Final, Protocol
 import pandas as pd
 
 from ibm_engine.errors import InputError
+from ibm_engine.io._locale import LOCALES, Locale
 from ibm_engine.io._read import PathLike, _optional
+from ibm_engine.io._write_lv import write_lv_csv
+from ibm_engine.report._excel_book import Book
+from ibm_engine.report._excel_cells import problems_of
 
 __all__ = ["RESULT_TABLES", "WRITE_FORMATS", "ResultTables", "write_tables"]
 
@@ -59,12 +63,18 @@ def _write_excel(tables: dict[str, pd.DataFrame], path: Path) -> None:
                 f"the {name} table has {len(df):,} rows, more than an Excel sheet holds "
                 f"({_EXCEL_MAX_ROWS:,}); write csv or parquet instead"
             )
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, df in tables.items():
-            df.to_excel(writer, sheet_name=name, index=False)
+    problems = [p for name, df in tables.items() for p in problems_of(name, df)]
+    if problems:
+        raise InputError(problems)
+    book = Book()
+    for name, df in tables.items():
+        book.add_table(name, df, [str(c) for c in df.columns])
+    book.save(path)
 
 
-def write_tables(result: ResultTables, directory: PathLike, format: str = "csv") -> list[Path]:
+def write_tables(
+    result: ResultTables, directory: PathLike, format: str = "csv", *, locale: Locale = None
+) -> list[Path]:
     """Write the ``items``, ``participants`` and ``rejected`` tables of a result.
 
     Parameters
@@ -77,18 +87,36 @@ def write_tables(result: ResultTables, directory: PathLike, format: str = "csv")
     format : {"csv", "xlsx", "parquet"}
         ``csv``: ``items.csv``, ``participants.csv``, ``rejected.csv`` (UTF-8, empty cells for
         missing values). ``xlsx``: one workbook ``allocation.xlsx`` with a sheet per table
-        (needs ``pip install ibm_engine[excel]``). ``parquet``: ``items.parquet``, ...
-        (needs ``pip install ibm_engine[parquet]``).
+        (needs ``pip install ibm_engine[excel]``); text cells are always text, never
+        formulas. ``parquet``: ``items.parquet``, ... (needs ``pip install ibm_engine[parquet]``).
+    locale : {None, "lv"}
+        CSV only. ``None``: plain CSV for programs (``,`` between fields, ``.`` as decimal
+        point, every float exact). ``"lv"``: CSV that Latvian Excel opens as it is: ``;``
+        between fields, decimal comma, UTF-8 with a byte order mark, no digit grouping,
+        money with two decimals, other fractional numbers with at most 6 (trailing zeros
+        dropped), and a ``'`` in front of text beginning with ``=``, ``+``, ``-``, ``@``, tab
+        or carriage return, so Excel never runs it as a formula;
+        ``read_table(path, table, locale="lv")`` reads it back. Workbooks and Parquet files
+        store numbers, not text, and are the same for every locale.
 
     Returns
     -------
     list of pathlib.Path
         The files written.
 
+    Raises
+    ------
+    InputError
+        An unknown ``format`` or ``locale``; for ``xlsx``, cells a sheet cannot hold
+        (infinite numbers, control characters, texts over 32,767 characters).
+    ValueError
+        For ``xlsx``, a table longer than a sheet.
+
     Notes
     -----
-    Amounts are written as the shortest decimal that reads back as the same float, so
-    :func:`read_table` gives back every ``cost_eur`` exactly (to the cent and beyond).
+    Plain CSV, Parquet and the workbook store every float exactly, so :func:`read_table` gives
+    back every ``cost_eur`` exactly (to the cent and beyond). Latvian CSV is for people: money
+    to the cent, other numbers to 6 decimals.
 
     Examples
     --------
@@ -109,10 +137,20 @@ def write_tables(result: ResultTables, directory: PathLike, format: str = "csv")
     >>> read_table(paths[1], "participants")[["municipality", "spent_eur", "left_eur"]]
       municipality  spent_eur  left_eur
     0           NA       81.3      18.7
+
+    For Latvian Excel:
+
+    >>> paths = write_tables(result, tempfile.mkdtemp(), locale="lv")
+    >>> print(paths[1].read_text(encoding="utf-8-sig").splitlines()[1])
+    007;GRT;40;NA;100,00;81,30;18,70;0,25;1;0,25;optimal;optimal;0,25;0;1;0;0
     """
     if format not in WRITE_FORMATS:
         raise InputError.single(
             "arguments", "format", f"must be one of {', '.join(WRITE_FORMATS)} (got {format!r})"
+        )
+    if locale is not None and locale not in LOCALES:
+        raise InputError.single(
+            "arguments", "locale", f"must be None or one of {', '.join(LOCALES)} (got {locale!r})"
         )
     tables = _tables(result)
     out = Path(directory)
@@ -126,7 +164,9 @@ def write_tables(result: ResultTables, directory: PathLike, format: str = "csv")
     paths = []
     for name, df in tables.items():
         path = out / f"{name}.{format}"
-        if format == "csv":
+        if format == "csv" and locale == "lv":
+            write_lv_csv(df, path)
+        elif format == "csv":
             df.to_csv(path, index=False, encoding="utf-8")
         else:
             _text_if_mixed(df).to_parquet(path, engine="pyarrow", index=False)

@@ -12,9 +12,10 @@ import pandas as pd
 
 from ibm_engine.allocation._tables import REASONS
 from ibm_engine.errors import InputError
-from ibm_engine.report._excel_cells import EUR_FORMAT, PERCENT_FORMAT, column_cells, problems_of
-from ibm_engine.report._format import to_cents
-from ibm_engine.report._labels import TEXT, check_lang, column_label, value_label
+from ibm_engine.report._excel_book import Book
+from ibm_engine.report._excel_cells import EUR_FORMAT, PERCENT_FORMAT, problems_of
+from ibm_engine.report._format import DECIMALS, to_cents
+from ibm_engine.report._labels import TEXT, VALUE_LABELS, check_lang, column_label, value_label
 
 __all__ = ["HEADERS", "REPORT_TABLES", "write_excel_report"]
 
@@ -24,7 +25,6 @@ REPORT_TABLES: Final = ("items", "participants", "rejected")
 HEADERS: Final = ("names", "labels")
 _MAX_ROWS: Final = 1_048_575  # a sheet holds 1,048,576 rows, one of them the header
 _BAD_SHEET: Final = re.compile(r"[\[\]:*?/\\]")
-_HEADER_FILL: Final = "FF3572B0"
 
 
 def _arg(column: str, reason: str) -> dict[str, Any]:
@@ -77,6 +77,7 @@ def _summary(result: object, tables: Mapping[str, pd.DataFrame], lang: str) -> l
             rows.append((column_label(c, lang), int(to_cents(p[c]).sum()) / 100.0, EUR_FORMAT))
     if "coverage" in p.columns and len(p):
         cov = float(np.nanmean(p["coverage"].to_numpy(dtype=np.float64, na_value=np.nan)))
+        cov = round(cov, DECIMALS) + 0.0  # for people: no float noise
         label = t["mean"].format(label=column_label("coverage", lang))
         rows.append((label, cov, PERCENT_FORMAT))
     if "reason" in items.columns:
@@ -93,12 +94,35 @@ def _summary(result: object, tables: Mapping[str, pd.DataFrame], lang: str) -> l
     return rows
 
 
+def labelled(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``df`` with its coded values (reasons, units, statuses, policies ...) as labels in
+    ``lang``, and ``rejected``'s ``column`` as column labels; codes without a label stay.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unit": ["day", "hour"], "reason": ["funded", "something_new"]})
+    >>> labelled(df, "lv").values.tolist()
+    [['dienas', 'pilns finansējums'], ['stundas', 'something_new']]
+    """
+    out = df.copy(deep=False)
+    for c in out.columns:
+        names = VALUE_LABELS[lang].get(str(c))
+        if names is None and c == "column" and {"table", "reason"} <= set(out.columns):
+            names = {k: column_label(k, lang) for k in out[c].dropna().astype(str).unique()}
+        if names is None:
+            continue
+        s = out[c]
+        shown = s.astype(str).map(names)
+        out[c] = shown.where(shown.notna() & s.notna(), s)
+    return out
+
+
 def write_excel_report(
     result: object,
     path: str | Path,
     *,
     lang: str = "en",
-    headers: str = "names",
+    headers: str | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write a formatted Excel workbook: a summary sheet, then one sheet per table.
@@ -107,7 +131,13 @@ def write_excel_report(
     table of ``tables``, each under its name. Every sheet has a styled, frozen header row, an
     autofilter and column widths fitted to its contents. Numbers stay numbers (money with a
     EUR number format, coverage as a percentage, never text), missing values are empty cells,
-    and every value reads back exactly as it was (money to the cent, floats to the last bit).
+    and text stays text: a cell beginning with ``=`` is never a formula.
+
+    Two kinds of sheet: for programs (``headers="names"``) every value reads back exactly as
+    it was (money to the cent, floats to the last bit, codes as codes); for people
+    (``headers="labels"``) the headers and the coded values (reasons, units, statuses,
+    policies, budget sources) are labels in ``lang``, money is rounded to the cent and other
+    fractional numbers to 6 decimals (``0.9999999999999999`` shows as ``1``).
 
     Parameters
     ----------
@@ -116,10 +146,13 @@ def write_excel_report(
     path : str or pathlib.Path
         The ``.xlsx`` file written (replaced when it exists; missing folders are created).
     lang : {"en", "lv"}
-        Language of the summary sheet and, with ``headers="labels"``, of the headers.
-    headers : {"names", "labels"}
-        ``names``: the column names (so :func:`ibm_engine.read_table` reads a sheet back);
-        ``labels``: the columns' labels in ``lang`` (see :func:`column_label`).
+        Language of the summary sheet and, with ``headers="labels"``, of the headers and
+        coded values.
+    headers : {"names", "labels"}, optional
+        ``names``: column names and codes as they are (so :func:`ibm_engine.read_table` reads
+        a sheet back); ``labels``: the columns' labels and the values' labels in ``lang``
+        (see :func:`column_label`, :func:`value_label`), numbers rounded for display. Default
+        ``names`` for ``lang="en"``, ``labels`` for ``lang="lv"``.
     tables : mapping of str to DataFrame, optional
         More sheets, e.g. ``{"kpis": compare(...), "shadow_prices": region.shadow_prices}``.
 
@@ -153,68 +186,31 @@ def write_excel_report(
     (['spent_eur', 'left_eur'], [81.3, 18.7])
     >>> sheet["F2"].number_format, sheet.freeze_panes
     ('#,##0.00 "EUR"', 'A2')
+
+    In Latvian, for people:
+
+    >>> path = write_excel_report(result, path.parent / "atskaite.xlsx", lang="lv")
+    >>> items = openpyxl.load_workbook(path)["items"]
+    >>> [c.value for c in items[1]][4:6], [c.value for c in items[2]][4:6]
+    (['Mērvienība', 'Finansētais apjoms'], ['nodarbības', 3])
     """
     check_lang(lang)
+    if headers is None:
+        headers = "labels" if lang == "lv" else "names"
     problems = [] if headers in HEADERS else [_arg("headers", f"must be one of {HEADERS}")]
     found, more = _collect(result, tables)
     problems += more
     if problems:
         raise InputError(problems)
-    try:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.utils import get_column_letter
-    except ImportError as exc:
-        raise ImportError(
-            "Writing Excel reports needs openpyxl: pip install ibm_engine[excel]"
-        ) from exc
-    font = Font(bold=True, color="FFFFFFFF")
-    fill = PatternFill("solid", fgColor=_HEADER_FILL)
-    book = Workbook(write_only=True)
-
-    def header(ws: Any, labels: list[str]) -> list[Any]:
-        cells = []
-        for text in labels:
-            cell = WriteOnlyCell(ws, value=text)
-            cell.font, cell.fill, cell.data_type = font, fill, "s"
-            cells.append(cell)
-        return cells
-
-    def start(ws: Any, widths: list[int], n_rows: int) -> None:
-        # a write-only sheet writes its view and columns before the first row
-        for k, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(k)].width = float(min(max(w + 2, 8), 50))
-        ws.freeze_panes = "A2"
-        if widths:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{n_rows + 1}"
-
-    ws = book.create_sheet(TEXT[lang]["summary_sheet"])
+    book = Book("Writing Excel reports")
     rows = _summary(result, found, lang)
-    heads = [column_label("kpi", lang), column_label("value", lang)]
-    start(ws, [max(len(heads[0]), *(len(r[0]) for r in rows)), 18], len(rows))
-    ws.append(header(ws, heads))
-    for label, value, fmt in rows:
-        cell = WriteOnlyCell(ws, value=value)
-        if isinstance(value, float):
-            cell._value = repr(value)  # exact, and a float reads back as a float
-        if fmt is not None:
-            cell.number_format = fmt
-        ws.append([label, cell])
+    heads = (column_label("kpi", lang), column_label("value", lang))
+    book.add_summary(TEXT[lang]["summary_sheet"], heads, rows)
     for name, df in found.items():
-        ws = book.create_sheet(name)
         names = [str(c) for c in df.columns]
-        labels = names if headers == "names" else [column_label(c, lang) for c in names]
-        columns, widths = [], []
-        for c, label in zip(df.columns, labels, strict=True):
-            cells, width = column_cells(ws, str(c), df[c], WriteOnlyCell)
-            columns.append(cells)
-            widths.append(max(width, len(label)))
-        start(ws, widths, len(df))
-        ws.append(header(ws, labels))
-        for row in zip(*columns, strict=True):
-            ws.append(list(row))
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
+        if headers == "names":
+            book.add_table(name, df, names)
+        else:
+            labels = [column_label(c, lang) for c in names]
+            book.add_table(name, labelled(df, lang), labels, display=True)
+    return book.save(path)

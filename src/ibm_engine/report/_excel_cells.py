@@ -4,6 +4,11 @@ EUR format, coverage as a percentage), text as text, missing values as empty cel
 openpyxl writes floats with 16 significant digits, which can lose the last bit of a float; a
 float here is written as its shortest exact representation (``repr``), so reading the workbook
 back gives the very same float.
+
+Text is always text: openpyxl would store a text beginning with ``=`` as a live formula (a
+participant id ``=HYPERLINK(...)`` becoming a link) and ``#N/A`` as an error value; such cells
+are written with the string data type set explicitly (``TEXT_AS_IS`` lists what openpyxl would
+otherwise interpret).
 """
 
 from __future__ import annotations
@@ -16,26 +21,31 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-__all__ = ["EUR_FORMAT", "PERCENT_FORMAT", "column_cells", "is_money", "problems_of"]
+from ibm_engine.report._format import is_money, rounded
+
+__all__ = [
+    "EUR_FORMAT",
+    "MAX_TEXT",
+    "PERCENT_FORMAT",
+    "TEXT_AS_IS",
+    "column_cells",
+    "is_money",
+    "problems_of",
+    "text_cell",
+]
 
 #: number format of money cells
 EUR_FORMAT: Final = '#,##0.00 "EUR"'
 #: number format of coverage cells
 PERCENT_FORMAT: Final = "0.0%"
+#: first characters of a text openpyxl would not store as text (``=`` a formula, ``#`` an error
+#: code such as ``#N/A``): such cells get the string data type explicitly
+TEXT_AS_IS: Final = ("=", "#")
+#: most characters of text an Excel cell holds
+MAX_TEXT: Final = 32_767
 #: characters an Excel cell cannot hold as they are: control characters other than tab and
 #: line feed (a carriage return would read back as a line feed)
 _ILLEGAL: Final = re.compile(r"[\000-\010\013-\037]")
-
-
-def is_money(column: str) -> bool:
-    """Whether a column holds EUR amounts: ``*_eur`` and a budget formula's ``budget_*``.
-
-    Examples
-    --------
-    >>> is_money("cost_eur"), is_money("budget_base"), is_money("budget_source")
-    (True, True, False)
-    """
-    return column.endswith("_eur") or (column.startswith("budget_") and column != "budget_source")
 
 
 def _is_share(column: str) -> bool:
@@ -43,30 +53,34 @@ def _is_share(column: str) -> bool:
 
 
 def problems_of(name: str, df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Cells an Excel sheet cannot hold as they are: infinite numbers, control characters."""
+    """Cells an Excel sheet cannot hold as they are: infinite numbers, control characters,
+    texts longer than ``MAX_TEXT`` characters (openpyxl would cut them short silently)."""
     out: list[dict[str, Any]] = []
+    ids = df["participant_id"].to_numpy() if "participant_id" in df.columns else None
     for c in df.columns:
         s = df[c]
+        checks: list[tuple[Any, str]] = []
         if pdt.is_float_dtype(s.dtype):
             bad = np.isinf(s.to_numpy(dtype=np.float64, na_value=np.nan))
-            why = "is infinite; an Excel cell cannot hold it"
+            checks.append((bad, "is infinite; an Excel cell cannot hold it"))
         elif pdt.is_object_dtype(s.dtype) or pdt.is_string_dtype(s.dtype):
             text = s.astype(str)  # non-text cells have no control characters either
             bad = text.str.contains(_ILLEGAL.pattern, regex=True).to_numpy(dtype=bool)
             why = "has a control character (or a carriage return) an Excel cell cannot hold"
-        else:
-            continue
-        ids = df["participant_id"].to_numpy() if "participant_id" in df.columns else None
-        out += [
-            {
-                "table": name,
-                "row": int(k) + 1,
-                "participant_id": None if ids is None else str(ids[k]),
-                "column": str(c),
-                "reason": why,
-            }
-            for k in np.flatnonzero(bad)
-        ]
+            checks.append((bad, why))
+            long = (text.str.len() > MAX_TEXT).to_numpy(dtype=bool)
+            checks.append((long, f"is longer than the {MAX_TEXT:,} characters an Excel cell holds"))
+        for bad, why in checks:
+            out += [
+                {
+                    "table": name,
+                    "row": int(k) + 1,
+                    "participant_id": None if ids is None else str(ids[k]),
+                    "column": str(c),
+                    "reason": why,
+                }
+                for k in np.flatnonzero(bad)
+            ]
     return out
 
 
@@ -104,16 +118,29 @@ def _plain(text: str) -> bool:
     return float(short) == x and any(ch in short for ch in ".eE")
 
 
+def text_cell(ws: Any, text: str, make: Callable[..., Any]) -> Any:
+    """``text`` as it is, or a write-only cell forced to text when openpyxl would read it as
+    a formula or an error code (see ``TEXT_AS_IS``)."""
+    if not text.startswith(TEXT_AS_IS):
+        return text
+    cell = make(ws, value=text)
+    cell.data_type = "s"  # never a formula, never an error value
+    return cell
+
+
 def column_cells(
-    ws: Any, column: str, s: pd.Series, make: Callable[..., Any]
+    ws: Any, column: str, s: pd.Series, make: Callable[..., Any], *, display: bool = False
 ) -> tuple[list[Any], int]:
     """The cells of one column and the width (characters) the column needs.
 
     ``make(ws, value)`` builds a write-only cell. Numbers become numeric cells holding their
-    exact text; text cells are always text (a value starting with ``=`` is not a formula).
+    exact text (with ``display``, first rounded as :func:`~ibm_engine.report._format.rounded`
+    does); text cells are always text (``=1+2`` is not a formula, ``#N/A`` not an error).
     """
     fmt = EUR_FORMAT if is_money(column) else PERCENT_FORMAT if _is_share(column) else None
     numeric = pdt.is_numeric_dtype(s.dtype) and not pdt.is_bool_dtype(s.dtype)
+    if numeric and display:
+        s = rounded(column, s)
     if numeric:
         raw = _ints(s) if pdt.is_integer_dtype(s.dtype) else _floats(s)
         cells: list[Any] = []
@@ -136,13 +163,6 @@ def column_cells(
         values: list[Any] = [None if v is pd.NA else bool(v) for v in s.astype(object).tolist()]
         return values, 5
     values = _objects(s)
-    cells = []
-    for v in values:
-        if isinstance(v, str) and v.startswith("="):
-            cell = make(ws, value=v)
-            cell.data_type = "s"  # never a formula
-            cells.append(cell)
-        else:
-            cells.append(v)
+    cells = [text_cell(ws, v, make) if isinstance(v, str) else v for v in values]
     sample = [len(str(v)) for v in values[:1000] if v is not None]
     return cells, max(sample, default=0)
