@@ -156,10 +156,10 @@ class InputError(IbmEngineError, ValueError):
 
 
 def _in_file(p: dict[str, Any]) -> str:
-    """`` (file, sheet S, row R)`` or `` (file, line R)`` for a CSV; empty when not from a file."""
+    """`` (file, sheet S, row R)``, or `` (file, line R)`` for a CSV (empty: not from a file)."""
     file = p.get("file")
-    if not isinstance(file, str) or not file:
-        return ""
+    if not isinstance(file, str) or not file or file in str(p.get("reason")):
+        return ""  # not from a file, or the reason names it already
     parts = [file]
     sheet = p.get("sheet")
     if isinstance(sheet, str) and sheet:

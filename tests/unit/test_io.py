@@ -273,9 +273,7 @@ def test_unreadable_files_raise_input_error(
 def test_malformed_csv_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("participant_id,age\nP1,3\nP2,4,5,6\n")
-    with pytest.raises(
-        ibm.InputError, match=r"participants \(.*p\.csv\): cannot be read \(ParserError"
-    ) as info:
+    with pytest.raises(ibm.InputError, match=r"participants: cannot be read \(ParserError") as info:
         read_table(path, "participants")
     assert "\n" not in info.value.problems["reason"].iloc[0]
 

@@ -262,7 +262,7 @@ def test_file_level_problems_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(ibm.InputError) as info:
         read_table(path, "services")
     assert info.value.problems["file"].tolist() == [str(path)]
-    assert str(info.value).splitlines()[1] == f"  services ({path}): file not found"
+    assert str(info.value).splitlines()[1] == f"  services: file not found: {path}"
 
 
 def test_missing_column_names_the_file(tmp_path: Path) -> None:

@@ -111,18 +111,38 @@ def test_text_columns_are_untouched(tmp_path: Path) -> None:
 def test_decimal_comma_without_locale_says_to_use_it(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "i.csv",
-        "participant_id;service;team_rank;recommended_units;weight\n"
-        "P1;a;1;2;0,5\nP1;b;2;3;1\n\nP2;a;1;1 000,5;0.5\n",
+        "participant_id;service;team_rank;recommended_units;weight;note\n"
+        "P1;a;1;2;0,5;1,5\nP1;b;2;3;abc;\n\nP2;a;1;1 000,5;0.5;\n",
+    )
+    items = read_table(path, "plan_items")
+    assert items["weight"].tolist() == ["0,5", "abc", 0.5]
+    assert items["note"].tolist()[0] == "1,5"
+    people = pd.DataFrame(
+        {
+            "participant_id": ["P1", "P2"],
+            "target_group": ["GRT", "FT"],
+            "age": [30, 8],
+            "municipality": ["Bauska", "Bauska"],
+            "budget_eur": [100.0, 100.0],
+        }
+    )
+    services = pd.DataFrame(
+        {"service": ["a", "b"], "unit": ["day", "day"], "unit_price_eur": [1.0, 2.0]}
     )
     with pytest.raises(ibm.InputError) as info:
-        read_table(path, "plan_items")
-    problems = info.value.problems
-    assert problems["column"].tolist() == ["recommended_units", "weight"]
-    assert problems["row"].tolist() == ["P2", "P1"]
-    assert problems["source_row"].tolist() == [5, 2]
-    assert problems["file"].tolist() == [str(path)] * 2
-    assert all('locale="lv"' in r and "--locale lv" in r for r in problems["reason"])
-    assert read_table(path, "plan_items", locale="lv")["weight"].tolist() == [0.5, 1.0, "0.5"]
+        ibm.allocate(people, items, services)
+    problems = info.value.problems.sort_values("source_row")
+    assert problems[["row", "column", "source_row"]].values.tolist() == [
+        ["P1", "weight", 2],
+        ["P1", "weight", 3],
+        ["P2", "recommended_units", 5],
+    ]
+    hinted = ['locale="lv"' in r and "--locale lv" in r for r in problems["reason"]]
+    assert hinted == [True, False, True]  # 'abc' is no decimal comma
+    assert problems["file"].tolist() == [str(path)] * 3
+    lv = read_table(path, "plan_items", locale="lv")
+    assert lv["weight"].tolist() == [0.5, "abc", "0.5"]
+    assert lv["recommended_units"].tolist() == [2, 3, 1000.5]
 
 
 def test_formula_escapes_are_restored_only_with_the_locale(tmp_path: Path) -> None:

@@ -19,10 +19,16 @@ import pandas as pd
 
 from ibm_engine.errors import InputError
 from ibm_engine.io._locale import LOCALES, LV_SEPARATOR, Locale
-from ibm_engine.io._read_cells import as_number, as_text, decimal_commas, unescape_formulas
+from ibm_engine.io._read_cells import (
+    DECIMAL_COMMA_HINT,
+    LV_COMMA_NUMBER,
+    as_number,
+    as_text,
+    unescape_formulas,
+)
 from ibm_engine.io._read_grid import Grid, read_csv_grid, read_excel_grid
-from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES, ProblemLog
-from ibm_engine.tables._sources import SOURCE_ATTR, describe_source, file_sources
+from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES
+from ibm_engine.tables._sources import SOURCE_ATTR, describe_source
 
 __all__ = [
     "NUMERIC_COLUMNS",
@@ -148,26 +154,6 @@ def _normalise(df: pd.DataFrame, latvian: bool, csv: bool) -> pd.DataFrame:
     return df
 
 
-def _check_decimal_commas(df: pd.DataFrame, table: str) -> None:
-    """Raise for numbers written with a decimal comma in a CSV read without ``locale="lv"``."""
-    log = ProblemLog(sources=file_sources(**{table: df}))
-    pids = df["participant_id"].to_numpy(dtype=object) if "participant_id" in df else None
-    for c in df.columns:
-        if c in NUMERIC_COLUMNS:
-            log.add_rows(
-                table,
-                str(c),
-                decimal_commas(df[c]),
-                'has a decimal comma: read Latvian CSV with locale="lv" (command line: '
-                "--locale lv)",
-                pids,
-                detail=df[c],
-                with_row=table != "participants",
-            )
-    if log:
-        raise InputError(log.records)
-
-
 def _check_locale(locale: object) -> None:
     if locale is not None and locale not in LOCALES:
         choices = ", ".join(repr(x) for x in LOCALES)
@@ -200,7 +186,7 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
         where such a cell stays text and is reported). Only numeric columns are parsed as
         numbers; ids and other text stay as written. Excel and Parquet files store numbers as
         numbers and are read the same with or without a locale. Without ``locale``, a CSV
-        number with a decimal comma is an error that says to use ``locale="lv"``.
+        number with a decimal comma stays text, and its problem says to use ``locale="lv"``.
 
     Returns
     -------
@@ -209,7 +195,8 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
         ``target_group``, ``unit``, ``target_groups`` and the results' ``reason``,
         ``status`` ...) as ``str``, so ``"007"`` keeps its zeros. Numeric columns as
         ``int64``, ``Int64`` or ``float64``; a cell that is not a number (``"2.5.1"``,
-        ``"NA"``) keeps its text and the column is ``object``, for the validator to report.
+        ``"NA"``, ``"2,5"``) keeps its text and the column is ``object``, for the validator
+        to report.
         Other columns of a CSV stay text; of Excel and Parquet files, as stored. Only empty
         cells are missing. Empty rows (every cell empty) of a CSV file or a sheet are
         skipped; a header naming a column twice is an error.
@@ -219,17 +206,18 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
         problem: a dict with ``file`` (the path as given), ``sheet`` (the sheet read, or
         None), ``rows`` (data rows read), ``source_rows`` (the row of each data row in the
         file, header = row 1, as runs ``[[data_row, source_row], ...]``; None for Parquet),
-        ``blank_rows`` (empty rows skipped between the header and the last data row) and
+        ``blank_rows`` (empty rows skipped between the header and the last data row),
         ``order`` (a fingerprint of the first column, to tell whether the rows were
-        reordered). Rows are traced by their index labels: filter or sort the frame freely,
+        reordered) and ``hint`` (the decimal-comma advice problems of a plain CSV get).
+        Rows are traced by their index labels: filter or sort the frame freely,
         but a ``reset_index`` after that loses the trace (the file is still named).
 
     Raises
     ------
     InputError
         The file is missing, empty, unreadable or of an unsupported type; a workbook has
-        several sheets and none named ``table``; a header names a column twice; a CSV read
-        without ``locale`` has numbers with a decimal comma; ``locale`` is unknown.
+        several sheets and none named ``table``; a header names a column twice; ``locale``
+        is unknown.
     ImportError
         Reading Excel needs ``openpyxl`` (``pip install ibm_engine[excel]``), Parquet needs
         ``pyarrow`` (``pip install ibm_engine[parquet]``).
@@ -259,7 +247,7 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
         return _unsupported(name, p, file)
     if not p.is_file():
         what = "is a directory, not a file" if p.is_dir() else "file not found"
-        raise _problem(name, what, file)
+        raise _problem(name, f"{what}: {p}", file)
     latvian = locale == "lv"
     grid: Grid | None = None
     try:
@@ -272,12 +260,12 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
     except (ImportError, InputError):
         raise
     except pd.errors.EmptyDataError:
-        raise _problem(name, "file is empty", file) from None
+        raise _problem(name, f"file is empty: {p}", file) from None
     except UnicodeDecodeError as exc:
-        raise _problem(name, f"is not UTF-8 text ({exc.reason})", file) from None
+        raise _problem(name, f"is not UTF-8 text ({exc.reason}): {p}", file) from None
     except Exception as exc:
         detail = " ".join(str(exc).split())  # parser messages span lines
-        raise _problem(name, f"cannot be read ({type(exc).__name__}: {detail})", file) from exc
+        raise _problem(name, f"cannot be read ({type(exc).__name__}: {detail}): {p}", file) from exc
     if grid is None:
         df = _normalise(df, latvian=False, csv=False)
         df.attrs[SOURCE_ATTR] = describe_source(df, file, None, None, 0)
@@ -285,15 +273,18 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
     _duplicates(grid, name, file)
     csv = suffix == ".csv"
     df = _normalise(grid.cells, latvian=latvian, csv=csv)
-    df.attrs[SOURCE_ATTR] = describe_source(df, file, grid.sheet, grid.source_rows, grid.blank_rows)
-    if csv and not latvian:
-        _check_decimal_commas(df, name)
+    hint = None
+    if csv and not latvian:  # a decimal comma in a number: say how to read Latvian CSV
+        numeric = [str(c) for c in df.columns if c in NUMERIC_COLUMNS]
+        hint = (numeric, LV_COMMA_NUMBER.pattern, DECIMAL_COMMA_HINT)
+    source = describe_source(df, file, grid.sheet, grid.source_rows, grid.blank_rows, hint)
+    df.attrs[SOURCE_ATTR] = source
     return df
 
 
 def _unsupported(name: str, p: Path, file: str) -> pd.DataFrame:
     kinds = ", ".join(READ_SUFFIXES)
-    raise _problem(name, f"unsupported file type {p.suffix or '(none)'!r} (use {kinds})", file)
+    raise _problem(name, f"unsupported file type {p.suffix or '(none)'!r} (use {kinds}): {p}", file)
 
 
 def read_tables(

@@ -14,16 +14,30 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from ibm_engine._typing import BoolArray
 from ibm_engine.io._locale import FORMULA_ESCAPE, FORMULA_PREFIXES, LV_DECIMAL, LV_GROUP_SEPARATORS
 
-__all__ = ["as_number", "as_text", "decimal_commas", "lv_number_text", "unescape_formulas"]
+__all__ = [
+    "DECIMAL_COMMA_HINT",
+    "LV_COMMA_NUMBER",
+    "LV_NUMBER",
+    "as_number",
+    "as_text",
+    "lv_number_text",
+    "unescape_formulas",
+]
 
 _GROUP: Final = "[" + "".join(LV_GROUP_SEPARATORS) + "]"
 #: a Latvian number: optional sign, digits (groups of three after the first 1-3 digits, each
 #: group after one separator), optional decimal comma and digits; spaces around are allowed
 LV_NUMBER: Final = re.compile(
     rf"\s*[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:{re.escape(LV_DECIMAL)}\d+)?\s*"
+)
+#: a Latvian number with a decimal comma (``2,5``, ``1 500,00``): in a plain CSV, a hint
+LV_COMMA_NUMBER: Final = re.compile(
+    rf"\s*[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+){re.escape(LV_DECIMAL)}\d+\s*"
+)
+DECIMAL_COMMA_HINT: Final = (
+    'a decimal comma? Read Latvian CSV with locale="lv" (command line: --locale lv)'
 )
 _ESCAPED: Final = re.compile(
     re.escape(FORMULA_ESCAPE) + "[" + "".join(re.escape(p) for p in FORMULA_PREFIXES) + "]"
@@ -62,23 +76,6 @@ def lv_number_text(s: pd.Series) -> pd.Series:
     ok = s.str.fullmatch(LV_NUMBER).fillna(False).to_numpy(dtype=bool)
     plain = s.str.strip().str.replace(_GROUP, "", regex=True).str.replace(LV_DECIMAL, ".")
     return plain.where(ok)
-
-
-def decimal_commas(s: pd.Series) -> BoolArray:
-    """Cells (of a column read as numbers) that are numbers with a decimal comma."""
-    if not pdt.is_object_dtype(s.dtype):
-        return np.zeros(len(s), dtype=bool)
-    raw = s.to_numpy(dtype=object)
-    texts = np.fromiter((isinstance(x, str) for x in raw), dtype=bool, count=len(raw))
-    if not texts.any():
-        return texts
-    only_text = raw.copy()
-    only_text[~texts] = None
-    cells = pd.Series(only_text, dtype="str")
-    comma = cells.str.contains(LV_DECIMAL, regex=False).fillna(False).to_numpy(dtype=bool)
-    ok = cells.str.fullmatch(LV_NUMBER).fillna(False).to_numpy(dtype=bool)
-    out: BoolArray = texts & comma & ok
-    return out
 
 
 def as_text(s: pd.Series) -> pd.Series:
