@@ -5,6 +5,8 @@ Every error inherits a builtin so that callers' ``except ValueError`` keeps work
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,7 +21,39 @@ __all__ = [
     "UnknownMunicipalityWarning",
 ]
 
-PROBLEM_COLUMNS = ("table", "row", "participant_id", "column", "reason")
+#: the columns of ``InputError.problems``: the contract's five, then where the problem is in
+#: a file (empty for tables that were not read from a file)
+PROBLEM_COLUMNS = (
+    "table",
+    "row",
+    "participant_id",
+    "column",
+    "reason",
+    "file",
+    "sheet",
+    "source_row",
+)
+_NUMBERS = ("row", "source_row")
+
+
+def _int_or_text(x: Any) -> Any:
+    """A row number as a Python int (``3``, never ``3.0``), an id as text, empty as None."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    if isinstance(x, str):
+        return str(x)
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool):
+        return int(x)
+    if isinstance(x, numbers.Real) and float(x).is_integer():
+        return int(float(x))
+    try:
+        import pandas as pd
+
+        if pd.isna(x):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return x
 
 
 class IbmEngineError(Exception):
@@ -30,7 +64,12 @@ class InputError(IbmEngineError, ValueError):
     """Invalid input tables or parameters.
 
     The message lists every problem found; :attr:`problems` holds them as a DataFrame with
-    the columns ``table, row, participant_id, column, reason``.
+    the columns ``table, row, participant_id, column, reason, file, sheet, source_row``.
+    ``row`` is the participant_id where the row has one, else the 1-based row number (a
+    Python int, never a float). ``file``, ``sheet`` and ``source_row`` say where a problem
+    of a table read by :func:`ibm_engine.read_table` is in its file (``source_row``: the line
+    of a CSV file or the row of a sheet, the header being row 1); they are empty for tables
+    given as DataFrames.
 
     Examples
     --------
@@ -40,11 +79,19 @@ class InputError(IbmEngineError, ValueError):
     1 input problem:
       participants, row P1, column age: must be an integer in 0..120
     >>> err.problems.columns.tolist()
-    ['table', 'row', 'participant_id', 'column', 'reason']
+    ['table', 'row', 'participant_id', 'column', 'reason', 'file', 'sheet', 'source_row']
+    >>> print(InputError([{"table": "services", "row": 2.0, "column": "unit",
+    ...                    "reason": "must be one of session, hour, day, trip",
+    ...                    "file": "s.csv", "source_row": 4}]))
+    1 input problem:
+      services, row 2, column unit (s.csv, line 4): must be one of session, hour, day, trip
     """
 
     def __init__(self, problems: list[dict[str, Any]]) -> None:
-        self._problems = [dict(p) for p in problems]
+        self._problems = [
+            {k: _int_or_text(v) if k in _NUMBERS else v for k, v in dict(p).items()}
+            for p in problems
+        ]
         super().__init__(self._format())
 
     @classmethod
@@ -87,6 +134,7 @@ class InputError(IbmEngineError, ValueError):
             col = p.get("column")
             if col not in (None, ""):
                 where += f", column {col}"
+            where += _in_file(p)
             lines.append(f"  {where}: {p.get('reason')}")
         if n > limit:
             lines.append(f"  ... and {n - limit} more (see InputError.problems)")
@@ -94,10 +142,32 @@ class InputError(IbmEngineError, ValueError):
 
     @property
     def problems(self) -> pd.DataFrame:
-        """All problems as a DataFrame (table, row, participant_id, column, reason)."""
+        """All problems as a DataFrame (see :data:`PROBLEM_COLUMNS`).
+
+        ``row`` and ``source_row`` are ``object`` columns of Python ints, text or None.
+        """
         import pandas as pd
 
-        return pd.DataFrame(self._problems, columns=list(PROBLEM_COLUMNS))
+        df = pd.DataFrame(self._problems, columns=list(PROBLEM_COLUMNS))
+        for c in _NUMBERS:
+            values = [p.get(c) for p in self._problems]
+            df[c] = pd.Series(values, index=df.index, dtype=object)
+        return df
+
+
+def _in_file(p: dict[str, Any]) -> str:
+    """`` (file, sheet S, row R)``, or `` (file, line R)`` for a CSV (empty: not from a file)."""
+    file = p.get("file")
+    if not isinstance(file, str) or not file or file in str(p.get("reason")):
+        return ""  # not from a file, or the reason names it already
+    parts = [file]
+    sheet = p.get("sheet")
+    if isinstance(sheet, str) and sheet:
+        parts.append(f"sheet {sheet}")
+    row = p.get("source_row")
+    if row is not None:
+        parts.append(f"{'row' if isinstance(sheet, str) and sheet else 'line'} {row}")
+    return f" ({', '.join(parts)})"
 
 
 class SolverError(IbmEngineError, RuntimeError):

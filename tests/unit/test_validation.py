@@ -19,7 +19,16 @@ import ibm_engine as ibm
 
 Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 TABLE_POS = {"participants": 0, "plan_items": 1, "services": 2}
-PROBLEM_COLUMNS = ["table", "row", "participant_id", "column", "reason"]
+PROBLEM_COLUMNS = [
+    "table",
+    "row",
+    "participant_id",
+    "column",
+    "reason",
+    "file",
+    "sheet",
+    "source_row",
+]
 
 
 # --------------------------------------------------------------------------- helpers

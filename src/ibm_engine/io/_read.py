@@ -4,25 +4,36 @@ Text columns of the contract are read as text, numeric columns as numbers, and a
 not a number stays what it was, so that the validation in :func:`ibm_engine.allocate` reports
 it with its row. Only an empty cell is missing: ``NA``, ``N/A``, ``null`` or ``#N/A`` are kept
 as written (a municipality may be called ``NA``; a ``#N/A`` from a failed lookup in
-``max_units`` must be reported, not read as "no cap").
+``max_units`` must be reported, not read as "no cap"). Each frame records where its rows are in
+the file (``DataFrame.attrs["ibm_engine_source"]``), so that problems name the file, sheet
+and row the user sees.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-import numpy as np
 import pandas as pd
-from pandas.api import types as pdt
 
 from ibm_engine.errors import InputError
+from ibm_engine.io._locale import LOCALES, LV_SEPARATOR, Locale
+from ibm_engine.io._read_cells import (
+    DECIMAL_COMMA_HINT,
+    LV_COMMA_NUMBER,
+    as_number,
+    as_text,
+    unescape_formulas,
+)
+from ibm_engine.io._read_grid import Grid, read_csv_grid, read_excel_grid
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES
+from ibm_engine.tables._sources import SOURCE_ATTR, describe_source
 
 __all__ = [
     "NUMERIC_COLUMNS",
     "READ_SUFFIXES",
+    "SOURCE_ATTR",
     "TEXT_COLUMNS",
     "PathLike",
     "read_table",
@@ -66,9 +77,18 @@ NUMERIC_COLUMNS: Final[frozenset[str]] = frozenset(
 READ_SUFFIXES: Final = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet")
 
 
-def _problem(table: str, reason: str) -> InputError:
+def _problem(table: str, reason: str, file: str | None = None) -> InputError:
     return InputError(
-        [{"table": table, "row": None, "participant_id": None, "column": None, "reason": reason}]
+        [
+            {
+                "table": table,
+                "row": None,
+                "participant_id": None,
+                "column": None,
+                "reason": reason,
+                "file": file,
+            }
+        ]
     )
 
 
@@ -82,128 +102,67 @@ def _optional(module: str, extra: str, what: str) -> Any:
         ) from None
 
 
-def _separator(path: Path) -> str:
-    """``;`` or tab when the header line uses it and no comma (spreadsheet exports), else ``,``."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        header = f.readline()
-    if "," not in header:
-        for sep in (";", "\t"):
-            if sep in header:
-                return sep
-    return ","
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    # Everything as text, and only an empty cell is missing; numbers are parsed below.
-    return pd.read_csv(
-        path,
-        sep=_separator(path),
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8-sig",
-    )
-
-
-def _read_excel(path: Path, table: str | None) -> pd.DataFrame:
+def _read_excel(path: Path, table: str | None) -> Grid:
     if path.suffix.lower() == ".xls":
         _optional("xlrd", "excel", "Reading .xls files (or save the file as .xlsx)")
-        engine: Literal["xlrd", "openpyxl"] = "xlrd"
     else:
         _optional("openpyxl", "excel", "Reading Excel files")
-        engine = "openpyxl"
-    with pd.ExcelFile(path, engine=engine) as book:
-        names = [str(n) for n in book.sheet_names]
-        sheet = table if table in names else names[0]
-        df = pd.read_excel(
-            book, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[""]
-        )
-    extras = [c for c in df.columns if c not in TEXT_COLUMNS and c not in NUMERIC_COLUMNS]
-    if extras:
-        df[extras] = df[extras].infer_objects()
-    return df
+    return read_excel_grid(path, table)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
     _optional("pyarrow", "parquet", "Reading Parquet files")
-    return pd.read_parquet(path, engine="pyarrow")
-
-
-def _as_text(s: pd.Series) -> pd.Series:
-    """Text cells as they are; numbers (Excel, Parquet) as their digits; empty cells NA."""
-    if pdt.is_string_dtype(s.dtype) and s.dtype != object:
-        return s
-    raw = s.to_numpy(dtype=object)
-    empty = pd.isna(raw)
-    out = np.array(
-        [
-            None if e else x if isinstance(x, str) else _digits(x)
-            for x, e in zip(raw, empty, strict=True)
-        ],
-        dtype=object,
-    )
-    return pd.Series(out, index=s.index, name=s.name, dtype="str")
-
-
-def _digits(x: object) -> str:
-    if isinstance(x, float | np.floating) and float(x).is_integer():
-        return str(int(x))
-    return str(x)
-
-
-def _as_number(s: pd.Series) -> pd.Series:
-    """Numbers from text cells; a cell that is not a finite number keeps its original value.
-
-    Whole numbers become ``int64`` (``Int64`` when some cells are empty), others ``float64``;
-    a column with cells that are not numbers becomes ``object`` so the validator can name them.
-    """
-    if pdt.is_numeric_dtype(s.dtype) or pdt.is_bool_dtype(s.dtype):
-        return s
-    raw = s.to_numpy(dtype=object)
-    given = ~pd.isna(raw)
-    if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # CSV: every cell is text
-        texts, nums, text_cells = given, np.zeros(len(raw), dtype=bool), s
-    else:  # Excel: numbers, text and other cells
-        texts = np.fromiter((isinstance(x, str) for x in raw), dtype=bool, count=len(raw))
-        nums = np.fromiter(
-            (isinstance(x, int | float | np.number) and not isinstance(x, bool) for x in raw),
-            dtype=bool,
-            count=len(raw),
-        )
-        only_text = raw.copy()
-        only_text[~texts] = None
-        text_cells = pd.Series(only_text).astype("str")
-    parsed = pd.to_numeric(text_cells, errors="coerce", dtype_backend="numpy_nullable")
-    finite = np.isfinite(parsed.to_numpy(dtype=np.float64, na_value=np.nan))
-    ok = nums | (texts & finite)
-    if not ok[given].all() or nums.any():
-        cells = np.where(texts & ok, parsed.to_numpy(dtype=object), raw)
-        cells[~given] = None
-        if not ok[given].all():
-            return pd.Series(cells, index=s.index, name=s.name, dtype=object)
-        parsed = pd.to_numeric(pd.Series(cells, dtype=object), dtype_backend="numpy_nullable")
-    result: pd.Series
-    if not pdt.is_integer_dtype(parsed.dtype):
-        result = parsed.astype("float64")
-    elif given.all():
-        result = parsed.astype("int64")
-    else:
-        result = parsed.astype("Int64")
-    result = result.set_axis(s.index)
-    result.name = s.name
-    return result
-
-
-def _normalise(df: pd.DataFrame) -> pd.DataFrame:
-    for c in df.columns:
-        if c in TEXT_COLUMNS:
-            df[c] = _as_text(df[c])
-        elif c in NUMERIC_COLUMNS:
-            df[c] = _as_number(df[c])
+    df = pd.read_parquet(path, engine="pyarrow")
+    df.attrs.pop(SOURCE_ATTR, None)  # a frame saved with its provenance: this file is the source
     return df
 
 
-def read_table(path: PathLike, table: str | None = None) -> pd.DataFrame:
+def _duplicates(grid: Grid, table: str, file: str) -> None:
+    """Raise when a header names a column twice (pandas would rename the second one)."""
+    names = pd.Index(grid.cells.columns)
+    if not names.duplicated().any():
+        return
+    dup = sorted({str(c) for c in names[names.duplicated()]})
+    where = {"file": file, "sheet": grid.sheet, "source_row": grid.header_row}
+    raise InputError(
+        [
+            {
+                "table": table,
+                "row": None,
+                "participant_id": None,
+                "column": c,
+                "reason": "column appears more than once",
+                **where,
+            }
+            for c in dup
+        ]
+    )
+
+
+def _normalise(df: pd.DataFrame, latvian: bool, csv: bool) -> pd.DataFrame:
+    for c in df.columns:
+        if csv and latvian and c not in NUMERIC_COLUMNS:
+            df[c] = unescape_formulas(df[c])
+        if c in TEXT_COLUMNS:
+            df[c] = as_text(df[c])
+        elif c in NUMERIC_COLUMNS:
+            df[c] = as_number(df[c], latvian=latvian)
+    if not csv:
+        extras = [c for c in df.columns if c not in TEXT_COLUMNS and c not in NUMERIC_COLUMNS]
+        if extras:
+            df[extras] = df[extras].infer_objects()
+    return df
+
+
+def _check_locale(locale: object) -> None:
+    if locale is not None and locale not in LOCALES:
+        choices = ", ".join(repr(x) for x in LOCALES)
+        raise InputError.single(
+            "arguments", "locale", f"must be None or one of {choices} (got {locale!r})"
+        )
+
+
+def read_table(path: PathLike, table: str | None = None, *, locale: Locale = None) -> pd.DataFrame:
     """Read one table from a CSV, Excel (``.xlsx``, ``.xls``) or Parquet file.
 
     Parameters
@@ -211,11 +170,23 @@ def read_table(path: PathLike, table: str | None = None) -> pd.DataFrame:
     path : str or os.PathLike
         The file. The format follows the ending: ``.csv`` (UTF-8, with or without a byte
         order mark; ``;`` or tab separated when the header has no comma), ``.xlsx`` /
-        ``.xlsm`` / ``.xls`` (the sheet named ``table`` if there is one, else the first
-        sheet) or ``.parquet``.
+        ``.xlsm`` / ``.xls`` or ``.parquet``. Of a workbook, the sheet named ``table`` is
+        read; a workbook with one sheet is read whatever its name; a workbook with several
+        sheets and none named ``table`` is an error listing its sheets (without ``table``,
+        the first sheet is read).
     table : str, optional
         What the file holds (``"participants"``, ``"plan_items"``, ``"services"``, ``"items"``
         ...): names the table in error messages and picks the sheet of a workbook.
+    locale : {None, "lv"}
+        ``"lv"``: a Latvian CSV file (what Latvian Excel saves as "CSV"): fields separated by
+        ``;``, numbers with a decimal comma and, optionally, digit groups of three separated
+        by a space, U+00A0 or U+202F (``1 500,05``); ``.`` is never a group separator, so
+        ``1.500,00`` is not a number. Text cells written with a formula escape (``'=...``,
+        ``'+...``, ``'-...``, ``'@...``) lose the ``'`` (in columns other than the numeric ones,
+        where such a cell stays text and is reported). Only numeric columns are parsed as
+        numbers; ids and other text stay as written. Excel and Parquet files store numbers as
+        numbers and are read the same with or without a locale. Without ``locale``, a CSV
+        number with a decimal comma stays text, and its problem says to use ``locale="lv"``.
 
     Returns
     -------
@@ -223,15 +194,30 @@ def read_table(path: PathLike, table: str | None = None) -> pd.DataFrame:
         Text columns of the contract (``participant_id``, ``service``, ``municipality``,
         ``target_group``, ``unit``, ``target_groups`` and the results' ``reason``,
         ``status`` ...) as ``str``, so ``"007"`` keeps its zeros. Numeric columns as
-        ``int64``, ``Int64`` or ``float64``; a cell that is not a number (``"2,5"``, ``"NA"``)
-        keeps its text and the column is ``object``, for the validator to report. Other
-        columns of a CSV stay text; of Excel and Parquet files, as stored. Only empty cells
-        are missing.
+        ``int64``, ``Int64`` or ``float64``; a cell that is not a number (``"2.5.1"``,
+        ``"NA"``, ``"2,5"``) keeps its text and the column is ``object``, for the validator
+        to report.
+        Other columns of a CSV stay text; of Excel and Parquet files, as stored. Only empty
+        cells are missing. Empty rows (every cell empty) of a CSV file or a sheet are
+        skipped; a header naming a column twice is an error.
+
+        ``df.attrs["ibm_engine_source"]`` (:data:`SOURCE_ATTR`) says where the rows came
+        from, so that :class:`~ibm_engine.InputError` names the file, sheet and row of each
+        problem: a dict with ``file`` (the path as given), ``sheet`` (the sheet read, or
+        None), ``rows`` (data rows read), ``source_rows`` (the row of each data row in the
+        file, header = row 1, as runs ``[[data_row, source_row], ...]``; None for Parquet),
+        ``blank_rows`` (empty rows skipped between the header and the last data row),
+        ``order`` (a fingerprint of the first column, to tell whether the rows were
+        reordered) and ``hint`` (the decimal-comma advice problems of a plain CSV get).
+        Rows are traced by their index labels: filter or sort the frame freely,
+        but a ``reset_index`` after that loses the trace (the file is still named).
 
     Raises
     ------
     InputError
-        The file is missing, empty, unreadable or of an unsupported type.
+        The file is missing, empty, unreadable or of an unsupported type; a workbook has
+        several sheets and none named ``table``; a header names a column twice; ``locale``
+        is unknown.
     ImportError
         Reading Excel needs ``openpyxl`` (``pip install ibm_engine[excel]``), Parquet needs
         ``pyarrow`` (``pip install ibm_engine[parquet]``).
@@ -244,53 +230,81 @@ def read_table(path: PathLike, table: str | None = None) -> pd.DataFrame:
     >>> df = read_table(d / "p.csv", "participants")
     >>> df.participant_id[0], df.municipality[0], df.age[0]
     ('007', 'NA', np.float64(2.5))
+    >>> _ = (d / "lv.csv").write_text(
+    ...     "participant_id;budget_eur\\n007;1 500,05\\n\\n'+371;1.500,00\\n", encoding="utf-8-sig")
+    >>> lv = read_table(d / "lv.csv", "participants", locale="lv")
+    >>> lv.participant_id.tolist(), lv.budget_eur.tolist()
+    (['007', '+371'], [1500.05, '1.500,00'])
+    >>> lv.attrs["ibm_engine_source"]["blank_rows"], lv.attrs["ibm_engine_source"]["source_rows"]
+    (1, [[0, 2], [1, 4]])
     """
+    _check_locale(locale)
     name = table or "input"
     p = Path(path)
+    file = os.fspath(path)
     suffix = p.suffix.lower()
     if suffix not in READ_SUFFIXES:
-        return _unsupported(name, p)
+        return _unsupported(name, p, file)
     if not p.is_file():
         what = "is a directory, not a file" if p.is_dir() else "file not found"
-        raise _problem(name, f"{what}: {p}")
+        raise _problem(name, f"{what}: {p}", file)
+    latvian = locale == "lv"
+    grid: Grid | None = None
     try:
         if suffix == ".csv":
-            df = _read_csv(p)
+            grid, _ = read_csv_grid(p, LV_SEPARATOR if latvian else None)
         elif suffix == ".parquet":
             df = _read_parquet(p)
         else:
-            df = _read_excel(p, table)
-    except ImportError:
+            grid = _read_excel(p, table)
+    except (ImportError, InputError):
         raise
     except pd.errors.EmptyDataError:
-        raise _problem(name, f"file is empty: {p}") from None
+        raise _problem(name, f"file is empty: {p}", file) from None
     except UnicodeDecodeError as exc:
-        raise _problem(name, f"is not UTF-8 text ({exc.reason}): {p}") from None
+        raise _problem(name, f"is not UTF-8 text ({exc.reason}): {p}", file) from None
     except Exception as exc:
         detail = " ".join(str(exc).split())  # parser messages span lines
-        raise _problem(name, f"cannot be read ({type(exc).__name__}: {detail}): {p}") from exc
-    return _normalise(df)
+        raise _problem(name, f"cannot be read ({type(exc).__name__}: {detail}): {p}", file) from exc
+    if grid is None:
+        df = _normalise(df, latvian=False, csv=False)
+        df.attrs[SOURCE_ATTR] = describe_source(df, file, None, None, 0)
+        return df
+    _duplicates(grid, name, file)
+    csv = suffix == ".csv"
+    df = _normalise(grid.cells, latvian=latvian, csv=csv)
+    hint = None
+    if csv and not latvian:  # a decimal comma in a number: say how to read Latvian CSV
+        numeric = [str(c) for c in df.columns if c in NUMERIC_COLUMNS]
+        hint = (numeric, LV_COMMA_NUMBER.pattern, DECIMAL_COMMA_HINT)
+    source = describe_source(df, file, grid.sheet, grid.source_rows, grid.blank_rows, hint)
+    df.attrs[SOURCE_ATTR] = source
+    return df
 
 
-def _unsupported(name: str, p: Path) -> pd.DataFrame:
+def _unsupported(name: str, p: Path, file: str) -> pd.DataFrame:
     kinds = ", ".join(READ_SUFFIXES)
-    raise _problem(name, f"unsupported file type {p.suffix or '(none)'!r} (use {kinds}): {p}")
+    raise _problem(name, f"unsupported file type {p.suffix or '(none)'!r} (use {kinds}): {p}", file)
 
 
 def read_tables(
-    participants: PathLike, plan_items: PathLike, services: PathLike
+    participants: PathLike,
+    plan_items: PathLike,
+    services: PathLike,
+    *,
+    locale: Locale = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read the three input tables of :func:`ibm_engine.allocate` (see :func:`read_table`).
 
     The three paths may name one workbook with sheets ``participants``, ``plan_items`` and
-    ``services``.
+    ``services``. ``locale="lv"`` reads Latvian CSV files (see :func:`read_table`).
 
     Returns
     -------
     participants, plan_items, services : pandas.DataFrame
     """
     return (
-        read_table(participants, "participants"),
-        read_table(plan_items, "plan_items"),
-        read_table(services, "services"),
+        read_table(participants, "participants", locale=locale),
+        read_table(plan_items, "plan_items", locale=locale),
+        read_table(services, "services", locale=locale),
     )

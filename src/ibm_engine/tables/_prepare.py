@@ -26,6 +26,7 @@ from ibm_engine.tables._schema import (
     PARTICIPANTS,
     PLAN_ITEMS,
 )
+from ibm_engine.tables._sources import file_sources
 
 __all__ = ["CAP_TOL", "Prepared", "prepare"]
 
@@ -105,7 +106,9 @@ def prepare(
     part = as_frame(participants, "participants")
     items = as_frame(plan_items, "plan_items")
     svc = as_frame(services, "services")
-    log = ProblemLog()
+    # tables read from files: problems also name the file, sheet and source row
+    sources = file_sources(participants=participants, plan_items=plan_items, services=services)
+    log = ProblemLog(sources=sources)
     cat = read_catalogue(svc, log)
 
     ppid = _ids(part)
@@ -161,9 +164,7 @@ def prepare(
     if ppid is None or owner_code is None:  # a missing id column is fatal above
         raise InputError(log.records)
     rejected_ids = sorted({r["participant_id"] for r in log.by_participant()})
-    rejected = pd.DataFrame(
-        log.by_participant(), columns=["participant_id", "table", "row", "column", "reason"]
-    )
+    rejected = log.rejected()
     rej = np.asarray(pd.Index(ppid.texts).get_indexer(rejected_ids), dtype=np.int64)
     keep_p = ~np.isin(ppid.codes, rej)
     keep_i = ~np.isin(owner_code, rej)
