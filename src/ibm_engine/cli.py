@@ -12,13 +12,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine import InputError, __version__
 from ibm_engine.data import synthetic_zemgale
+from ibm_engine.errors import problem_location
 from ibm_engine.io import (
     CHUNK_SIZE,
     WRITE_FORMATS,
@@ -28,6 +29,7 @@ from ibm_engine.io import (
     write_tables,
 )
 from ibm_engine.io._locale import LOCALES
+from ibm_engine.tables._sources import SOURCE_ATTR
 
 __all__ = ["main"]
 
@@ -185,10 +187,6 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-#: the key of ``DataFrame.attrs`` where the readers describe the file a table came from
-SOURCE_ATTR = "ibm_engine_source"
-
-
 def _out_problem(out: Path) -> str | None:
     """Why ``--out`` cannot be the output directory, or None."""
     for folder in (out, *out.parents):
@@ -205,14 +203,12 @@ def _read_inputs(args: argparse.Namespace) -> tuple[list[pd.DataFrame], list[str
     """The three input tables, and a line for every file with blank rows the reader skipped."""
     files = {"participants": args.participants, "plan_items": args.plan_items,
              "services": args.services}  # fmt: skip
-    # the locale keyword is passed only when given (plain CSV reads as it always did)
-    options: dict[str, Any] = {} if args.locale is None else {"locale": args.locale}
     frames, notes = [], []
     one_book = len(set(files.values())) == 1
     for table, path in files.items():
-        df = read_table(path, table, **options)
+        df = read_table(path, table, locale=args.locale)
         frames.append(df)
-        blank = int(df.attrs.get(SOURCE_ATTR, {}).get("blank_rows_skipped", 0))
+        blank = int(df.attrs.get(SOURCE_ATTR, {}).get("blank_rows", 0))
         if blank > 0:
             where = f"{Path(path).name}, sheet {table}" if one_book else Path(path).name
             notes.append(f"{_plural(blank, 'blank row')} skipped in {where}")
@@ -268,9 +264,17 @@ def _print_problems(err: InputError, stream: TextIO) -> None:
     df = err.problems
     n = len(df)
     print(f"error: {n:,} input problem{'s' if n != 1 else ''}, nothing was allocated", file=stream)
-    rows = [["table", "row", "column", "reason"]]
-    for rec in df.head(_MAX_PROBLEMS).itertuples(index=False):
-        rows.append([_cell(rec.table), _cell(rec.row), _cell(rec.column), _cell(rec.reason)])
+    shown = df.head(_MAX_PROBLEMS)
+    # where in the file (unless the reason names the file already)
+    where = [
+        "" if str(p["file"]) in str(p["reason"]) else problem_location(p)
+        for p in shown.to_dict("records")
+    ]
+    in_files = any(where)
+    rows = [["table", "row", "column", *(["where"] if in_files else []), "reason"]]
+    for rec, at in zip(shown.itertuples(index=False), where, strict=True):
+        cells = [_cell(rec.table), _cell(rec.row), _cell(rec.column)]
+        rows.append([*cells, *([at] if in_files else []), _cell(rec.reason)])
     print(_render(rows, left=4), file=stream)
     if n > _MAX_PROBLEMS:
         print(

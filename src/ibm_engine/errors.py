@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -157,17 +158,34 @@ class InputError(IbmEngineError, ValueError):
 
 def _in_file(p: dict[str, Any]) -> str:
     """`` (file, sheet S, row R)``, or `` (file, line R)`` for a CSV (empty: not from a file)."""
+    if str(p.get("file")) in str(p.get("reason")):
+        return ""  # the reason names the file already
+    where = problem_location(p)
+    return f" ({where})" if where else ""
+
+
+def problem_location(p: Mapping[Any, Any]) -> str:
+    """Where a problem is in its file: ``file, sheet S, row R`` or ``file, line R`` for a CSV
+    (header = row / line 1); empty when the table was not read from a file.
+
+    Examples
+    --------
+    >>> problem_location({"file": "p.csv", "sheet": None, "source_row": 4})
+    'p.csv, line 4'
+    >>> problem_location({"file": "b.xlsx", "sheet": "services", "source_row": 7})
+    'b.xlsx, sheet services, row 7'
+    """
     file = p.get("file")
-    if not isinstance(file, str) or not file or file in str(p.get("reason")):
-        return ""  # not from a file, or the reason names it already
+    if not isinstance(file, str) or not file:
+        return ""
     parts = [file]
     sheet = p.get("sheet")
     if isinstance(sheet, str) and sheet:
         parts.append(f"sheet {sheet}")
     row = p.get("source_row")
-    if row is not None:
+    if row is not None and not (isinstance(row, float) and row != row):
         parts.append(f"{'row' if isinstance(sheet, str) and sheet else 'line'} {row}")
-    return f" ({', '.join(parts)})"
+    return ", ".join(parts)
 
 
 class SolverError(IbmEngineError, RuntimeError):

@@ -130,9 +130,10 @@ def test_bad_input_exits_2_with_the_problems(
     assert "error: 2 input problems, nothing was allocated" in captured.err
     assert "Traceback" not in captured.err
     lines = captured.err.splitlines()
-    assert lines[1].split() == ["table", "row", "column", "reason"]
+    assert lines[1].split() == ["table", "row", "column", "where", "reason"]
     age = next(line for line in lines if " age " in line)
     assert age.split()[:3] == ["participants", "007", "age"]
+    assert "p.csv, line 2" in age  # the line the user sees in the file (header = line 1)
     assert "2.5" in age
     assert any("budget_eur" in line and "'12,50'" in line for line in lines)
     assert not (tmp_path / "o").exists()
@@ -325,16 +326,14 @@ def test_locale_lv_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_blank_rows_skipped_are_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def reader(path: object, table: str, **options: object) -> pd.DataFrame:
-        df = read_table(path, table)  # type: ignore[arg-type]
-        blank = {"participants": 2, "plan_items": 1}.get(table, 0)
-        df.attrs["ibm_engine_source"] = {"blank_rows_skipped": blank}
-        return df
-
-    monkeypatch.setattr("ibm_engine.cli.read_table", reader)
-    assert main([*_files(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    head, *rows = PARTICIPANTS.strip("\n").split("\n")
+    people = "\n".join([head, rows[0], "", ",,,,", *rows[1:]]) + "\n"  # 2 blank rows
+    plan_head, *plan_rows = PLAN.strip("\n").split("\n")
+    plan = "\n".join([plan_head, "", *plan_rows]) + "\n"  # 1 blank row
+    args = [*_files(tmp_path, participants=people, plan=plan), "--out", str(tmp_path / "o")]
+    assert main(args) == 0, capsys.readouterr().err
     lines = capsys.readouterr().out.splitlines()
     skipped = [line for line in lines if " skipped in " in line and not line.startswith("wrote")]
     assert skipped == ["2 blank rows skipped in p.csv", "1 blank row skipped in i.csv"]

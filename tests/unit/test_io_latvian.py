@@ -152,7 +152,9 @@ def test_formula_escapes_are_restored_only_with_the_locale(tmp_path: Path) -> No
     names = ";".join(f"c{k}" for k in range(len(cells)))
     path = _write(tmp_path / "t.csv", f"participant_id;{names}\n'=1;{quoted}\n")
     lv = read_table(path, locale="lv")
-    assert lv.iloc[0].tolist() == ["=1", "=x", "+x", "-x", "@x", "\tx", "'abc", "''=x", "=x"]
+    # one escape comes off text that begins with escapes and a formula prefix (the writer puts
+    # one more on: io/_locale.py's NEEDS_ESCAPE and ESCAPED_TEXT undo each other)
+    assert lv.iloc[0].tolist() == ["=1", "=x", "+x", "-x", "@x", "\tx", "'abc", "'=x", "=x"]
     plain = read_table(path)
     assert plain.iloc[0].tolist() == ["'=1", *cells]
 

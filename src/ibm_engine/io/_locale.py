@@ -6,9 +6,11 @@ One definition of each fact, used by the readers (:func:`ibm_engine.read_table`)
 
 from __future__ import annotations
 
+import re
 from typing import Final, Literal
 
 __all__ = [
+    "ESCAPED_TEXT",
     "FORMULA_ESCAPE",
     "FORMULA_PREFIXES",
     "LOCALES",
@@ -16,6 +18,7 @@ __all__ = [
     "LV_DECIMAL",
     "LV_GROUP_SEPARATORS",
     "LV_SEPARATOR",
+    "NEEDS_ESCAPE",
     "Locale",
 ]
 
@@ -38,3 +41,12 @@ LV_CSV_ENCODING: Final = "utf-8-sig"
 #: CSV-injection guidance); written for Excel it is neutralised by a leading ``FORMULA_ESCAPE``
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_ESCAPE: Final = "'"
+
+_PREFIX_CLASS: Final = "[" + "".join(re.escape(p) for p in FORMULA_PREFIXES) + "]"
+#: text written for Excel gets one more ``FORMULA_ESCAPE`` in front when it begins with any
+#: number of escapes followed by a formula prefix (``=1``, ``'=1``, ``''=1``) ...
+NEEDS_ESCAPE: Final = re.compile(re.escape(FORMULA_ESCAPE) + "*" + _PREFIX_CLASS)
+#: ... and text read back loses one when it begins with at least one escape followed by a
+#: prefix: the two rules undo each other for every text (``'=1`` -> ``''=1`` -> ``'=1``), and
+#: text that begins otherwise (``'abc``, ``O'Brien``) is never touched
+ESCAPED_TEXT: Final = re.compile(re.escape(FORMULA_ESCAPE) + "+" + _PREFIX_CLASS)

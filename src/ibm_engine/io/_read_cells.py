@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from ibm_engine.io._locale import FORMULA_ESCAPE, FORMULA_PREFIXES, LV_DECIMAL, LV_GROUP_SEPARATORS
+from ibm_engine.io._locale import ESCAPED_TEXT, LV_DECIMAL, LV_GROUP_SEPARATORS
 
 __all__ = [
     "DECIMAL_COMMA_HINT",
@@ -39,9 +39,7 @@ LV_COMMA_NUMBER: Final = re.compile(
 DECIMAL_COMMA_HINT: Final = (
     'a decimal comma? Read Latvian CSV with locale="lv" (command line: --locale lv)'
 )
-_ESCAPED: Final = re.compile(
-    re.escape(FORMULA_ESCAPE) + "[" + "".join(re.escape(p) for p in FORMULA_PREFIXES) + "]"
-)
+_ESCAPED: Final = ESCAPED_TEXT
 
 
 def _is_text(s: pd.Series) -> bool:

@@ -18,10 +18,10 @@ from pandas.api import types as pdt
 
 from ibm_engine.io._locale import (
     FORMULA_ESCAPE,
-    FORMULA_PREFIXES,
     LV_CSV_ENCODING,
     LV_DECIMAL,
     LV_SEPARATOR,
+    NEEDS_ESCAPE,
 )
 from ibm_engine.report._format import DECIMALS, is_money, rounded
 
@@ -34,15 +34,15 @@ def escape_formulas(s: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> escape_formulas(pd.Series(["=1+2", "-1", "Bauska", -1, None])).tolist()
-    ["'=1+2", "'-1", 'Bauska', -1, None]
+    >>> escape_formulas(pd.Series(["=1+2", "-1", "Bauska", -1, None, "'=x", "'a"])).tolist()
+    ["'=1+2", "'-1", 'Bauska', -1, None, "''=x", "'a"]
     """
     text = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)  # strings only, never numbers
     if not text.any():
         return s
     out = s.astype(object).copy()
     t = out[text].astype(str)
-    hit = t.str.startswith(FORMULA_PREFIXES).to_numpy(dtype=bool)
+    hit = t.str.match(NEEDS_ESCAPE).to_numpy(dtype=bool)
     out.loc[t.index[hit]] = FORMULA_ESCAPE + t[hit]
     return out
 
