@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test bench bench-region lint typecheck pytest docs docs-serve conformance clean
+.PHONY: demo test test-explore bench bench-region bench-20k lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,14 @@ lint: $(DEVSTAMP)
 typecheck: $(DEVSTAMP)
 	$(VENV)/bin/mypy
 
+# Hypothesis runs the derandomised `ci` profile (tests/conftest.py): the same examples every run
 pytest: $(DEVSTAMP)
-	$(PY) -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
+
+# the property tests with many more random examples (not derandomised); a failure prints the
+# blob to reproduce it (@reproduce_failure) and should become a hand-written case
+test-explore: $(DEVSTAMP)
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -q -p no:cacheprovider tests/property
 
 # the documentation site (mkdocs.yml): every warning fails the build; output in site/.
 # NO_MKDOCS_2_WARNING silences mkdocs-material's banner about its end of life (not a docs warning)

@@ -22,11 +22,13 @@ __all__ = [
     "CENT_TOL_EUR",
     "DIVISOR_FLOOR",
     "FLOAT_SUM_REL_ERR",
+    "HIGHS_FEASIBILITY_TOL",
     "HOURS_TOL",
     "INT_TOL",
     "KEMENY_COST_REL_TOL",
     "LP_HOURS_BINDING_TOL",
     "LP_WEIGHT_TOL",
+    "MILP_HOURS_ROW_SCALE",
     "MILP_REL_GAP",
     "NOISE_TOL",
     "PROVEN_GAP",
@@ -132,6 +134,14 @@ SUFFIX_LP_MARGIN_ABS: Final = 1e-9
 
 #: HiGHS ``mip_rel_gap``: 0, HiGHS proves the optimum (its default 1e-4 stops early)
 MILP_REL_GAP: Final = 0.0
+
+#: a constraint's own units: HiGHS's default primal feasibility tolerance (scipy does not expose
+#: it), far above :data:`HOURS_TOL`; so the hours row is scaled by :data:`MILP_HOURS_ROW_SCALE`
+HIGHS_FEASIBILITY_TOL: Final = 1e-7
+
+#: 1/hours: factor of the family-hours row given to HiGHS, so that its feasibility tolerance
+#: is a hundredth of :data:`HOURS_TOL` in hours (``HIGHS_FEASIBILITY_TOL / scale = 1e-11`` h)
+MILP_HOURS_ROW_SCALE: Final = 1e4
 
 # --------------------------------------------------------------------------- priorities/
 

@@ -11,7 +11,13 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-from ibm_engine._tolerances import DIVISOR_FLOOR, HOURS_TOL, MILP_REL_GAP, SHARE_FLOOR_REL_SLACK
+from ibm_engine._tolerances import (
+    DIVISOR_FLOOR,
+    HOURS_TOL,
+    MILP_HOURS_ROW_SCALE,
+    MILP_REL_GAP,
+    SHARE_FLOOR_REL_SLACK,
+)
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
 from ibm_engine.solve import Batch, solve_optimal
@@ -144,11 +150,10 @@ def solve_compact(
         row_of = np.full(n, -1, dtype=np.int64)
         row_of[hcap] = np.arange(hcap.shape[0])
         on = row_of[owner[fund]] >= 0
-        blocks.append(
-            _rows(row_of[owner[fund]][on], batch.hours[fund][on], cols[on], hcap.shape[0], nc)
-        )
+        hrs = batch.hours[fund][on] * MILP_HOURS_ROW_SCALE  # HiGHS's tolerance: 1e-11 h
+        blocks.append(_rows(row_of[owner[fund]][on], hrs, cols[on], hcap.shape[0], nc))
         lo.append(np.full(hcap.shape[0], -np.inf))
-        hi.append(batch.hours_cap[hcap] + HOURS_TOL)
+        hi.append((batch.hours_cap[hcap] + HOURS_TOL) * MILP_HOURS_ROW_SCALE)
     on = cap_of[fund] >= 0
     if k:
         blocks.append(_rows(cap_of[fund][on], np.ones(int(on.sum())), cols[on], k, nc))

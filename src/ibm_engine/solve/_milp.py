@@ -13,7 +13,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, hstack, vstack
 
-from ibm_engine._tolerances import HOURS_TOL, MILP_REL_GAP, VALUE_TOL
+from ibm_engine._tolerances import HOURS_TOL, MILP_HOURS_ROW_SCALE, MILP_REL_GAP, VALUE_TOL
 from ibm_engine._typing import IntArray
 from ibm_engine.solve._batch import Batch, within_hours
 
@@ -53,9 +53,10 @@ def solve_one_milp(batch: Batch, p: int, time_limit: float = 120.0) -> MilpAnswe
     lo = [-np.inf]
     hi = [float(batch.budget[p])]
     if np.isfinite(batch.hours_cap[p]):
-        rows.append(csr_array(np.concatenate([h, np.zeros(k)])[None, :]))
+        # scaled: HiGHS's feasibility tolerance would otherwise allow 1e-7 h over the rule
+        rows.append(csr_array(np.concatenate([h * MILP_HOURS_ROW_SCALE, np.zeros(k)])[None, :]))
         lo.append(-np.inf)
-        hi.append(float(batch.hours_cap[p]) + HOURS_TOL)
+        hi.append((float(batch.hours_cap[p]) + HOURS_TOL) * MILP_HOURS_ROW_SCALE)
     rows.append(hstack([eye, csr_array(np.diag(-U))]))  # u - U z <= 0
     lo.extend([-np.inf] * k)
     hi.extend([0.0] * k)
