@@ -53,6 +53,7 @@ AWKWARD_HOURS = (8.0, 7.5, 0.3333, 1 / 3, 2.2, 0.1, 0.7)
 CAP_OFFSETS = (0.0, 0.0, 0.0, -5e-10, 5e-10, -1e-9, 1e-9, -2e-9, 2e-9, -5e-9, -7.2e-9, -1e-8, 1e-8)
 #: plan periods of the "at the cap" draws (weeks)
 CAP_WEEKS = (26, 52, 13, 1, 4, 30)
+WEIGHTS = (0.1, 0.25, 0.5, 0.5, 1.0, 2.0)
 
 
 def examples(n: int) -> int:
@@ -60,7 +61,6 @@ def examples(n: int) -> int:
     ``explore`` (see ``tests/conftest.py``), so that explicit counts do not cap exploration."""
     current = settings.default.max_examples
     return n if settings.default.derandomize else max(n, current)
-WEIGHTS = (0.1, 0.25, 0.5, 0.5, 1.0, 2.0)
 
 
 @dataclass(frozen=True)

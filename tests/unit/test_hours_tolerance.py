@@ -64,10 +64,12 @@ def _batch(hours: list[float], upper: list[int], cap: float, budget: int = 10**9
 
 
 def test_the_case_is_what_the_issue_says() -> None:
-    assert 3 * 8.0 > H + HOURS_TOL  # 6.2e-9 h over
-    assert 3 * 8.0 - (H + HOURS_TOL) == pytest.approx(6.2e-9, abs=1e-11)
+    three, two = 3 * 8.0, 2 * 8.0
+    assert three > H + HOURS_TOL
+    over = three - (H + HOURS_TOL)
+    assert over == pytest.approx(6.2e-9, abs=1e-11)
     assert math.floor(H / 8.0 + HOURS_TOL) == 3  # the old rule, tolerance in units
-    assert 2 * 8.0 <= H + HOURS_TOL
+    assert two <= H + HOURS_TOL
 
 
 @pytest.mark.parametrize("policy", ["optimal", "priority"])
@@ -85,7 +87,8 @@ def test_no_unit_over_the_family_hours(policy: str) -> None:
 def test_just_within_the_tolerance_still_fits() -> None:
     """24 h against H = 23.9999999992 h: 8e-10 h over H, within the 1e-9 h tolerance."""
     fhpw = 23.9999999992 / WEEKS
-    assert 24.0 <= fhpw * WEEKS + HOURS_TOL
+    three = 3 * 8.0
+    assert three <= fhpw * WEEKS + HOURS_TOL
     for policy in ("optimal", "priority"):
         res = ibm.allocate(*_tables(fhpw=fhpw), policy=policy, period_weeks=WEEKS)
         assert res.items["units"].tolist() == [3], policy
