@@ -68,6 +68,11 @@ conformance: $(DEVSTAMP)
 bench: $(BENCHSTAMP)
 	$(PY) benchmarks/run.py
 
+# allocate at 20,000 participants, optimal and priority interleaved over 5 rounds (wall and CPU
+# medians); `--tree before=<old src> --tree after=src` compares two source trees
+bench-20k: $(DEVSTAMP)
+	$(PY) benchmarks/allocate_20k.py
+
 # issue 4's region targets: capacities (Zemgale + 100,000 participants) and delivery (100,000
 # x 12 months); about 10 minutes, not part of `make bench`
 bench-region: $(DEVSTAMP)
