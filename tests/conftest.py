@@ -1,21 +1,55 @@
-"""Shared fixtures: a small valid set of the three contract tables.
+"""Shared fixtures: a small valid set of the three contract tables; the Hypothesis profiles.
 
 The tests import their helpers (``helpers.reference``, ``strategies``) from this folder, so it
 goes on ``sys.path`` here (pytest runs with ``--import-mode=importlib``, which does not add it).
+
+Hypothesis profiles, chosen by the environment variable ``HYPOTHESIS_PROFILE``:
+
+- ``ci`` (the default, ``make test``): derandomised, so every run collects the same tests and
+  draws the same examples (seeded from each test's source); no example database; a failure
+  prints its reproduction blob.
+- ``explore`` (``make test-explore``): random and many more examples, to find new cases; a
+  failure found there becomes a hand-written case or an ``@example``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
+
+#: the examples of a property test without its own ``max_examples`` under ``ci``
+CI_EXAMPLES = 100
+#: ... and under ``explore``; tests with their own number use ``strategies.examples(n)``
+EXPLORE_EXAMPLES = 2000
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=CI_EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    max_examples=EXPLORE_EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 

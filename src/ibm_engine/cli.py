@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine import InputError, __version__
+from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine.data import synthetic_zemgale
 from ibm_engine.errors import problem_location
 from ibm_engine.io import (
@@ -143,7 +144,7 @@ def _compare(opt: AllocationTables, pri: AllocationTables) -> str:
     by_id = pri.participants.set_index("participant_id")["value"]
     vb = by_id.reindex(opt.participants["participant_id"]).to_numpy()
     gain = va - vb
-    up, down = gain > 1e-9, gain < -1e-9
+    up, down = gain > VALUE_TOL, gain < -VALUE_TOL
     avg = float(gain[up].mean()) if up.any() else 0.0
     base = float(vb[up].sum())
     rel = float(gain[up].sum()) / base if base > 0 else 0.0

@@ -24,7 +24,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-HOURS_TOL = 1e-9  # sum h_i u_i <= H + 1e-9
+HOURS_TOL = 1e-9  # sum h_i u_i <= H + 1e-9, in hours
+#: HiGHS allows 1e-7 of violation in a row's own units; the hours row is scaled so that this
+#: is 1e-11 h, far below HOURS_TOL (the answer is re-checked with the exact rule anyway)
+HOURS_ROW_SCALE = 1e4
 CAP_TOL = 1e-9  # F(x) = floor(x + 1e-9)
 WEIGHT_TIE = 1e-12  # weights this close count as equal in the priority order
 GROUPS = ("GRT", "FT", "BSAC")
@@ -81,11 +84,17 @@ class Problem:
         spent = sum(int(c) * int(u) for c, u in zip(self.price_cents, units, strict=True))
         if spent > self.budget_cents:
             out.append(f"spends {spent} cents of {self.budget_cents}")
-        if self.hours_cap is not None:
-            used = math.fsum(h * u for h, u in zip(self.hours, units, strict=True))
-            if used > self.hours_cap + HOURS_TOL:
-                out.append(f"uses {used} hours of {self.hours_cap}")
+        if not self.within_hours(units):
+            out.append(f"uses {self.hours_used(units)!r} hours of {self.hours_cap!r} (+ 1e-9)")
         return out
+
+    def hours_used(self, units: Sequence[int]) -> float:
+        """Family hours of an allocation, summed exactly (``math.fsum`` of ``h_i * u_i``)."""
+        return math.fsum(h * u for h, u in zip(self.hours, units, strict=True))
+
+    def within_hours(self, units: Sequence[int]) -> bool:
+        """The contract's hours rule: ``sum h_i u_i <= H + 1e-9`` (always true without H)."""
+        return self.hours_cap is None or self.hours_used(units) <= self.hours_cap + HOURS_TOL
 
 
 # --------------------------------------------------------------------------- catalogue rules
@@ -279,9 +288,10 @@ def solve_milp(p: Problem) -> tuple[float, list[int]]:
     lo.append(np.array([-np.inf]))
     hi.append(np.array([float(p.budget_cents)]))
     if p.hours_cap is not None:
-        rows.append(np.concatenate([np.asarray(p.hours, float), np.zeros(n)])[None, :])
+        hours = np.asarray(p.hours, float) * HOURS_ROW_SCALE
+        rows.append(np.concatenate([hours, np.zeros(n)])[None, :])
         lo.append(np.array([-np.inf]))
-        hi.append(np.array([p.hours_cap + HOURS_TOL]))
+        hi.append(np.array([(p.hours_cap + HOURS_TOL) * HOURS_ROW_SCALE]))
     res = milp(
         c,
         constraints=LinearConstraint(np.vstack(rows), np.concatenate(lo), np.concatenate(hi)),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import WEIGHT_TIE_TOL
 from ibm_engine.allocation._allocate import allocate
 from ibm_engine.allocation._variants import Items, argument_error
 from ibm_engine.budget import ASSESSMENT_COLUMNS, PotCalibrated
@@ -126,7 +127,7 @@ def rerun(
     if ranks and not explicit:
         same = _allocate(result, *_tables(result, it, {}, {}, keep_weights=False))
         mine = result._asm.weight[np.sort(it.rows)]
-        if not np.allclose(same._asm.weight, mine, rtol=0.0, atol=1e-12):
+        if not np.allclose(same._asm.weight, mine, rtol=0.0, atol=WEIGHT_TIE_TOL):
             raise IbmEngineError(
                 f"the ranks of participant {it.pid!r} do not give the result's weights "
                 "again (was the result allocated with another rank merge?); changing ranks "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine._typing import BoolArray, IntArray
 from ibm_engine.allocation._explain_facts import position
 from ibm_engine.allocation._tables import REASONS
@@ -64,7 +65,7 @@ def eur_to_cents(value: object, column: str, *, positive: bool = False) -> int:
         sign = "> 0" if positive else ">= 0"
         raise argument_error(column, f"must be a number {sign} in EUR (got {value!r})")
     cents = round(x * 100)
-    if abs(x * 100 - cents) > 1e-4:
+    if abs(x * 100 - cents) > CENT_TOL_CENTS:
         raise argument_error(column, f"must be whole cents (got {value!r})")
     return int(cents)
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine.budget._base import Formula, ScaledFormula
 from ibm_engine.budget._inputs import Inputs
 from ibm_engine.budget._params import Parameter, ParameterCheck, Source, finite
@@ -93,7 +94,7 @@ class PotCalibrated(Formula):
             check.add("formula", f"cannot be calibrated: {type(self.formula).__name__}")
         if check.number("pot_eur", self.pot_eur, low=0.0):
             cents = float(self.pot_eur) * 100.0
-            if abs(cents - round(cents)) > 1e-4:
+            if abs(cents - round(cents)) > CENT_TOL_CENTS:
                 check.add("pot_eur", f"must be whole cents (got {self.pot_eur!r})")
         if self.groups is not None and not isinstance(self.groups, PotGroups):
             check.add("groups", f"must be PotGroups or None (got {type(self.groups).__name__})")

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import NOISE_TOL
 from ibm_engine.budget._fit_stats import age_bands
 from ibm_engine.budget._params import ParameterCheck, finite
 from ibm_engine.errors import InputError
@@ -88,7 +89,7 @@ class PotGroups:
                 check.add("floors", f"groups {both} are also in protect (one rule per group)")
         if isinstance(self.sub_pots, Mapping):
             total = sum(finite(s) or 0.0 for s in self.sub_pots.values())
-            if total > 1.0 + 1e-12:
+            if total > 1.0 + NOISE_TOL:
                 check.add("sub_pots", f"shares add up to {total:g}, more than the whole pot")
         check.raise_if_any()
 

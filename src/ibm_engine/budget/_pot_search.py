@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import CENT_NOISE_CENTS
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.budget._base import ScaledFormula
 from ibm_engine.budget._inputs import Inputs
@@ -97,7 +98,7 @@ class Curve:
                 tried.append((hi, total))
                 step *= 2.0
             # no scale reaches the pot: aim at the most the formula gives
-            target = int(np.floor(tried[-1][1] + 1e-6))
+            target = int(np.floor(tried[-1][1] + CENT_NOISE_CENTS))
             below = [s for s, total in tried if total < target]
             lo = below[-1] if below else ident
             hi = next(s for s, total in tried if total >= target)

@@ -22,6 +22,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import ROUND_NOISE_DECIMALS
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.budget._params import Parameter, params_frame
 from ibm_engine.errors import InputError
@@ -44,7 +45,7 @@ __all__ = [
 
 def round_half_up(cents: FloatArray) -> IntArray:
     """Nearest whole cent, halves up (after rounding away float noise below 1e-6 cent)."""
-    out: IntArray = np.floor(np.round(cents, 6) + 0.5).astype(np.int64)
+    out: IntArray = np.floor(np.round(cents, ROUND_NOISE_DECIMALS) + 0.5).astype(np.int64)
     return out
 
 

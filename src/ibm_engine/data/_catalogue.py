@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ibm_engine._tolerances import CAP_UNITS_TOL
+
 __all__ = [
     "CATALOGUE_COLUMNS",
     "CONTRACT_SERVICE_COLUMNS",
@@ -187,5 +189,5 @@ def period_caps(services: pd.DataFrame, weeks: int) -> npt.NDArray[np.int64]:
     """Legal cap of each catalogue row in units per period of ``weeks`` (2**40 when none)."""
     week = services["max_units_per_week"].to_numpy(float) * weeks
     year = services["max_units_per_year"].to_numpy(float) * weeks / 52
-    cap = np.fmin(np.floor(week + 1e-9), np.floor(year + 1e-9))
+    cap = np.fmin(np.floor(week + CAP_UNITS_TOL), np.floor(year + CAP_UNITS_TOL))
     return np.where(np.isnan(cap), 2**40, cap).astype(np.int64)

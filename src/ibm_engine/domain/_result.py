@@ -15,6 +15,7 @@ from typing import Any, Final, Self
 
 from pydantic import model_validator
 
+from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine.domain._service import (
     Count,
     Money,
@@ -26,7 +27,7 @@ from ibm_engine.domain._service import (
     is_missing,
 )
 
-VALUE_TOLERANCE: Final = 1e-9
+VALUE_TOLERANCE: Final = VALUE_TOL
 """Absolute (and relative) tolerance when comparing values, as in the contract."""
 
 

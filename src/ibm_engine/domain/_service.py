@@ -31,12 +31,14 @@ from pydantic import (
     model_validator,
 )
 
+from ibm_engine._tolerances import CENT_TOL_EUR
+
 TargetGroup = Literal["GRT", "FT", "BSAC"]
 TARGET_GROUPS: Final[tuple[TargetGroup, ...]] = ("GRT", "FT", "BSAC")
 Unit = Literal["session", "hour", "day", "trip", "month"]
 JsonScalar = str | int | float | bool | None
 
-CENT_TOLERANCE_EUR: Final = 1e-6
+CENT_TOLERANCE_EUR: Final = CENT_TOL_EUR
 """A money value is valid when within this many euros of a whole number of cents."""
 _CENT_TOLERANCE: Final = Decimal(str(CENT_TOLERANCE_EUR))
 MAX_AGE: Final = 120

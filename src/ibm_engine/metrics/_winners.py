@@ -7,6 +7,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine.metrics._frames import participant_frame
 
 __all__ = ["OUTCOMES", "TOLERANCE", "winners_losers"]
@@ -15,7 +16,7 @@ __all__ = ["OUTCOMES", "TOLERANCE", "winners_losers"]
 OUTCOMES: Final[tuple[str, ...]] = ("winner", "loser", "unchanged")
 
 #: coverage changes within this are "unchanged" (float sums of the values)
-TOLERANCE: Final = 1e-9
+TOLERANCE: Final = VALUE_TOL
 
 
 def winners_losers(result: Any, baseline: Any) -> pd.DataFrame:

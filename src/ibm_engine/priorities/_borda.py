@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ibm_engine._tolerances import WEIGHT_TIE_TOL
 from ibm_engine._typing import FloatArray, IntArray
 
 __all__ = ["borda_weights", "joint_order", "rank_points"]
 
 #: weights closer than this count as equal when ordering the joint list (contract)
-WEIGHT_TIE = 1e-12
+WEIGHT_TIE = WEIGHT_TIE_TOL
 
 
 def rank_points(offsets: IntArray, owner: IntArray, rank: IntArray) -> FloatArray:

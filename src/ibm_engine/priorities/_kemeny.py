@@ -34,6 +34,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ibm_engine._tolerances import KEMENY_COST_REL_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.priorities._lexicographic import (
@@ -47,8 +48,6 @@ __all__ = ["MAX_KEMENY_BLOCK", "kemeny_distance", "kemeny_rank"]
 
 #: the largest block of items the exact subset search takes (2^15 prefix sets)
 MAX_KEMENY_BLOCK = 15
-#: payments within this (times the participant's total pairwise weight) count as equal
-_TOL = 1e-9
 #: numbers per chunk of the batched arrays (bounds the memory to a few tens of MB)
 _CHUNK = 1 << 21
 
@@ -249,7 +248,7 @@ def kemeny_rank(
     for parts, items in _by_length(offsets, owner, team_rank, rankings.shape[1]):
         keep = ~repeated[parts]
         C = _matrix(rankings, w, items[keep])
-        tol = _TOL * np.maximum(1.0, C.sum(axis=(1, 2)))
+        tol = KEMENY_COST_REL_TOL * np.maximum(1.0, C.sum(axis=(1, 2)))
         order, big = _joint_orders(C, tol)
         too_big.extend(parts[keep][big].tolist())
         rank[np.take_along_axis(items[keep], order, axis=1)] = np.arange(1, items.shape[1] + 1)

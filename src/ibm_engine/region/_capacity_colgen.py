@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.sparse import csr_array
 
+from ibm_engine._tolerances import DIVISOR_FLOOR, LP_WEIGHT_TOL, NOISE_TOL, RC_REL_TOL, TIE_TILT_REL
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, priced, repair
 from ibm_engine.region._capacity_pool import Fairness, Pool, columns, master
@@ -37,11 +38,11 @@ __all__ = ["solve_colgen"]
 #: weight of the best-bound prices in the pricing point (Wentges smoothing)
 _SMOOTH = 0.5
 #: reduced cost a new column must have (relative to the largest participant value)
-_RC_TOL = 1e-9
+_RC_TOL = RC_REL_TOL
 #: regions with at most this many participants under capacities get the exact max-min (MILP)
 _EXACT_MAXMIN = 300
 #: relative tilt of the values towards earlier participants (deterministic ties)
-_TIE = 1e-9
+_TIE = TIE_TILT_REL
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _generate(
         for u in starts:
             val, use = columns(sub, cap_sub, k, u, rows)
             pool.add(rows, val, use, u)
-    tol = _RC_TOL * max(float(pool.value[0].max(initial=0.0)), 1e-300)
+    tol = _RC_TOL * max(float(pool.value[0].max(initial=0.0)), DIVISOR_FLOOR)
     if fair is not None and fair.maxmin:
         tol = _RC_TOL
     best_bound = np.full(n_groups, np.inf)
@@ -97,7 +98,7 @@ def _generate(
             lp_value = np.bincount(grp[part], weights=mst.contrib, minlength=n_groups)
             lp_value = lp_value.astype(np.float64)
         done = np.isfinite(best_bound) & (
-            best_bound - lp_value <= 0.25 * rel_gap * np.maximum(np.abs(best_bound), 1e-300)
+            best_bound - lp_value <= 0.25 * rel_gap * np.maximum(np.abs(best_bound), DIVISOR_FLOOR)
         )
         if it >= max_iter or bool(done.all()):
             break
@@ -239,7 +240,7 @@ def solve_colgen(
             rel_gap,
             Fairness(full, maxmin=True),
         )
-        floor = np.where(full > 0, full * gen1.lp_value[0] * (1 - 1e-7), 0.0)
+        floor = np.where(full > 0, full * gen1.lp_value[0] * (1 - LP_WEIGHT_TOL), 0.0)
         fair = Fairness(full, floor=floor / np.where(full > 0, full, 1.0))
         gen = _generate(sub, cap_sub, cap_f, grp, cg, gen1.pool, max_iter, rel_gap, fair)
         _frontier_columns(gen.pool, sub, cap_sub, k)
@@ -257,7 +258,7 @@ def solve_colgen(
                 kept, units[idx] = share, cand
         if sub.n <= _EXACT_MAXMIN:  # small regions: the exact max-min, then the exact sum
             cand, share = exact_maxmin(sub, cap_sub, capacity, grp, full, time_limit)
-            if share > kept + 1e-12:
+            if share > kept + NOISE_TOL:
                 kept, units[idx] = share, cand
         shares = (kept, float(min(gen1.bound[0], 1.0)))
         group_bound, price, iterations = gen.bound, gen.price, gen1.iterations + gen.iterations

@@ -15,13 +15,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ibm_engine._tolerances import (
+    DIVISOR_FLOOR,
+    NOISE_TOL,
+    STEP_MIN_LAGRANGE,
+    SUBGRADIENT_GAP_REL_FLOOR,
+)
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.solve import Batch, solve_optimal
 
 __all__ = ["CapacitySolution", "groups", "priced", "repair", "solve_lagrange", "usage"]
 
 #: adjusted values at or below this are treated as worthless (the item gets 0 units)
-_MIN_VALUE = 1e-12
+_MIN_VALUE = NOISE_TOL
 #: share of the previous direction kept in the next (deflected subgradient)
 _DEFLECT = 0.7
 #: repair the price solution every this many iterations (and at the first and last)
@@ -143,7 +149,7 @@ def repair(
         sol = solve_optimal(replace(sub, upper=upper))
         local = np.repeat(np.arange(cand.shape[0], dtype=np.int64), sub.counts)
         old_val = np.bincount(local, weights=values[idx], minlength=cand.shape[0])
-        better = sol.value > old_val + 1e-12
+        better = sol.value > old_val + NOISE_TOL
         left: list[int] = []
         for j in np.flatnonzero(better).tolist():
             sl = slice(int(sub.offsets[j]), int(sub.offsets[j + 1]))
@@ -214,12 +220,12 @@ def solve_lagrange(
     stall = np.zeros(n_g, dtype=np.int64)
     it = 0
     sol = sol0
-    while it < max_iter and ub.sum() - lb.sum() > rel_gap * max(float(ub.sum()), 1e-300):
+    while it < max_iter and ub.sum() - lb.sum() > rel_gap * max(float(ub.sum()), DIVISOR_FLOOR):
         if it > 0:
             sol = solve_optimal(priced(batch, cap_of, price))
         it += 1
         dual = per_group(sol.bound, price)
-        better = dual < ub - 1e-12
+        better = dual < ub - NOISE_TOL
         ub = np.where(better, dual, ub)
         best_price = np.where(better[cg], price, best_price)
         stall = np.where(better, 0, stall + 1)
@@ -235,10 +241,10 @@ def solve_lagrange(
         # deflected subgradient (Camerini, Fratta, Maffioli 1975): damps the zig-zag
         direction = np.where((price <= 0) & (g > 0), 0.0, g) + _DEFLECT * direction
         norm2 = np.bincount(cg, weights=direction * direction, minlength=n_g)
-        active = (norm2 > 0) & (theta >= 1e-6) & (ub - lb > 1e-12)
+        active = (norm2 > 0) & (theta >= STEP_MIN_LAGRANGE) & (ub - lb > NOISE_TOL)
         if not active.any():
             break
-        gap = np.maximum(dual - lb, 1e-9 * np.maximum(np.abs(dual), 1.0))
+        gap = np.maximum(dual - lb, SUBGRADIENT_GAP_REL_FLOOR * np.maximum(np.abs(dual), 1.0))
         step = np.where(active, theta * gap / np.where(norm2 > 0, norm2, 1.0), 0.0)
         price = np.maximum(0.0, price - step[cg] * direction)
     value = float(np.dot(batch.value, best))

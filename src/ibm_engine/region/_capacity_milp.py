@@ -11,9 +11,16 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
+from ibm_engine._tolerances import (
+    DIVISOR_FLOOR,
+    HOURS_TOL,
+    MILP_HOURS_ROW_SCALE,
+    MILP_REL_GAP,
+    SHARE_FLOOR_REL_SLACK,
+)
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
-from ibm_engine.solve import HOURS_TOL, Batch, solve_optimal
+from ibm_engine.solve import Batch, solve_optimal
 
 __all__ = ["solve_auto", "solve_compact", "solve_exact"]
 
@@ -129,7 +136,7 @@ def solve_compact(
     v = batch.value[fund]
     U = batch.upper[fund].astype(np.float64)
     lo_dose = batch.lower[fund].astype(np.float64)
-    scale = _SCALE_TARGET / max(float(np.dot(v, U)), 1e-300)
+    scale = _SCALE_TARGET / max(float(np.dot(v, U)), DIVISOR_FLOOR)
     obj = np.concatenate([-v * scale, np.zeros(f)])
     cols = np.arange(f, dtype=np.int64)
     nc = 2 * f + (share_of is not None)
@@ -143,11 +150,10 @@ def solve_compact(
         row_of = np.full(n, -1, dtype=np.int64)
         row_of[hcap] = np.arange(hcap.shape[0])
         on = row_of[owner[fund]] >= 0
-        blocks.append(
-            _rows(row_of[owner[fund]][on], batch.hours[fund][on], cols[on], hcap.shape[0], nc)
-        )
+        hrs = batch.hours[fund][on] * MILP_HOURS_ROW_SCALE  # HiGHS's tolerance: 1e-11 h
+        blocks.append(_rows(row_of[owner[fund]][on], hrs, cols[on], hcap.shape[0], nc))
         lo.append(np.full(hcap.shape[0], -np.inf))
-        hi.append(batch.hours_cap[hcap] + HOURS_TOL)
+        hi.append((batch.hours_cap[hcap] + HOURS_TOL) * MILP_HOURS_ROW_SCALE)
     on = cap_of[fund] >= 0
     if k:
         blocks.append(_rows(cap_of[fund][on], np.ones(int(on.sum())), cols[on], k, nc))
@@ -155,7 +161,7 @@ def solve_compact(
         hi.append(capacity.astype(np.float64))
     if floor is not None and np.any(floor > 0):
         blocks.append(_rows(owner[fund], v, cols, n, nc))
-        lo.append(np.maximum(floor - 1e-9 * np.maximum(floor, 1.0), 0.0))
+        lo.append(np.maximum(floor - SHARE_FLOOR_REL_SLACK * np.maximum(floor, 1.0), 0.0))
         hi.append(np.full(n, np.inf))
     if share_of is not None:
         rows = np.flatnonzero(share_of > 0)
@@ -183,7 +189,7 @@ def solve_compact(
         ),
         integrality=np.concatenate([np.ones(2 * f), np.zeros(nc - 2 * f)]).astype(np.int64),
         bounds=Bounds(np.zeros(nc), np.concatenate([U, np.ones(f), np.ones(nc - 2 * f)])),
-        options={"mip_rel_gap": 0.0, "presolve": True, "time_limit": time_limit},
+        options={"mip_rel_gap": MILP_REL_GAP, "presolve": True, "time_limit": time_limit},
     )
     if res.x is None:
         if floor is not None:  # the floors cannot all be kept: the best without them

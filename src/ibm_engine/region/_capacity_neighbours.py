@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import CENT_NOISE_CENTS, DIVISOR_FLOOR, NOISE_TOL, STEP_MIN_NEIGHBOURS
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_lagrange import priced, usage
@@ -92,7 +93,12 @@ def read_neighbours(neighbours: object) -> pd.DataFrame:
     is_bool = np.array([isinstance(x, bool | np.bool_) for x in raw], dtype=bool)
     cents = np.round(np.nan_to_num(num) * 100.0)
     with np.errstate(invalid="ignore"):
-        bad = is_bool | ~np.isfinite(num) | (num < 0) | (np.abs(num * 100.0 - cents) > 1e-6)
+        bad = (
+            is_bool
+            | ~np.isfinite(num)
+            | (num < 0)
+            | (np.abs(num * 100.0 - cents) > CENT_NOISE_CENTS)
+        )
     problems += [
         _problem(r, "transport_eur", "must be a sum of money >= 0 in whole cents")
         for r in rows[bad].tolist()
@@ -220,7 +226,7 @@ def use_neighbours(
     gain = sol.value - old
     new_units, extra = units.copy(), np.zeros_like(units)
     for j in np.lexsort((np.arange(part.shape[0]), -gain)).tolist():
-        if gain[j] <= 1e-12:
+        if gain[j] <= NOISE_TOL:
             break
         sl = slice(int(offsets[j]), int(offsets[j + 1]))
         it, cp, u = items[sl], is_copy[sl], sol.units[sl]
@@ -266,11 +272,11 @@ def neighbour_bound(
                 cheapest[c], serves[c] = via, t
         sol = solve_optimal(priced(batch, cap_of, cheapest))
         dual = float(sol.bound.sum() + np.dot(price, cap_f))
-        if dual < best - 1e-12:
+        if dual < best - NOISE_TOL:
             best = dual
         else:
             theta /= 2.0
-        if best - value <= rel_gap * max(best, 1e-300) or theta < 1e-4:
+        if best - value <= rel_gap * max(best, DIVISOR_FLOOR) or theta < STEP_MIN_NEIGHBOURS:
             break
         on = cap_of >= 0
         to = serves[np.maximum(cap_of, 0)]

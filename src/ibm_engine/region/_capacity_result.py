@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
 from ibm_engine.region._capacity_lagrange import CapacitySolution, usage
@@ -15,10 +16,6 @@ from ibm_engine.region._capacity_neighbours import Arcs, NeighbourUse
 from ibm_engine.solve import Batch, BatchSolution
 
 __all__ = ["PROVEN_GAP", "RegionResult", "region_result"]
-
-#: a region result is called optimal when its proven gap is at most this (the tie-break
-#: towards earlier participants raises values by at most 1e-9 relative)
-PROVEN_GAP = 1e-8
 
 
 @dataclass(frozen=True, eq=False)

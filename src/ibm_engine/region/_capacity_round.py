@@ -12,6 +12,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_array
 
+from ibm_engine._tolerances import (
+    CAPACITY_UNITS_TOL,
+    LP_WEIGHT_TOL,
+    NOISE_TOL,
+    SHARE_FLOOR_REL_SLACK,
+)
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import repair
 from ibm_engine.region._capacity_milp import solve_compact
@@ -45,7 +51,7 @@ def exact_maxmin(
     kept = max(kept, 0.0)
     for g in groups_:
         rows, items, part = per[g]
-        floor = full[rows] * kept * (1 - 1e-9)
+        floor = full[rows] * kept * (1 - SHARE_FLOOR_REL_SLACK)
         units[items] = solve_compact(part, cap_sub[items], capacity, time_limit, floor=floor).units
     got = sub.evaluate(units)[0]
     on = full > 0
@@ -72,11 +78,11 @@ def integer(
     n = sub.n
     part, value, use = pool.arrays()
     col_round = column_rounds(pool)
-    whole = lam >= 1.0 - 1e-7
+    whole = lam >= 1.0 - LP_WEIGHT_TOL
     fixed_part = np.zeros(n, dtype=bool)
     fixed_part[part[whole]] = True
     mass = np.bincount(part, weights=lam, minlength=n)
-    fixed_part |= mass <= 1e-7  # the zero allocation
+    fixed_part |= mass <= LP_WEIGHT_TOL  # the zero allocation
     split = np.flatnonzero(~fixed_part)
     chosen = np.flatnonzero(whole)
     left = capacity.astype(np.float64) - np.asarray(use[:, chosen].sum(axis=1)).ravel()
@@ -88,7 +94,7 @@ def integer(
         mine = chosen[col_round[chosen] == r]
         items = sub.item_index(part[mine])
         units[items] = pool.rounds[r][1][items]
-    room = np.floor(np.maximum(left, 0.0) + 1e-9).astype(np.int64)
+    room = np.floor(np.maximum(left, 0.0) + CAPACITY_UNITS_TOL).astype(np.int64)
     for g in np.unique(grp[split]).tolist():  # groups share no capacity: one MILP each
         rows = split[grp[split] == g]
         items = sub.item_index(rows)
@@ -114,12 +120,14 @@ def _fit_shares(
     order = np.lexsort((np.arange(part.shape[0]), weight, part))  # least use first, per person
 
     def choose(t: float) -> IntArray:
-        ok = order[share[order] >= t - 1e-12]
+        ok = order[share[order] >= t - NOISE_TOL]
         first = np.r_[True, part[ok][1:] != part[ok][:-1]] if ok.size else np.zeros(0, bool)
         return ok[first]
 
     def fits(cols: IntArray) -> bool:
-        return bool(np.all(np.asarray(use[:, cols].sum(axis=1)).ravel() <= capacity + 1e-9))
+        return bool(
+            np.all(np.asarray(use[:, cols].sum(axis=1)).ravel() <= capacity + CAPACITY_UNITS_TOL)
+        )
 
     lo, hi = 0.0, float(target)
     best = choose(lo)

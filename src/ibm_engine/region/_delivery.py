@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import SHARE_TOL
 from ibm_engine._typing import IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.region._disruptions import (
@@ -38,7 +39,7 @@ UNDERSPEND_REASONS = ("", "closure", "provider_shortage", "participant_choice")
 _NOT_HELD = (1, 2)  # closure and provider shortage are not held against the participant
 #: planned x share is floored after this tolerance (3 x 1/3 must give 1), and shares this close
 #: count as equal (20 of 30 days at 0.4 and 12 of 30 days at 0 are both 0.6, not 0.6 + 1e-16)
-_EPS = 1e-9
+_EPS = SHARE_TOL
 
 
 def spread_units(units: IntArray, months: int) -> IntArray:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import CENT_TOL_CENTS, ROUND_HALF_TOL_CENTS
 from ibm_engine.scenarios._checks import Problems, frame_copy
 
 __all__ = ["apply_prices", "scale_cents"]
@@ -24,7 +25,9 @@ def scale_cents(cents: np.ndarray, factor: float) -> np.ndarray:
     >>> scale_cents(np.array([2700, 1, 5]), 1.1).tolist()
     [2970, 1, 6]
     """
-    out: np.ndarray = np.floor(cents.astype(np.float64) * float(factor) + 0.5 + 1e-9)
+    out: np.ndarray = np.floor(
+        cents.astype(np.float64) * float(factor) + 0.5 + ROUND_HALF_TOL_CENTS
+    )
     return out.astype(np.int64)
 
 
@@ -54,7 +57,7 @@ def _apply_table(services: pd.DataFrame, prices: object, p: Problems) -> np.ndar
     for r in range(len(table)):
         row = r + 1
         x = price[r]
-        if not np.isfinite(x) or x < 0 or abs(x * 100 - round(x * 100)) > 1e-4:
+        if not np.isfinite(x) or x < 0 or abs(x * 100 - round(x * 100)) > CENT_TOL_CENTS:
             p.add("unit_price_eur", "must be a whole number of cents >= 0", table="prices", row=row)
             continue
         hit = svc == want_svc[r]

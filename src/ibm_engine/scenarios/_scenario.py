@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine.allocation import POLICIES, RankMerge
 from ibm_engine.budget import PotCalibrated
 from ibm_engine.errors import InputError
@@ -169,7 +170,7 @@ class Scenario:
 
 
 def _not_cents(x: float) -> bool:
-    return abs(float(x) * 100 - round(float(x) * 100)) > 1e-4
+    return abs(float(x) * 100 - round(float(x) * 100)) > CENT_TOL_CENTS
 
 
 def raise_arg(column: str, reason: str) -> NoReturn:
@@ -188,7 +189,7 @@ def _scaled_budgets(people: pd.DataFrame, pot: int | None, factor: float | None)
         p.raise_if_any()
     x = pd.to_numeric(people["budget_eur"], errors="coerce").to_numpy(np.float64)
     ids = people["participant_id"] if "participant_id" in people else pd.Series(range(len(x)))
-    bad = ~np.isfinite(x) | (x < 0) | (np.abs(x * 100 - np.round(x * 100)) > 1e-4)
+    bad = ~np.isfinite(x) | (x < 0) | (np.abs(x * 100 - np.round(x * 100)) > CENT_TOL_CENTS)
     for r in np.flatnonzero(bad):
         p.add("budget_eur", "must be whole cents >= 0 to scale to a pot",
               table="participants", row=str(ids.iloc[r]))  # fmt: skip

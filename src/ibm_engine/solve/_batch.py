@@ -8,19 +8,39 @@ Nothing here knows of pandas or pydantic.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from ibm_engine._tolerances import FLOAT_SUM_REL_ERR, HOURS_TOL, VALUE_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
-__all__ = ["HOURS_TOL", "VALUE_TOL", "Batch", "BatchSolution", "segment_sum"]
+__all__ = [
+    "HOURS_TOL",
+    "VALUE_TOL",
+    "Batch",
+    "BatchSolution",
+    "segment_sum",
+    "within_hours",
+]
 
-#: tolerance of the family-hours constraint (contract: ``sum h u <= H + 1e-9``)
-HOURS_TOL = 1e-9
-#: optimal values are compared with this absolute tolerance (contract)
-VALUE_TOL = 1e-9
+
+def within_hours(hours_per_item: FloatArray, hours_cap: float) -> bool:
+    """The contract's family-hours rule for one allocation: ``sum h u <= H + HOURS_TOL``.
+
+    ``hours_per_item`` holds ``h_i * u_i``; the sum is exact (``math.fsum``), the tolerance in
+    hours. ``hours_cap`` is ``inf`` when the family gives no limit.
+
+    Examples
+    --------
+    >>> within_hours(np.array([8.0, 8.0, 8.0]), 0.9230769228 * 26)  # 24 h > 23.9999999928 h
+    False
+    >>> within_hours(np.array([8.0, 8.0, 8.0]), 24.0 - 1e-10)
+    True
+    """
+    return math.fsum(hours_per_item.tolist()) <= hours_cap + HOURS_TOL
 
 
 def _fsum(owner: IntArray, x: FloatArray, n: int) -> FloatArray:
@@ -138,11 +158,25 @@ class Batch:
         return value, spent, hrs
 
     def feasible(self, units: IntArray) -> BoolArray:
-        """Per participant: is ``units`` feasible (bounds, minimums, money, hours)?"""
+        """Per participant: is ``units`` feasible (bounds, minimums, money, hours)?
+
+        Money is exact (int64 cents); hours follow :func:`within_hours` exactly: the float sum
+        decides only where it is farther from ``H + HOURS_TOL`` than its rounding error,
+        the others are summed exactly.
+        """
         ok_item = (units == 0) | ((units >= self.lower) & (units <= self.upper))
         bad = segment_sum((~ok_item).astype(np.int64), self.offsets)
         _, spent, hrs = self.evaluate(units)
-        out: BoolArray = (bad == 0) & (spent <= self.budget) & (hrs <= self.hours_cap + HOURS_TOL)
+        limit = self.hours_cap + HOURS_TOL
+        hours_ok = hrs <= limit
+        terms = self.hours * units
+        size = _fsum(self.owner, np.abs(terms), self.n)
+        err = FLOAT_SUM_REL_ERR * self.counts * size
+        close = np.flatnonzero(np.isfinite(limit) & (np.abs(hrs - limit) <= err))
+        for p in close.tolist():
+            sl = slice(int(self.offsets[p]), int(self.offsets[p + 1]))
+            hours_ok[p] = within_hours(terms[sl], float(self.hours_cap[p]))
+        out: BoolArray = (bad == 0) & (spent <= self.budget) & hours_ok
         return out
 
 
@@ -151,7 +185,9 @@ class BatchSolution:
     """Units per item with per-participant value, proven bound and proof flag.
 
     ``lam`` is the budget multiplier of the LP relaxation at the solution's bound (value of
-    one more cent), ``mu`` the family-hours multiplier (value of one more hour).
+    one more cent), ``mu`` the family-hours multiplier (value of one more hour). ``fallback``
+    counts the participants whose exact solver (HiGHS) gave no answer, so that they kept the
+    best greedy fill (feasible, not proven).
     """
 
     units: IntArray
@@ -160,3 +196,4 @@ class BatchSolution:
     proven: BoolArray
     lam: FloatArray
     mu: FloatArray
+    fallback: int = 0

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ibm_engine._tolerances import LP_HOURS_BINDING_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.solve._batch import Batch
 
@@ -103,7 +104,7 @@ def multipliers(batch: Batch, owner: IntArray | None = None) -> Multipliers:
     active = batch.fundable
     _, lam, hrs = _fractional(batch, batch.value, owner, active)
     mu = np.zeros(batch.n, dtype=np.float64)
-    binding = np.isfinite(batch.hours_cap) & (hrs > batch.hours_cap + 1e-12)
+    binding = np.isfinite(batch.hours_cap) & (hrs > batch.hours_cap + LP_HOURS_BINDING_TOL)
     if binding.any():
         mu_b, lam_b = _search_mu(batch, np.flatnonzero(binding))
         mu[binding] = mu_b

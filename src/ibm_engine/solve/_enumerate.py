@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ibm_engine._tolerances import HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_REL_TOL, VALUE_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
-from ibm_engine.solve._batch import HOURS_TOL, VALUE_TOL, Batch
+from ibm_engine.solve._batch import Batch
 from ibm_engine.solve._bound import Multipliers, single_resource_duals
 from ibm_engine.solve._frontier import (
     children,
@@ -87,7 +88,7 @@ def enumerate_optimum(
     rc = mult.rc
     a = np.abs(rc)
     ustar = np.where(rc > 0, batch.upper, 0)
-    tol = VALUE_TOL + 1e-12 * np.abs(mult.bound)
+    tol = VALUE_TOL + SEARCH_VALUE_REL_TOL * np.abs(mult.bound)
     delta = np.maximum(mult.bound - incumbent_value, 0.0) + tol
 
     # decision order per participant: fundable items by |rc| descending, item index ascending
@@ -136,11 +137,11 @@ def enumerate_optimum(
         mu_h,
         grid=strong,
     )
-    floor_val = incumbent_value - tol - 1e-12 * np.abs(incumbent_value)
+    floor_val = incumbent_value - tol - SEARCH_VALUE_REL_TOL * np.abs(incumbent_value)
     hcap = batch.hours_cap + HOURS_TOL
     no_hours = ~np.isfinite(batch.hours_cap) | (rest_hrs[starts] == 0) & (nf == 0)
     no_hours = no_hours | hours_free(batch, owner, n)
-    root_ok = (rest_cost[starts] <= batch.budget) & (rest_hrs[starts] <= hcap + 1e-12)
+    root_ok = (rest_cost[starts] <= batch.budget) & (rest_hrs[starts] <= hcap + SEARCH_HOURS_SLACK)
     overflow = ~root_ok
     truncated = np.zeros(n, dtype=bool)
     node_p = np.flatnonzero(root_ok).astype(np.int64)
@@ -190,7 +191,7 @@ def enumerate_optimum(
         dmax = np.minimum(np.maximum(dm, -1.0), uj.astype(np.float64)).astype(np.int64)
         money = batch.budget[node_p] - cost - rest_cost[pos + 1]
         cap_m = np.where(cj > 0, money // np.maximum(cj, 1), uj)
-        room = hcap[node_p] - hrs - rest_hrs[pos + 1] + 1e-12
+        room = hcap[node_p] - hrs - rest_hrs[pos + 1] + SEARCH_HOURS_SLACK
         with np.errstate(divide="ignore", invalid="ignore"):
             cap_h = np.where(
                 hj > 0, np.floor(np.minimum(room / np.where(hj > 0, hj, 1.0), 2.0**60)), 2.0**60
@@ -295,14 +296,18 @@ def _finish(
         batch.cost[last],
         batch.hours[last],
         batch.budget[p] - cost,
-        batch.hours_cap[p] - hrs,
+        hrs,
+        batch.hours_cap[p],
     )
     u = np.where(has & (u >= batch.lower[last]), u, 0)
+    # the search's room for hours is a little generous (float sums); a leaf over the
+    # contract's hours rule is no candidate
+    fits = hrs + batch.hours[last] * u <= batch.hours_cap[p] + HOURS_TOL
     return _Leaves(
         level=np.full(p.shape[0], level, dtype=np.int64),
         node=node,
         owner=p,
-        value=val + batch.value[last] * u,
+        value=np.where(fits, val + batch.value[last] * u, -np.inf),
         last_item=np.where(has, last, -1),
         last_units=u,
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
-from ibm_engine.solve._batch import VALUE_TOL, Batch
+from ibm_engine.solve._batch import Batch
 
 __all__ = [
     "children",

@@ -13,8 +13,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, hstack, vstack
 
+from ibm_engine._tolerances import HOURS_TOL, MILP_HOURS_ROW_SCALE, MILP_REL_GAP, VALUE_TOL
 from ibm_engine._typing import IntArray
-from ibm_engine.solve._batch import HOURS_TOL, Batch
+from ibm_engine.solve._batch import Batch, within_hours
 
 __all__ = ["MilpAnswer", "solve_one_milp"]
 
@@ -52,9 +53,10 @@ def solve_one_milp(batch: Batch, p: int, time_limit: float = 120.0) -> MilpAnswe
     lo = [-np.inf]
     hi = [float(batch.budget[p])]
     if np.isfinite(batch.hours_cap[p]):
-        rows.append(csr_array(np.concatenate([h, np.zeros(k)])[None, :]))
+        # scaled: HiGHS's feasibility tolerance would otherwise allow 1e-7 h over the rule
+        rows.append(csr_array(np.concatenate([h * MILP_HOURS_ROW_SCALE, np.zeros(k)])[None, :]))
         lo.append(-np.inf)
-        hi.append(float(batch.hours_cap[p]) + HOURS_TOL)
+        hi.append((float(batch.hours_cap[p]) + HOURS_TOL) * MILP_HOURS_ROW_SCALE)
     rows.append(hstack([eye, csr_array(np.diag(-U))]))  # u - U z <= 0
     lo.extend([-np.inf] * k)
     hi.extend([0.0] * k)
@@ -67,19 +69,19 @@ def solve_one_milp(batch: Batch, p: int, time_limit: float = 120.0) -> MilpAnswe
         constraints=LinearConstraint(A, np.array(lo), np.array(hi)),
         integrality=np.ones(2 * k, dtype=np.int64),
         bounds=Bounds(np.zeros(2 * k), np.concatenate([U, np.ones(k)])),
-        options={"mip_rel_gap": 0.0, "presolve": True, "time_limit": time_limit},
+        options={"mip_rel_gap": MILP_REL_GAP, "presolve": True, "time_limit": time_limit},
     )
     if res.x is None:
         return None
     u = np.round(res.x[:k]).astype(np.int64)
     u = np.where(u < batch.lower[sl][idx], 0, np.minimum(u, batch.upper[sl][idx]))
     units[idx] = u
-    if int(np.dot(batch.cost[sl], units)) > int(batch.budget[p]) or (
-        float(np.dot(batch.hours[sl], units)) > float(batch.hours_cap[p]) + HOURS_TOL
+    if int(np.dot(batch.cost[sl], units)) > int(batch.budget[p]) or not within_hours(
+        batch.hours[sl] * units, float(batch.hours_cap[p])
     ):
         return None
     value = float(np.dot(batch.value[sl], units))
     dual = getattr(res, "mip_dual_bound", None)
     bound = value if dual is None or not np.isfinite(dual) else max(value, -float(dual) / scale)
-    proven = bool(res.status == 0) and bound <= value + 1e-9
+    proven = bool(res.status == 0) and bound <= value + VALUE_TOL
     return MilpAnswer(units=units, bound=bound if not proven else value, proven=proven)

@@ -7,16 +7,20 @@ larger regions on the few left -> scipy.optimize.milp for any still unproven, re
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
-from ibm_engine.solve._batch import VALUE_TOL, Batch, BatchSolution
+from ibm_engine.errors import SolverWarning
+from ibm_engine.solve._batch import Batch, BatchSolution
 from ibm_engine.solve._bound import Multipliers, multipliers
 from ibm_engine.solve._enumerate import enumerate_optimum
 from ibm_engine.solve._greedy import fill_in_order
 from ibm_engine.solve._milp import solve_one_milp
 
-__all__ = ["solve_optimal", "solve_priority"]
+__all__ = ["solve_optimal", "solve_priority", "warn_fallback"]
 
 #: Passes of the enumeration: (participants per chunk, node cap per participant, frontier cap
 #: per chunk, beam, strong). A cheap exact pass proves most participants; a beam search finds
@@ -107,9 +111,11 @@ def solve_optimal(batch: Batch) -> BatchSolution:
             break
     value, _, _ = batch.evaluate(units)
     bound = np.where(proven, value, np.maximum(mult.bound, value))
+    fallback = 0
     for p in todo.tolist():
         ans = solve_one_milp(batch, p)
-        if ans is None:
+        if ans is None:  # keep the best greedy fill (feasible, not proven)
+            fallback += 1
             continue
         sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
         v_new = float(np.dot(batch.value[sl], ans.units))
@@ -126,9 +132,30 @@ def solve_optimal(batch: Batch) -> BatchSolution:
         units = np.where(ok[batch.owner], units, safe)
         proven &= ok
         value, _, _ = batch.evaluate(units)
-    return BatchSolution(
-        units=units, value=value, bound=bound, proven=proven, lam=mult.lam, mu=mult.mu
+    sol = BatchSolution(
+        units=units,
+        value=value,
+        bound=bound,
+        proven=proven,
+        lam=mult.lam,
+        mu=mult.mu,
+        fallback=fallback,
     )
+    warn_fallback(sol)
+    return sol
+
+
+def warn_fallback(sol: BatchSolution) -> None:
+    """One :class:`SolverWarning` for all participants that kept the greedy fill, if any."""
+    if sol.fallback:
+        k = sol.fallback
+        warnings.warn(
+            f"the exact solver (HiGHS) gave no answer for {k} participant"
+            f"{'s' if k != 1 else ''}: {'they keep' if k != 1 else 'it keeps'} the best greedy "
+            "allocation (feasible, not proven optimal: status 'feasible', bound from the LP)",
+            SolverWarning,
+            stacklevel=3,
+        )
 
 
 def _sub_mult(mult: Multipliers, batch: Batch, part: IntArray) -> Multipliers:

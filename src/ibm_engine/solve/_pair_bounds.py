@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ibm_engine._tolerances import UNITS_RATIO_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
 __all__ = ["PairBounds"]
@@ -116,8 +117,8 @@ class PairBounds:
         zero_ok: BoolArray = np.asarray((slack >= 0).all(axis=0), dtype=bool)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = -slack / rc
-        lo = np.where(rc > 0, np.ceil(q - 1e-9), -np.inf).max(axis=0)
-        hi = np.where(rc < 0, np.floor(q + 1e-9), np.inf).min(axis=0)
+        lo = np.where(rc > 0, np.ceil(q - UNITS_RATIO_TOL), -np.inf).max(axis=0)
+        hi = np.where(rc < 0, np.floor(q + UNITS_RATIO_TOL), np.inf).min(axis=0)
         dead = ((rc == 0) & (slack < 0)).any(axis=0)
         hi = np.where(dead, -1.0, hi)
         lo_i: IntArray = np.clip(lo, 0, 2.0**60).astype(np.int64)

@@ -7,14 +7,18 @@ only the wall time changes. Workers are forked where the platform allows (no re-
 from __future__ import annotations
 
 import multiprocessing as mp
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from itertools import pairwise
 
 import numpy as np
 
 from ibm_engine._typing import IntArray
+from ibm_engine.errors import SolverWarning
 from ibm_engine.solve._batch import Batch, BatchSolution
+from ibm_engine.solve._optimal import warn_fallback
 
 __all__ = ["solve_in_processes"]
 
@@ -41,12 +45,22 @@ def solve_in_processes(
     subs = [batch.subset(c) for c in chunks]
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
-        sols = list(pool.map(solve, subs))
-    return BatchSolution(
+        sols = list(pool.map(partial(_quietly, solve), subs))
+    sol = BatchSolution(
         units=np.concatenate([s.units for s in sols]),
         value=np.concatenate([s.value for s in sols]),
         bound=np.concatenate([s.bound for s in sols]),
         proven=np.concatenate([s.proven for s in sols]),
         lam=np.concatenate([s.lam for s in sols]),
         mu=np.concatenate([s.mu for s in sols]),
+        fallback=sum(s.fallback for s in sols),
     )
+    warn_fallback(sol)  # once for the whole call, not once per worker
+    return sol
+
+
+def _quietly(solve: Callable[[Batch], BatchSolution], batch: Batch) -> BatchSolution:
+    """``solve(batch)`` in a worker: its solver warnings are issued once by the parent."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        return solve(batch)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ibm_engine._tolerances import SUFFIX_LP_MARGIN_ABS, SUFFIX_LP_MARGIN_REL
 from ibm_engine._typing import FloatArray, IntArray
 
 __all__ = ["SuffixLP"]
@@ -88,7 +89,7 @@ class SuffixLP:
         room = np.maximum(left[has], 0.0)
         # first element whose inclusive cumulative use exceeds the room (the break element)
         # a small margin can only pick a later break element: a larger, still valid bound
-        margin = 1e-7 * self.shift + 1e-9
+        margin = SUFFIX_LP_MARGIN_REL * self.shift + SUFFIX_LP_MARGIN_ABS
         brk = np.searchsorted(self.key, seg * self.shift + room + margin, side="right")
         brk = np.minimum(brk, hi)
         inside = brk < hi

@@ -14,14 +14,10 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from ibm_engine._tolerances import CENT_TOL_CENTS, INT_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
 __all__ = ["Codes", "Column", "TextColumn", "fill", "integer", "money", "number", "text"]
-
-#: tolerance of "whole cents" (contract: within 1e-6 EUR of a whole number of cents)
-CENT_TOL = 1e-4
-#: tolerance of "whole number" for int columns given as floats
-INT_TOL = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,7 +169,7 @@ def money(s: pd.Series) -> Column:
     with np.errstate(invalid="ignore"):
         cents_f = num.values * 100.0
         rounded = np.round(cents_f)
-        ok = num.empty | num.bad | (np.abs(cents_f - rounded) <= CENT_TOL)
+        ok = num.empty | num.bad | (np.abs(cents_f - rounded) <= CENT_TOL_CENTS)
     bad = num.bad | ~ok | (~num.empty & ~num.bad & (np.abs(rounded) > 2.0**53))
     cents: IntArray = np.where(num.empty | bad, 0, np.nan_to_num(rounded)).astype(np.int64)
     return Column(cents, num.empty, bad)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ibm_engine._tolerances import CAP_UNITS_TOL as CAP_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import InputError, UnknownMunicipalityWarning
 from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
@@ -29,9 +30,6 @@ from ibm_engine.tables._schema import (
 from ibm_engine.tables._sources import file_sources
 
 __all__ = ["CAP_TOL", "Prepared", "prepare"]
-
-#: F(x) = floor(x + 1e-9) when converting legal caps to the period (contract)
-CAP_TOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
