@@ -20,6 +20,8 @@ __all__ = [
     "CENT_NOISE_CENTS",
     "CENT_TOL_CENTS",
     "CENT_TOL_EUR",
+    "DISPLAY_SHARE_TOL",
+    "DISPLAY_WHOLE_TOL",
     "DIVISOR_FLOOR",
     "FLOAT_SUM_REL_ERR",
     "HIGHS_FEASIBILITY_TOL",
@@ -186,3 +188,14 @@ STEP_MIN_LAGRANGE: Final = 1e-6
 
 #: step size: the neighbour-transport price search stops when its step factor falls below this
 STEP_MIN_NEIGHBOURS: Final = 1e-4
+
+# --------------------------------------------------------------------------- display
+
+#: units or hours: a number shown to a person within this of a whole number is shown without
+#: decimals ("3 sessions", not "3.00") and takes the singular when that whole number is 1
+DISPLAY_WHOLE_TOL: Final = 1e-9
+
+#: per cent points: two shares of the recommended list (value / total weight x 100) closer than
+#: this are the same share (``VALUE_TOL`` in value, times 100); explanations add decimals to
+#: tell two shares apart only when they differ by more
+DISPLAY_SHARE_TOL: Final = 100 * VALUE_TOL

@@ -247,11 +247,7 @@ TOLERANCES_MODULE = "_tolerances.py"
 
 #: files allowed a small float literal outside ``_tolerances.py``, each with its reason; every
 #: entry is a debt to pay, not a licence (the test fails when an entry no longer needs it)
-SMALL_LITERAL_EXCEPTIONS: dict[str, str] = {
-    # owned by the explanation work of issue 9 (switched to _tolerances there): value and
-    # count comparisons at 1e-9
-    "allocation/_explain_text.py": "issue 9: explanations switch to ibm_engine._tolerances",
-}
+SMALL_LITERAL_EXCEPTIONS: dict[str, str] = {}
 
 
 def small_float_literals(source: str) -> list[tuple[int, str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ibm_engine._tolerances import VALUE_TOL
+from ibm_engine._tolerances import DISPLAY_SHARE_TOL, DISPLAY_WHOLE_TOL, VALUE_TOL
 from ibm_engine.allocation._phrases import OF_RECOMMENDED_LV, ONE_LV, PHRASES, UNIT_WORDS
 from ibm_engine.errors import InputError
 
@@ -151,7 +151,7 @@ def format_money(cents: int, language: str = "en") -> str:
 
 def _num(x: float, language: str = "en") -> str:
     """A count, cap or number of hours: whole numbers without decimals, others with up to two."""
-    whole = abs(x - round(x)) < 1e-9
+    whole = abs(x - round(x)) < DISPLAY_WHOLE_TOL
     out = str(round(x)) if whole else f"{x:.2f}".rstrip("0").rstrip(".")
     return out.replace(".", ",") if language == "lv" else out
 
@@ -159,7 +159,7 @@ def _num(x: float, language: str = "en") -> str:
 def _one(n: float, language: str) -> bool:
     """Does ``n`` take the singular? (Latvian: numbers ending in 1 but not in 11.)"""
     k = round(n)
-    if abs(n - k) >= 1e-9:
+    if abs(n - k) >= DISPLAY_WHOLE_TOL:
         return False
     return k % 10 == 1 and k % 100 != 11 if language == "lv" else k == 1
 
@@ -258,7 +258,7 @@ def _changes(it: ItemFacts, plan: PlanFacts, language: str) -> str:
 def _pcts(a: float, b: float, language: str) -> tuple[str, str]:
     """Two shares in per cent with as many decimals (1 to 6) as it takes to tell them apart."""
     digits = 1
-    while digits < 6 and round(a, digits) == round(b, digits) and abs(a - b) > 1e-7:
+    while digits < 6 and round(a, digits) == round(b, digits) and abs(a - b) > DISPLAY_SHARE_TOL:
         digits += 1
     out = (f"{a:.{digits}f}", f"{b:.{digits}f}")
     return (out[0].replace(".", ","), out[1].replace(".", ",")) if language == "lv" else out
