@@ -52,14 +52,16 @@ def _expected(
         x.price_cents * n for x, n in zip(items[: k + 1], units, strict=False)
     )
     fh = spec.family_hours_per_week
-    if fh is None:
-        hours_room = math.inf
-    else:
-        used = [x.hours * n for x, n in zip(items[: k + 1], units, strict=False)]
-        hours_room = math.fsum([fh * case.weeks(spec), HOURS_TOL, *(-h for h in used)])
     money = step * it.price_cents > money_room
-    hours = step * it.hours > hours_room
-    one_fits = it.price_cents <= money_room and it.hours <= hours_room
+    if fh is None:
+        hours, one_hours = False, True
+    else:
+        # the contract's rule, sum h u <= H + 1e-9, with the items up to it and the step
+        before = math.fsum(x.hours * n for x, n in zip(items[:k], units, strict=False))
+        limit = fh * case.weeks(spec) + HOURS_TOL
+        hours = before + it.hours * (u + step) > limit
+        one_hours = before + it.hours * (u + 1) <= limit
+    one_fits = it.price_cents <= money_room and one_hours
     if u == 0 and step > 1 and one_fits and (money or hours):
         return "minimum_does_not_fit"
     if money:

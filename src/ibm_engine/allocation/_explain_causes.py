@@ -77,12 +77,12 @@ class Causes:
         return out
 
 
-def _hours_after(hours: FloatArray, units: IntArray, cap: float) -> FloatArray:
-    """``H`` less the hours of the items up to and including each one (exact sums)."""
+def _hours_before(hours: FloatArray, units: IntArray, cap: float) -> FloatArray:
+    """Hours of the items before each one (exact sums; 0 without a limit)."""
     if not math.isfinite(cap):
-        return np.full(units.shape[0], np.inf)
+        return np.zeros(units.shape[0])
     use = (hours * units).tolist()
-    return np.array([math.fsum([cap, *(-u for u in use[: k + 1])]) for k in range(len(use))])
+    return np.array([math.fsum(use[:k]) for k in range(len(use))])
 
 
 def find_causes(
@@ -107,11 +107,14 @@ def find_causes(
     """
     step = np.where(units > 0, 1, lower).astype(np.int64)
     money_room = budget - np.cumsum(cost * units)
-    hours_room = _hours_after(hours, units, hours_cap)
-    hh = hours_room + HOURS_TOL
+    # the contract's hours rule as the priority fill applies it: the hours before the item plus
+    # the item's with the step must stay within H + HOURS_TOL (the tolerance in hours)
+    before = _hours_before(hours, units, hours_cap)
+    limit = hours_cap + HOURS_TOL
+    hours_room = hours_cap - (before + hours * units)  # inf without a limit
     money_short = step * cost > money_room
-    hours_short = step * hours > hh
-    one_fits = (cost <= money_room) & (hours <= hh)
+    hours_short = before + hours * (units + step) > limit
+    one_fits = (cost <= money_room) & (before + hours * (units + 1) <= limit)
     cap_below = eligible & (upper < lower)
     short = eligible & ~cap_below & (units < upper)
     min_short = short & (units == 0) & (step > 1) & one_fits & (money_short | hours_short)
