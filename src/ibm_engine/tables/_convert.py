@@ -41,7 +41,7 @@ def _blank(s: pd.Series) -> BoolArray:
     if pdt.is_string_dtype(s.dtype) or s.dtype == object:
         try:
             blank = s.str.strip().eq("")
-        except AttributeError:  # an object column without any text: nothing can be blank
+        except (AttributeError, TypeError):  # no text at all (numbers, bytes): none is blank
             return na
         na = na | blank.fillna(False).to_numpy(dtype=bool)
     return na
@@ -116,8 +116,8 @@ def _factorize(s: pd.Series) -> tuple[IntArray, np.ndarray, BoolArray | None]:
         odd = np.fromiter((not _hashable(x) for x in raw), dtype=bool, count=raw.shape[0])
         clean = raw.copy()
         clean[odd] = None
-        codes, uniques = pd.factorize(clean, use_na_sentinel=True)
-        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object), odd
+        c2, u2 = pd.factorize(clean, use_na_sentinel=True)
+        return np.asarray(c2, dtype=np.int64), np.asarray(u2, dtype=object), odd
 
 
 def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
