@@ -113,11 +113,13 @@ def test_plan_item_id_unknown_even_stripped_has_no_spaces_hint(
     assert "surrounding spaces" not in r
 
 
+@pytest.mark.parametrize("dtype", ["str", object])
 def test_participant_ids_differing_by_spaces_are_a_problem(
-    tables: Callable[[], Tables],
+    tables: Callable[[], Tables], dtype: object
 ) -> None:
     p, i, s = tables()
     p = pd.concat([p, p.iloc[[0]].assign(participant_id="P1 ")], ignore_index=True)
+    p["participant_id"] = p["participant_id"].astype(dtype)  # type: ignore[call-overload]
     prob = problems((p, i, s))
     sel = prob[prob["column"] == "participant_id"]
     assert sorted(sel["row"]) == ["P1", "P1 "]

@@ -82,12 +82,19 @@ class Codes:
 class TextColumn(Column):
     """A converted text column: masks per row, values through :class:`Codes`."""
 
-    def __init__(self, codes: Codes, empty: BoolArray, bad: BoolArray) -> None:
+    def __init__(
+        self, codes: Codes, empty: BoolArray, bad: BoolArray, spaced: BoolArray | None = None
+    ) -> None:
         object.__setattr__(self, "coded", codes)
         object.__setattr__(self, "empty", empty)
         object.__setattr__(self, "bad", bad)
+        if spaced is None:
+            spaced = np.zeros(codes.texts.shape[0], dtype=bool)
+        object.__setattr__(self, "spaced", spaced)
 
     coded: Codes
+    #: per distinct text (``coded.texts``): whether it has surrounding whitespace
+    spaced: BoolArray
 
     @property
     def values(self) -> np.ndarray:  # materialised on demand
@@ -102,7 +109,7 @@ def _hashable(x: object) -> bool:
     return True
 
 
-def _factorize(s: pd.Series) -> tuple[IntArray, np.ndarray, BoolArray | None]:
+def _factorize(s: pd.Series) -> tuple[IntArray, pd.Index | np.ndarray, BoolArray | None]:
     """``pd.factorize`` of a column (codes, distinct values, mask of unhashable cells or None).
 
     Cells that cannot be hashed (lists, dicts, sets, arrays, frames) make ``pd.factorize``
@@ -110,7 +117,7 @@ def _factorize(s: pd.Series) -> tuple[IntArray, np.ndarray, BoolArray | None]:
     """
     try:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object), None
+        return np.asarray(codes, dtype=np.int64), uniques, None
     except (TypeError, ValueError):
         raw = s.to_numpy(dtype=object)
         odd = np.fromiter((not _hashable(x) for x in raw), dtype=bool, count=raw.shape[0])
@@ -128,10 +135,13 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     arrays, ...) are invalid.
     """
     raw_codes, uniques, odd = _factorize(s)
-    uniq = uniques
+    uniq = np.asarray(uniques, dtype=object)
     if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # all text: vectorised checks
         u_good = np.ones(uniq.shape[0], dtype=bool)
-        u_blank = pd.Series(uniq, dtype=object).str.strip().eq("").to_numpy(dtype=bool)
+        u_series = pd.Series(uniques)  # keeps the column's string storage (fast strip)
+        u_stripped = u_series.str.strip()
+        u_blank = u_stripped.eq("").to_numpy(dtype=bool)
+        u_spaced = (u_stripped != u_series).to_numpy(dtype=bool)
         u_text = uniq
     else:
         ok_types = (str, int, np.integer) if allow_int else (str,)
@@ -140,6 +150,7 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
             dtype=bool,
         )
         u_blank = np.array([isinstance(x, str) and not x.strip() for x in uniq], dtype=bool)
+        u_spaced = np.array([isinstance(x, str) and x != x.strip() for x in uniq], dtype=bool)
         u_text = np.array([x if isinstance(x, str) else str(x) for x in uniq], dtype=object)
     # different raw values with the same text (7 and "7") are one id
     t_codes, t_uniq = pd.factorize(u_text) if u_text.shape[0] else (np.zeros(0, np.int64), [])
@@ -152,7 +163,11 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
         empty &= ~odd
         bad |= odd
     codes = np.where(empty | bad, -1, t_codes[safe] if uniq.shape[0] else -1).astype(np.int64)
-    return TextColumn(Codes(codes, np.asarray(t_uniq, dtype=object)), empty, bad)
+    t_texts = np.asarray(t_uniq, dtype=object)
+    spaced: BoolArray = np.zeros(t_texts.shape[0], dtype=np.bool_)
+    if uniq.shape[0]:
+        spaced[t_codes[u_spaced & u_good & ~u_blank]] = True
+    return TextColumn(Codes(codes, t_texts), empty, bad, spaced)
 
 
 def _to_float(raw: np.ndarray) -> FloatArray:

@@ -23,17 +23,14 @@ __all__ = ["check_id_spaces", "report_orphans"]
 _SPACES = "differs from {other!r} only by surrounding spaces"
 
 
-def _spaced(texts: np.ndarray) -> BoolArray:
-    """Which texts have surrounding spaces (one vectorised pass over the distinct ids)."""
-    s = pd.Series(texts, dtype=object)
-    out: BoolArray = (s.str.strip() != s).to_numpy(dtype=bool)
-    return out
+def check_id_spaces(pid: Codes, spaced: BoolArray, log: ProblemLog) -> None:
+    """A problem on every participant whose id equals another's after ``str.strip()``.
 
-
-def check_id_spaces(pid: Codes, log: ProblemLog) -> None:
-    """A problem on every participant whose id equals another's after ``str.strip()``."""
+    ``spaced`` marks the distinct ids (``pid.texts``) with surrounding spaces, found while
+    the column was read; without any, nothing more is looked at.
+    """
     texts = pid.texts
-    if texts.shape[0] < 2 or not _spaced(texts).any():
+    if texts.shape[0] < 2 or not spaced.any():
         return
     group, count = twins(texts, strip_only=True)
     for t in np.flatnonzero(count > 1).tolist():

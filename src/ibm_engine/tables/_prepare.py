@@ -69,11 +69,17 @@ class Prepared:
     upper: IntArray
 
 
-def _ids(df: pd.DataFrame) -> Codes | None:
-    """Participant ids as text codes (-1 where empty or not text); None without the column."""
+def _id_column(df: pd.DataFrame) -> TextColumn | None:
+    """Participant ids as a text column (codes -1 where empty or not text); None without it."""
     if "participant_id" not in df.columns:
         return None
-    return text(df["participant_id"], allow_int=True).coded
+    return text(df["participant_id"], allow_int=True)
+
+
+def _ids(df: pd.DataFrame) -> Codes | None:
+    """Participant ids as text codes (-1 where empty or not text); None without the column."""
+    col = _id_column(df)
+    return None if col is None else col.coded
 
 
 def _clashes(
@@ -113,7 +119,8 @@ def prepare(
     log = ProblemLog()
     cat = read_catalogue(svc, log)
 
-    ppid = _ids(part)
+    pid_col = _id_column(part)
+    ppid = None if pid_col is None else pid_col.coded
     # with a budget formula, budget_eur is optional: rows that give one keep it
     specs = (
         PARTICIPANTS
@@ -134,7 +141,8 @@ def prepare(
         count = np.bincount(ppid.codes[has], minlength=ppid.texts.shape[0])
         dup = has & (count[np.maximum(ppid.codes, 0)] > 1) if count.shape[0] else has
         log.add_rows("participants", "participant_id", dup, "participant_id is not unique", ppid)
-        check_id_spaces(ppid, log)
+        if pid_col is not None:
+            check_id_spaces(ppid, pid_col.spaced, log)
 
     ipid = _ids(items)
     owner_code = None
