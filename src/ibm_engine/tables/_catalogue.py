@@ -16,7 +16,8 @@ import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.tables._columns import check_columns
-from ibm_engine.tables._convert import Codes, fill, floats
+from ibm_engine.tables._convert import Codes, TextColumn, fill, floats
+from ibm_engine.tables._hints import twins
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import GROUPS, SERVICES
 
@@ -156,6 +157,9 @@ def read_catalogue(services: pd.DataFrame, log: ProblemLog) -> Catalogue:
     mun = cols["municipality"].values if "municipality" in cols else np.full(n, None, dtype=object)
     if "municipality" in cols:
         mun = fill(mun, cols["municipality"].empty, None)
+        mcol = cols["municipality"]
+        if isinstance(mcol, TextColumn):
+            _check_spellings(mcol.coded, log)
     cat = Catalogue(
         frame=services,
         service=svc,
@@ -175,6 +179,37 @@ def read_catalogue(services: pd.DataFrame, log: ProblemLog) -> Catalogue:
     )
     _check_overlaps(cat, log)
     return cat
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    nums = [str(int(r) + 1) for r in rows.tolist()]
+    return ("row " if len(nums) == 1 else "rows ") + ", ".join(nums)
+
+
+def _check_spellings(municipality: Codes, log: ProblemLog) -> None:
+    """Two spellings of one municipality (equal after ``strip()`` and ``casefold()``): an
+    error on every row of each, naming the other spellings and their rows."""
+    texts = municipality.texts
+    if texts.shape[0] < 2:
+        return
+    group, count = twins(texts)
+    if not (count > 1).any():
+        return
+    codes = municipality.codes
+    for t in np.flatnonzero(count > 1).tolist():
+        others = [o for o in np.flatnonzero(group == group[t]).tolist() if o != t]
+        named = "; ".join(
+            f"{texts[o]!r} ({_rows_text(np.flatnonzero(codes == o))})" for o in others
+        )
+        for r in np.flatnonzero(codes == t).tolist():
+            log.add(
+                "services",
+                "municipality",
+                f"municipality {texts[t]!r} is also spelled {named}: the same name after "
+                "ignoring case and surrounding spaces; spell it one way",
+                row_number=r + 1,
+                attributable=False,
+            )
 
 
 def _check_overlaps(cat: Catalogue, log: ProblemLog) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from ibm_engine.errors import IbmEngineWarning
 from ibm_engine.tables._convert import Column, TextColumn, integer, money, number, text
+from ibm_engine.tables._hints import LV_HINT, Shown, column_hint, normalise_name, number_text_hint
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import ColumnSpec
 
@@ -71,16 +74,27 @@ def check_columns(
 ) -> dict[str, Column]:
     """Convert and check every contract column of ``df``; problems go to ``log``.
 
-    A missing required column is a problem that belongs to no participant. Returns the
-    converted columns present (absent optional columns are left out).
+    A missing required column is a problem that belongs to no participant (its reason
+    suggests a column of the table with a near-miss name); an absent optional column with such
+    a near miss among the extra columns is warned about. Returns the converted columns present
+    (absent optional columns are left out).
     """
     out: dict[str, Column] = {}
+    known = {spec.name for spec in specs}
+    extra = [c for c in df.columns if c not in known]
     for spec in specs:
         if spec.name in skip:
             continue
         if spec.name not in df.columns:
             if spec.required:
-                log.add(table, spec.name, "required column is missing", attributable=False)
+                log.add(
+                    table,
+                    spec.name,
+                    "required column is missing" + column_hint(spec.name, extra),
+                    attributable=False,
+                )
+            else:
+                _warn_near_miss(table, spec.name, extra)
             continue
         s = df[spec.name]
         col: Column
@@ -103,16 +117,18 @@ def check_columns(
                 attributable=attributable,
                 with_row=with_row,
             )
-        log.add_rows(
-            table,
-            spec.name,
-            col.bad,
-            _KIND_TEXT[spec.kind],
-            pids,
-            detail=s,
-            attributable=attributable,
-            with_row=with_row,
-        )
+        shown = Shown(s)
+        for mask, reason in _bad_reasons(spec, s, col):
+            log.add_rows(
+                table,
+                spec.name,
+                mask,
+                reason,
+                pids,
+                detail=shown,
+                attributable=attributable,
+                with_row=with_row,
+            )
         ok = ~col.empty & ~col.bad
         if spec.choices and isinstance(col, TextColumn):
             allowed = np.array([t in spec.choices for t in col.coded.texts], dtype=bool)
@@ -124,7 +140,7 @@ def check_columns(
                 bad,
                 f"must be one of {', '.join(spec.choices)}",
                 pids,
-                detail=s,
+                detail=shown,
                 attributable=attributable,
                 with_row=with_row,
             )
@@ -137,8 +153,34 @@ def check_columns(
                 broken,
                 spec.rule_text,
                 pids,
-                detail=s,
+                detail=shown,
                 attributable=attributable,
                 with_row=with_row,
             )
     return out
+
+
+def _bad_reasons(spec: ColumnSpec, cells: pd.Series, col: Column) -> list[tuple[Any, str]]:
+    """The invalid cells of a column split by what to tell about them (masks and reasons)."""
+    base = _KIND_TEXT[spec.kind]
+    if spec.kind in ("id", "text") or not col.bad.any():
+        return [(col.bad, base)]
+    comma, groups, plain = number_text_hint(cells, col.bad)
+    return [
+        (col.bad & ~comma & ~groups & ~plain, base),
+        (comma, f"{base}; text with a decimal comma: {LV_HINT}"),
+        (groups, f"{base}; text with spaces between digit groups: {LV_HINT}"),
+        (plain, f"{base}; a number written as text: give numbers, not text"),
+    ]
+
+
+def _warn_near_miss(table: str, name: str, extra: Sequence[object]) -> None:
+    """Warn when an extra column is an absent optional column spelled differently."""
+    near = [c for c in extra if normalise_name(c) == name]
+    if near:
+        warnings.warn(
+            f"{table}: column {near[0]!r} is kept as an extra column and not read as "
+            f"{name!r}; rename it to {name!r} if that is what it holds",
+            IbmEngineWarning,
+            stacklevel=5,
+        )

@@ -19,6 +19,9 @@ from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
 __all__ = ["Codes", "Column", "TextColumn", "fill", "integer", "money", "number", "text"]
 
+#: the largest magnitude a float still holds every whole number up to (2**53)
+_EXACT = 2.0**53
+
 
 @dataclass(frozen=True, eq=False)
 class Column:
@@ -34,7 +37,7 @@ def _blank(s: pd.Series) -> BoolArray:
     if pdt.is_string_dtype(s.dtype) or s.dtype == object:
         try:
             blank = s.str.strip().eq("")
-        except AttributeError:  # an object column without any text: nothing can be blank
+        except (AttributeError, TypeError):  # no text at all (numbers, bytes): none is blank
             return na
         na = na | blank.fillna(False).to_numpy(dtype=bool)
     return na
@@ -75,30 +78,66 @@ class Codes:
 class TextColumn(Column):
     """A converted text column: masks per row, values through :class:`Codes`."""
 
-    def __init__(self, codes: Codes, empty: BoolArray, bad: BoolArray) -> None:
+    def __init__(
+        self, codes: Codes, empty: BoolArray, bad: BoolArray, spaced: BoolArray | None = None
+    ) -> None:
         object.__setattr__(self, "coded", codes)
         object.__setattr__(self, "empty", empty)
         object.__setattr__(self, "bad", bad)
+        if spaced is None:
+            spaced = np.zeros(codes.texts.shape[0], dtype=bool)
+        object.__setattr__(self, "spaced", spaced)
 
     coded: Codes
+    #: per distinct text (``coded.texts``): whether it has surrounding whitespace
+    spaced: BoolArray
 
     @property
     def values(self) -> np.ndarray:  # materialised on demand
         return self.coded.objects()
 
 
+def _hashable(x: object) -> bool:
+    try:
+        hash(x)
+    except Exception:  # any object may refuse: TypeError for lists, anything for odd classes
+        return False
+    return True
+
+
+def _factorize(s: pd.Series) -> tuple[IntArray, pd.Index | np.ndarray, BoolArray | None]:
+    """``pd.factorize`` of a column (codes, distinct values, mask of unhashable cells or None).
+
+    Cells that cannot be hashed (lists, dicts, sets, arrays, frames) make ``pd.factorize``
+    fail; only then are the cells looked at one by one, and those get code -1 and the mask.
+    """
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        return np.asarray(codes, dtype=np.int64), uniques, None
+    except (TypeError, ValueError):
+        raw = s.to_numpy(dtype=object)
+        odd = np.fromiter((not _hashable(x) for x in raw), dtype=bool, count=raw.shape[0])
+        clean = raw.copy()
+        clean[odd] = None
+        c2, u2 = pd.factorize(clean, use_na_sentinel=True)
+        return np.asarray(c2, dtype=np.int64), np.asarray(u2, dtype=object), odd
+
+
 def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     """Text cells (ids, codes). With ``allow_int``, integers are accepted as their digits.
 
     Checks run on the distinct values only (one factorisation of the column), so a column of
-    millions of ids costs one hash pass.
+    millions of ids costs one hash pass. Cells that are not text (numbers, bytes, lists, dicts,
+    arrays, ...) are invalid.
     """
-    raw_codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    raw_codes = np.asarray(raw_codes, dtype=np.int64)
+    raw_codes, uniques, odd = _factorize(s)
     uniq = np.asarray(uniques, dtype=object)
     if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # all text: vectorised checks
         u_good = np.ones(uniq.shape[0], dtype=bool)
-        u_blank = pd.Series(uniques).str.strip().eq("").to_numpy(dtype=bool)
+        u_series = pd.Series(uniques)  # keeps the column's string storage (fast strip)
+        u_stripped = u_series.str.strip()
+        u_blank = u_stripped.eq("").to_numpy(dtype=bool)
+        u_spaced = (u_stripped != u_series).to_numpy(dtype=bool)
         u_text = uniq
     else:
         ok_types = (str, int, np.integer) if allow_int else (str,)
@@ -107,6 +146,7 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
             dtype=bool,
         )
         u_blank = np.array([isinstance(x, str) and not x.strip() for x in uniq], dtype=bool)
+        u_spaced = np.array([isinstance(x, str) and x != x.strip() for x in uniq], dtype=bool)
         u_text = np.array([x if isinstance(x, str) else str(x) for x in uniq], dtype=object)
     # different raw values with the same text (7 and "7") are one id
     t_codes, t_uniq = pd.factorize(u_text) if u_text.shape[0] else (np.zeros(0, np.int64), [])
@@ -115,8 +155,31 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     safe = np.where(has, raw_codes, 0)
     empty = ~has | (u_blank[safe] if uniq.shape[0] else np.zeros(has.shape[0], dtype=bool))
     bad = ~empty & (~u_good[safe] if uniq.shape[0] else np.zeros(has.shape[0], dtype=bool))
+    if odd is not None:  # unhashable cells (a list, a dict, an array, ...) are invalid, not empty
+        empty &= ~odd
+        bad |= odd
     codes = np.where(empty | bad, -1, t_codes[safe] if uniq.shape[0] else -1).astype(np.int64)
-    return TextColumn(Codes(codes, np.asarray(t_uniq, dtype=object)), empty, bad)
+    t_texts = np.asarray(t_uniq, dtype=object)
+    spaced: BoolArray = np.zeros(t_texts.shape[0], dtype=np.bool_)
+    if uniq.shape[0]:
+        spaced[t_codes[u_spaced & u_good & ~u_blank]] = True
+    return TextColumn(Codes(codes, t_texts), empty, bad, spaced)
+
+
+def _to_float(raw: np.ndarray) -> FloatArray:
+    """Python/numpy numbers as float64; an int too large for a float becomes inf (invalid)."""
+    try:
+        out: FloatArray = np.asarray(raw, dtype=np.float64)
+    except OverflowError:  # rare: only then one by one
+        out = np.array([_one_float(x) for x in raw.tolist()], dtype=np.float64)
+    return out
+
+
+def _one_float(x: object) -> float:
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        return float("inf")
 
 
 def number(s: pd.Series) -> Column:
@@ -140,7 +203,7 @@ def number(s: pd.Series) -> Column:
         )
         vals = np.full(n, np.nan)
         if isnum.any():
-            vals[isnum] = np.asarray(raw[isnum], dtype=np.float64)
+            vals[isnum] = _to_float(raw[isnum])
         bad = ~isnum & ~empty
         bad |= isnum & ~np.isfinite(vals)
         return Column(vals, empty, bad)
@@ -154,11 +217,12 @@ def integer(s: pd.Series) -> Column:
     """Whole numbers (int64; 0 where empty or invalid); integral floats such as 3.0 accepted."""
     num = number(s)
     vals = num.values
-    frac = ~num.empty & ~num.bad & (np.abs(vals - np.round(vals)) > INT_TOL)
-    huge = ~num.empty & ~num.bad & (np.abs(vals) > 2.0**53)
+    with np.errstate(invalid="ignore"):  # inf - inf in cells already marked invalid
+        frac = ~num.empty & ~num.bad & (np.abs(vals - np.round(vals)) > INT_TOL)
+        huge = ~num.empty & ~num.bad & (np.abs(vals) > _EXACT)
     bad = num.bad | frac | huge
-    ints = np.where(num.empty | bad, 0, np.round(np.nan_to_num(vals))).astype(np.int64)
-    if pdt.is_integer_dtype(s.dtype) and not num.empty.any():
+    ints = np.round(np.where(num.empty | bad, 0.0, vals)).astype(np.int64)
+    if pdt.is_integer_dtype(s.dtype) and not num.empty.any() and not bad.any():
         ints = s.to_numpy(dtype=np.int64)
     return Column(ints, num.empty, bad)
 
@@ -166,12 +230,13 @@ def integer(s: pd.Series) -> Column:
 def money(s: pd.Series) -> Column:
     """Money in EUR -> int64 cents; a value must be within 1e-6 EUR of a whole cent."""
     num = number(s)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # huge values are flagged below
         cents_f = num.values * 100.0
         rounded = np.round(cents_f)
         ok = num.empty | num.bad | (np.abs(cents_f - rounded) <= CENT_TOL_CENTS)
-    bad = num.bad | ~ok | (~num.empty & ~num.bad & (np.abs(rounded) > 2.0**53))
-    cents: IntArray = np.where(num.empty | bad, 0, np.nan_to_num(rounded)).astype(np.int64)
+        huge = ~num.empty & ~num.bad & (np.abs(rounded) > _EXACT)
+    bad = num.bad | ~ok | huge
+    cents: IntArray = np.where(num.empty | bad, 0.0, np.nan_to_num(rounded)).astype(np.int64)
     return Column(cents, num.empty, bad)
 
 

@@ -7,7 +7,6 @@ are set aside and problems that belong to no participant still raise.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,10 +14,15 @@ import pandas as pd
 
 from ibm_engine._tolerances import CAP_UNITS_TOL as CAP_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
-from ibm_engine.errors import InputError, UnknownMunicipalityWarning
+from ibm_engine.errors import InputError
 from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
 from ibm_engine.tables._columns import as_frame, check_columns
 from ibm_engine.tables._convert import Codes, Column, TextColumn, fill, floats, text
+from ibm_engine.tables._ids import check_id_spaces, report_orphans
+from ibm_engine.tables._municipalities import (
+    check_municipality_spellings,
+    warn_unknown_municipalities,
+)
 from ibm_engine.tables._plan_rules import check_plan_rules
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import (
@@ -63,11 +67,17 @@ class Prepared:
     upper: IntArray
 
 
-def _ids(df: pd.DataFrame) -> Codes | None:
-    """Participant ids as text codes (-1 where empty or not text); None without the column."""
+def _id_column(df: pd.DataFrame) -> TextColumn | None:
+    """Participant ids as a text column (codes -1 where empty or not text); None without it."""
     if "participant_id" not in df.columns:
         return None
-    return text(df["participant_id"], allow_int=True).coded
+    return text(df["participant_id"], allow_int=True)
+
+
+def _ids(df: pd.DataFrame) -> Codes | None:
+    """Participant ids as text codes (-1 where empty or not text); None without the column."""
+    col = _id_column(df)
+    return None if col is None else col.coded
 
 
 def _clashes(
@@ -109,7 +119,8 @@ def prepare(
     log = ProblemLog(sources=sources)
     cat = read_catalogue(svc, log)
 
-    ppid = _ids(part)
+    pid_col = _id_column(part)
+    ppid = None if pid_col is None else pid_col.coded
     # with a budget formula, budget_eur is optional: rows that give one keep it
     specs = (
         PARTICIPANTS
@@ -122,11 +133,16 @@ def prepare(
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
+    mcol = pcols.get("municipality")
+    if isinstance(mcol, TextColumn):
+        check_municipality_spellings(mcol.coded, cat, log, ppid)
     if ppid is not None:
         has = ppid.codes >= 0
         count = np.bincount(ppid.codes[has], minlength=ppid.texts.shape[0])
         dup = has & (count[np.maximum(ppid.codes, 0)] > 1) if count.shape[0] else has
         log.add_rows("participants", "participant_id", dup, "participant_id is not unique", ppid)
+        if pid_col is not None:
+            check_id_spaces(ppid, pid_col.spaced, log)
 
     ipid = _ids(items)
     owner_code = None
@@ -144,16 +160,8 @@ def prepare(
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
     if ipid is not None and owner_code is not None and ipid_attr is not None:
         orphan = (ipid.codes >= 0) & (owner_code < 0)
-        log.add_rows(
-            "plan_items",
-            "participant_id",
-            orphan,
-            "participant_id is not in the participants table",
-            None,
-            detail=ipid,
-            attributable=False,
-            with_row=True,
-        )
+        ptexts = ppid.texts if ppid is not None else np.zeros(0, dtype=object)
+        report_orphans(ipid, orphan, ptexts, log)
         check_plan_rules(icols, ipid, ipid_attr, cat, log)
 
     fatal = log.fatal()
@@ -215,15 +223,7 @@ def _canonical(
     bits = np.array([GROUP_BITS.get(str(t), 0) for t in gcol.texts], dtype=np.int64)
     gbits = np.where(gcol.codes >= 0, bits[np.maximum(gcol.codes, 0)] if bits.shape[0] else 0, 0)
     muni = _coded(pcols.get("municipality"), keep_p)
-    used = np.unique(muni.codes[muni.codes >= 0])
-    unknown = sorted({str(muni.texts[c]) for c in used.tolist()} - cat.municipalities)
-    if unknown:
-        warnings.warn(
-            "municipalities in no catalogue row (default rows apply; a typo?): "
-            + ", ".join(unknown),
-            UnknownMunicipalityWarning,
-            stacklevel=4,
-        )
+    warn_unknown_municipalities(muni, cat, stacklevel=4)
     service = _coded(icols.get("service"), keep_i)
     item_muni = Codes(muni.codes[owner], muni.texts)
     row = cat.match(service, item_muni, age[owner], gbits[owner])
