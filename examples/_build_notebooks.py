@@ -373,21 +373,26 @@ ledger.groupby("period")[["budget_eur", "carried_in_eur", "spent_eur", "forfeite
 ## An Excel report
 
 One formatted sheet per table, money as numbers with a EUR format; here with the region's
-KPIs by municipality as an extra sheet and the Latvian labels. It is written to a temporary
+KPIs by municipality as an extra sheet and the Latvian labels (headers and values, for people;
+`headers="names"` keeps the column codes for tools). It is written to a temporary
 directory (the report of all 1,288 participants takes some seconds more; this is the smaller
 region with capacities).
 """),
     code(
         """
 with tempfile.TemporaryDirectory() as folder:
-    path = report.write_excel_report(
+    for_staff = report.write_excel_report(  # Latvian headers and labelled values
         region,
         Path(folder) / "zemgale.xlsx",
         tables={"municipalities": by_municipality.reset_index()},
         lang="lv",
     )
-    print(path.name, f"{path.stat().st_size:,} bytes")
-    print(ibm.read_table(path, "items")[["participant_id", "service", "cost_eur"]].head(3))
+    print(for_staff.name, f"{for_staff.stat().st_size:,} bytes")
+    # headers="names" keeps the contract's column names, so read_table reads it back
+    for_tools = report.write_excel_report(
+        region, Path(folder) / "codes.xlsx", lang="lv", headers="names"
+    )
+    print(ibm.read_table(for_tools, "items")[["participant_id", "service", "cost_eur"]].head(3))
 """,
         tag="check-excel",
     ),

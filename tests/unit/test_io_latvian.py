@@ -137,7 +137,7 @@ def test_decimal_comma_without_locale_says_to_use_it(tmp_path: Path) -> None:
         ["P1", "weight", 3],
         ["P2", "recommended_units", 5],
     ]
-    hinted = ['locale="lv"' in r and "--locale lv" in r for r in problems["reason"]]
+    hinted = ["locale='lv'" in r and "--locale lv" in r for r in problems["reason"]]
     assert hinted == [True, False, True]  # 'abc' is no decimal comma
     assert problems["file"].tolist() == [str(path)] * 3
     lv = read_table(path, "plan_items", locale="lv")

@@ -28,7 +28,7 @@ DANGEROUS = (
     "@SUM(A1)",
     "=cmd|' /C calc'!A0",
     "#N/A",
-    "\t=1+2",
+    "\t=3+4",  # distinct from "=1+2" also after strip (ids differing by spaces are one id)
 )
 
 

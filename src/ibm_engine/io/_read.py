@@ -20,8 +20,6 @@ import pandas as pd
 from ibm_engine.errors import InputError
 from ibm_engine.io._locale import LOCALES, LV_SEPARATOR, Locale
 from ibm_engine.io._read_cells import (
-    DECIMAL_COMMA_HINT,
-    LV_COMMA_NUMBER,
     as_number,
     as_text,
     unescape_formulas,
@@ -207,8 +205,8 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
         None), ``rows`` (data rows read), ``source_rows`` (the row of each data row in the
         file, header = row 1, as runs ``[[data_row, source_row], ...]``; None for Parquet),
         ``blank_rows`` (empty rows skipped between the header and the last data row),
-        ``order`` (a fingerprint of the first column, to tell whether the rows were
-        reordered) and ``hint`` (the decimal-comma advice problems of a plain CSV get).
+        and ``order`` (a fingerprint of the first column, to tell whether the rows were
+        reordered).
         Rows are traced by their index labels: filter or sort the frame freely,
         but a ``reset_index`` after that loses the trace (the file is still named).
 
@@ -273,11 +271,7 @@ def read_table(path: PathLike, table: str | None = None, *, locale: Locale = Non
     _duplicates(grid, name, file)
     csv = suffix == ".csv"
     df = _normalise(grid.cells, latvian=latvian, csv=csv)
-    hint = None
-    if csv and not latvian:  # a decimal comma in a number: say how to read Latvian CSV
-        numeric = [str(c) for c in df.columns if c in NUMERIC_COLUMNS]
-        hint = (numeric, LV_COMMA_NUMBER.pattern, DECIMAL_COMMA_HINT)
-    source = describe_source(df, file, grid.sheet, grid.source_rows, grid.blank_rows, hint)
+    source = describe_source(df, file, grid.sheet, grid.source_rows, grid.blank_rows)
     df.attrs[SOURCE_ATTR] = source
     return df
 

@@ -17,8 +17,6 @@ from pandas.api import types as pdt
 from ibm_engine.io._locale import ESCAPED_TEXT, LV_DECIMAL, LV_GROUP_SEPARATORS
 
 __all__ = [
-    "DECIMAL_COMMA_HINT",
-    "LV_COMMA_NUMBER",
     "LV_NUMBER",
     "as_number",
     "as_text",
@@ -31,13 +29,6 @@ _GROUP: Final = "[" + "".join(LV_GROUP_SEPARATORS) + "]"
 #: group after one separator), optional decimal comma and digits; spaces around are allowed
 LV_NUMBER: Final = re.compile(
     rf"\s*[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:{re.escape(LV_DECIMAL)}\d+)?\s*"
-)
-#: a Latvian number with a decimal comma (``2,5``, ``1 500,00``): in a plain CSV, a hint
-LV_COMMA_NUMBER: Final = re.compile(
-    rf"\s*[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+){re.escape(LV_DECIMAL)}\d+\s*"
-)
-DECIMAL_COMMA_HINT: Final = (
-    'a decimal comma? Read Latvian CSV with locale="lv" (command line: --locale lv)'
 )
 _ESCAPED: Final = ESCAPED_TEXT
 

@@ -94,10 +94,6 @@ class ProblemLog:
                 if isinstance(got, np.generic):  # show 2.5, not np.float64(2.5)
                     got = got.item()
                 text = f"{reason} (got {got!r})"
-                source = self.sources.get(table)
-                hint = None if source is None else source.hint_for(column, got)
-                if hint is not None:
-                    text = f"{text}: {hint}"
             if with_row and pid is not None:  # the row column shows the id: add the number
                 text = f"{text} [row {r + 1}]"
             self.add(

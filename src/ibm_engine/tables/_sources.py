@@ -15,8 +15,7 @@ top to bottom (rows reordered and then re-indexed).
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -64,7 +63,6 @@ def describe_source(
     sheet: str | None,
     source_rows: IntArray | None,
     blank_rows: int,
-    hint: tuple[Sequence[str], str, str] | None = None,
 ) -> dict[str, Any]:
     """The record ``read_table`` stores in ``df.attrs[SOURCE_ATTR]`` for the frame it read.
 
@@ -72,11 +70,10 @@ def describe_source(
     (data rows read), ``source_rows`` (the source row of each data row, header = row 1, as
     runs ``[[data_row, source_row], ...]``: from data row ``data_row`` (0-based) on, the rows
     are consecutive from ``source_row`` until the next run; None when the format has no rows
-    a user sees, e.g. Parquet), ``blank_rows`` (empty rows skipped), a fingerprint of the
-    first column that tells whether the rows are still in the order read (``order``) and an
-    optional ``hint``: ``{"columns": [...], "pattern": regex, "reason": text}``, a reason
-    added to a problem of one of those columns whose cell (the ``got`` value) fully matches
-    the pattern (a decimal comma in a CSV read without ``locale="lv"``).
+    a user sees, e.g. Parquet), ``blank_rows`` (empty rows skipped) and a fingerprint of the
+    first column that tells whether the rows are still in the order read (``order``). (A
+    decimal comma in a CSV read without ``locale="lv"`` is hinted by the validation itself,
+    for files and frames alike: ``tables/_hints.py``.)
 
     Examples
     --------
@@ -97,9 +94,6 @@ def describe_source(
         "source_rows": None if source_rows is None else _runs(source_rows),
         "blank_rows": int(blank_rows),
         "order": None if first is None else [first, _digest(df[first])],
-        "hint": None
-        if hint is None
-        else {"columns": list(hint[0]), "pattern": hint[1], "reason": hint[2]},
     }
 
 
@@ -110,8 +104,6 @@ class FileSource:
     file: str
     sheet: str | None
     source_rows: IntArray
-    #: (columns, pattern, reason): see ``hint`` in :func:`describe_source`
-    hint: tuple[frozenset[str], re.Pattern[str], str] | None = None
 
     @classmethod
     def of(cls, frame: object) -> FileSource | None:
@@ -128,7 +120,7 @@ class FileSource:
             rows = None
         if rows is None:
             rows = np.full(len(frame), -1, dtype=np.int64)
-        return cls(d["file"], sheet if isinstance(sheet, str) else None, rows, _hint(d))
+        return cls(d["file"], sheet if isinstance(sheet, str) else None, rows)
 
     def locate(self, row_number: int | None) -> dict[str, Any]:
         """``file``, ``sheet`` and ``source_row`` of the 1-based row ``row_number``."""
@@ -137,22 +129,6 @@ class FileSource:
             found = int(self.source_rows[row_number - 1])
             row = found if found >= 1 else None
         return {"file": self.file, "sheet": self.sheet, "source_row": row}
-
-    def hint_for(self, column: str | None, got: object) -> str | None:
-        """The reader's hint for a problem of ``column`` whose cell is ``got`` (or None)."""
-        if self.hint is None or column not in self.hint[0] or not isinstance(got, str):
-            return None
-        return self.hint[2] if self.hint[1].fullmatch(got) else None
-
-
-def _hint(d: Mapping[str, Any]) -> tuple[frozenset[str], re.Pattern[str], str] | None:
-    h = d.get("hint")
-    if not isinstance(h, Mapping):
-        return None
-    try:
-        return frozenset(map(str, h["columns"])), re.compile(h["pattern"]), str(h["reason"])
-    except (TypeError, KeyError, re.error):
-        return None
 
 
 def _traced(frame: pd.DataFrame, d: Mapping[str, Any]) -> IntArray | None:
