@@ -9,7 +9,8 @@
 - a price rise (the budgets unchanged): no participant's spend rises by more than what they
   had left over, and under ``optimal`` no participant's value rises (every allocation the new
   prices allow was affordable before). Spend can fall, and under ``priority`` value can rise:
-  ``tests/unit/test_scenarios.py`` shows both.
+  ``tests/unit/test_scenarios.py`` shows both;
+- more money never lowers a participant's optimal value.
 """
 
 from __future__ import annotations
@@ -225,3 +226,17 @@ def test_a_price_rise_never_spends_more_than_was_left_nor_adds_optimal_value(
     if policy == "optimal":
         gain = dearer.value.to_numpy() - now.value.to_numpy()
         assert (gain <= VALUE_TOL).all(), now.index[gain > VALUE_TOL].tolist()
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), extra=st.lists(st.integers(0, 50_000), min_size=8, max_size=8))
+def test_more_money_never_lowers_the_optimal_value(seed: int, extra: list[int]) -> None:
+    """docs/counterfactuals.md: the optimal value ``V(B)`` never falls as the budget grows (the
+    allocation at ``B`` is still affordable); what it funds may change."""
+    people, plan, services = _tables(seed)
+    richer = people.assign(
+        budget_eur=(_cents(people.budget_eur) + np.array(extra[: len(people)])) / 100
+    )
+    now = ibm.allocate(people, plan, services).participants
+    more = ibm.allocate(richer, plan, services).participants
+    assert (more.value.to_numpy() >= now.value.to_numpy() - VALUE_TOL).all()
