@@ -5,7 +5,12 @@
 - KPIs reconcile with the result tables to the cent;
 - the Gini coefficient is in [0, 1], 0 for equal coverage, and matches its pairwise definition;
 - the traditional mechanism never spends more than its pot and serves strictly in order (a
-  loop reference implementation agrees with it).
+  loop reference implementation agrees with it);
+- a price rise (the budgets unchanged): no participant's spend rises by more than what they
+  had left over, and under ``optimal`` no participant's value rises (every allocation the new
+  prices allow was affordable before). Spend can fall, and under ``priority`` value can rise:
+  ``tests/unit/test_scenarios.py`` shows both;
+- more money never lowers a participant's optimal value.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ibm_engine as ibm
+from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine.metrics import gini, kpis
 from ibm_engine.scenarios import Baseline, Scenario, run_scenario, run_scenarios, traditional
 from ibm_engine.tables import prepare
@@ -195,3 +201,42 @@ def test_pot_scaling_is_exact_and_proportional(budgets: list[int], pot: int) -> 
         assert g in (floor, floor + 1)
         if b * pot % total == 0:
             assert g == floor  # a whole-cent share gets no extra cent
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    policy=st.sampled_from(["optimal", "priority"]),
+    factor=st.floats(1.0, 1.6) | st.sampled_from([1.01, 1.05, 1.1]),
+    one_service=st.booleans(),
+)
+def test_a_price_rise_never_spends_more_than_was_left_nor_adds_optimal_value(
+    seed: int, policy: str, factor: float, one_service: bool
+) -> None:
+    tables = _tables(seed)
+    base = Baseline(*tables, policy=policy)
+    change = {"physiotherapy": factor} if one_service else factor
+    now = run_scenario(base, Scenario("now")).participants.set_index("participant_id")
+    dearer = run_scenario(base, Scenario("dearer", price_factor=change)).participants
+    dearer = dearer.set_index("participant_id").loc[now.index]
+    rise = _cents(dearer.spent_eur) - _cents(now.spent_eur)
+    left = _cents(now.budget_eur) - _cents(now.spent_eur)
+    assert (rise <= left).all()
+    assert (_cents(dearer.spent_eur) <= _cents(dearer.budget_eur)).all()
+    if policy == "optimal":
+        gain = dearer.value.to_numpy() - now.value.to_numpy()
+        assert (gain <= VALUE_TOL).all(), now.index[gain > VALUE_TOL].tolist()
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), extra=st.lists(st.integers(0, 50_000), min_size=8, max_size=8))
+def test_more_money_never_lowers_the_optimal_value(seed: int, extra: list[int]) -> None:
+    """docs/counterfactuals.md: the optimal value ``V(B)`` never falls as the budget grows (the
+    allocation at ``B`` is still affordable); what it funds may change."""
+    people, plan, services = _tables(seed)
+    richer = people.assign(
+        budget_eur=(_cents(people.budget_eur) + np.array(extra[: len(people)])) / 100
+    )
+    now = ibm.allocate(people, plan, services).participants
+    more = ibm.allocate(richer, plan, services).participants
+    assert (more.value.to_numpy() >= now.value.to_numpy() - VALUE_TOL).all()

@@ -254,6 +254,70 @@ def test_sweep_over_pot_and_price(base: Baseline) -> None:
         sweep(base, "tax", [1.0])
 
 
+# -- what a price rise does (docs/scenarios.md, "Sweeps") ---------------------------------
+
+
+def _price_rise(
+    budgets: dict[str, float], plan: list[dict[str, object]], prices: dict[str, float],
+    factor: float, policy: str = "optimal",
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    people = pd.DataFrame(
+        [{"participant_id": p, "target_group": "GRT", "age": 40, "municipality": "Dobele",
+          "budget_eur": b} for p, b in budgets.items()]
+    )  # fmt: skip
+    catalogue = pd.DataFrame(
+        [{"service": s, "unit": "session", "unit_price_eur": x, "municipality": "Dobele"}
+         for s, x in prices.items()]
+    )  # fmt: skip
+    base = Baseline(people, pd.DataFrame(plan), catalogue, policy=policy)
+    now, dearer = (
+        run_scenario(base, s) for s in (Scenario("now"), Scenario("dearer", price_factor=factor))
+    )
+    return now.participants.set_index("participant_id"), dearer.participants.set_index(
+        "participant_id"
+    )
+
+
+def test_a_price_rise_can_lower_spend_as_well_as_raise_it() -> None:
+    """A's group home (all or nothing: its minimum dose is the month recommended) no longer
+    fits after a 5% rise, so A spends nothing; B buys the same 3 sessions dearer. Spend never
+    exceeds the budget, so it rises by at most what was left over (B: +4.50 of 10.00)."""
+    plan = [
+        {"participant_id": "A", "service": "group_home", "team_rank": 1, "recommended_units": 1,
+         "min_units": 1},
+        {"participant_id": "B", "service": "psychologist", "team_rank": 1,
+         "recommended_units": 3},
+    ]  # fmt: skip
+    now, dearer = _price_rise(
+        {"A": 650.0, "B": 100.0}, plan, {"group_home": 620.0, "psychologist": 30.0}, 1.05
+    )
+    assert now["spent_eur"].to_dict() == {"A": 620.0, "B": 90.0}
+    assert dearer["spent_eur"].to_dict() == {"A": 0.0, "B": 94.5}
+    assert dearer["spent_eur"].sum() < now["spent_eur"].sum()  # spend fell overall
+    rise = _cents(dearer["spent_eur"]) - _cents(now["spent_eur"])
+    left = _cents(now["budget_eur"]) - _cents(now["spent_eur"])
+    assert (rise <= left).all()
+    assert (dearer["value"] <= now["value"]).all()  # optimal: the value never rises
+
+
+def test_under_priority_a_price_rise_can_raise_the_value() -> None:
+    """The social worker's order: one physiotherapy session (52.00) fits the 55.00 budget and
+    leaves 3.00; at +50% (78.00) it does not, and the psychologist session (46.50) does, which
+    completes that item: the value rises from 1/3 of the first item to all of the second."""
+    plan = [
+        {"participant_id": "A", "service": "physiotherapy", "team_rank": 1,
+         "recommended_units": 3},
+        {"participant_id": "A", "service": "psychologist", "team_rank": 2,
+         "recommended_units": 1},
+    ]  # fmt: skip
+    prices = {"physiotherapy": 52.0, "psychologist": 31.0}
+    now, dearer = _price_rise({"A": 55.0}, plan, prices, 1.5, policy="priority")
+    assert dearer.loc["A", "value"] > now.loc["A", "value"]
+    assert dearer.loc["A", "spent_eur"] < now.loc["A", "spent_eur"]
+    best_now, best_dearer = _price_rise({"A": 55.0}, plan, prices, 1.5, policy="optimal")
+    assert best_dearer.loc["A", "value"] <= best_now.loc["A", "value"]
+
+
 # -- the traditional mechanism -----------------------------------------------------------
 
 SERVICES = [

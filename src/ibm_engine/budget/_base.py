@@ -25,6 +25,7 @@ from ibm_engine._typing import FloatArray
 from ibm_engine.budget._inputs import Inputs, from_prepared, load, problems_of
 from ibm_engine.budget._params import Parameter, Source
 from ibm_engine.budget._result import BudgetResult, Evaluation, build
+from ibm_engine.budget._shares import decimal_share, share_of_cents
 from ibm_engine.tables import ColumnSpec, Prepared
 
 __all__ = ["BudgetFormula", "Formula", "ScaledFormula", "clamp_stages", "per_period"]
@@ -176,15 +177,19 @@ def clamp_stages(
 ) -> tuple[tuple[str, FloatArray], ...]:
     """Floor and cap (EUR per 26 weeks, scaled to the period, made whole cents inwards).
 
-    The floor is never below 0, so no budget is negative. The bounds are computed once per
-    ``inputs`` (calibration evaluates many scales).
+    ``ceil(floor_eur x 100 x T / 26)`` and ``floor(cap_eur x 100 x T / 26)`` cents, computed
+    exactly from the amounts as written. The floor is never below 0, so no budget is negative.
+    The bounds are computed once per ``inputs`` (calibration evaluates many scales).
     """
     key = ("clamp", floor_eur, cap_eur)
     if key not in inputs.memo:
-        low = np.ceil(np.round(per_period(max(floor_eur, 0.0), inputs.weeks), 6))
+        weeks = np.asarray(inputs.prep.period_weeks, dtype=np.int64)
+        per_week = decimal_share(max(floor_eur, 0.0)) * 100 / 26
+        low = share_of_cents(per_week, weeks, "up").astype(np.float64)
         high = np.full(inputs.n, np.inf)
         if cap_eur is not None:
-            high = np.maximum(np.floor(np.round(per_period(cap_eur, inputs.weeks), 6)), 0.0)
+            per_week = decimal_share(max(cap_eur, 0.0)) * 100 / 26
+            high = share_of_cents(per_week, weeks, "down").astype(np.float64)
         inputs.memo[key] = np.vstack([np.minimum(low, high), high])
     low, high = inputs.memo[key]
     after_floor = np.maximum(gross, low)

@@ -46,10 +46,17 @@ class PotGroups:
         the pot does not scale them. ``1.0`` keeps the formula budget unchanged.
     floors : mapping of group to share in [0, 1]
         These groups are scaled with the others but never below ``share`` x their formula
-        budget.
+        budget (rounded up to the cent).
     sub_pots : mapping of group to share in [0, 1]
         These groups get ``share`` of the pot (rounded down to the cent) and are calibrated to
         it on their own; the rest of the pot goes to everyone else. Shares add up to at most 1.
+
+    Notes
+    -----
+    The formula budget is the formula's budget in whole cents (what ``formula.compute`` gives
+    and ``details.formula_budget_eur`` shows), and a share is the decimal it is written as:
+    ``share x`` the formula budget is computed exactly, then rounded as said above (a 0.95
+    share of 587.08 EUR is 557.726, kept as 557.73).
 
     Examples
     --------

@@ -1,8 +1,10 @@
 """A programme pot with groups: protected groups keep their budgets, the others are scaled.
 
 The formula is evaluated once at its own scale: that is each participant's *formula budget*
-``F``. A protected group (``keep``) is held at ``share x F`` (whole cents), a group with a floor
-at ``share x F`` or more; these are bounds applied after the formula, so the total stays
+``F``, in whole cents (rounded half up, as ``formula.compute`` gives it and the details show
+it). A protected group (``keep``) is held at ``share x F`` rounded half up, a group with a floor
+at ``share x F`` rounded up or more, both computed exactly (``_shares``); these are bounds
+applied after the formula, so the total stays
 continuous and non-decreasing in the scale and the search of :mod:`._pot_search` serves every
 pot. Each group with a sub-pot is calibrated to its own share of the pot, everyone else to the
 rest (the main pot). Edge cases are statuses (:class:`PotStatus`), not exceptions:
@@ -43,10 +45,12 @@ from ibm_engine.budget._result import (
     BudgetResult,
     CalibrationStatus,
     Evaluation,
+    breakdown_cents,
     build,
     require_exact_cents,
     round_half_up,
 )
+from ibm_engine.budget._shares import Rounding, decimal_share, share_of_cents
 from ibm_engine.errors import InputError, SolverError
 
 if TYPE_CHECKING:
@@ -63,28 +67,37 @@ LEFTOVER_RULE_GROUPS = (
 )
 
 
-def _bounds(groups: PotGroups, labels: np.ndarray, formula: FloatArray) -> tuple[FloatArray, ...]:
-    """Lower and upper bounds in whole cents (-inf / inf where a group is not protected)."""
+def _bounds(groups: PotGroups, labels: np.ndarray, formula: IntArray) -> tuple[FloatArray, ...]:
+    """Lower and upper bounds in whole cents (-inf / inf where a group is not protected).
+
+    ``formula`` is the formula budget in whole cents (the figure a notice shows); a kept budget
+    is ``share x`` it rounded half up, a floor ``share x`` it rounded up, both exactly.
+    """
     low = np.full(formula.shape[0], -np.inf)
     high = np.full(formula.shape[0], np.inf)
     for rules, fixed in ((groups.protect, True), (groups.floors, False)):
         for group, share in rules.items():
             m = labels == str(group)
-            bound = round_half_up(float(share) * formula[m]).astype(np.float64)
-            low[m] = bound
+            rounding: Rounding = "half_up" if fixed else "up"
+            bound = share_of_cents(decimal_share(share), formula[m], rounding)
+            low[m] = bound.astype(np.float64)
             if fixed:
-                high[m] = bound
+                high[m] = low[m]
     return low, high
 
 
 def _pots(groups: PotGroups, labels: np.ndarray, pot: int) -> list[tuple[str, BoolArray, int]]:
-    """(name, members, money in cents) of the main pot and of every sub-pot."""
+    """(name, members, money in cents) of the main pot and of every sub-pot.
+
+    A sub-pot is ``share x`` the pot rounded down to the cent, exactly.
+    """
     rest = np.ones(labels.shape[0], dtype=bool)
     subs = []
     for group, share in sorted(groups.sub_pots.items(), key=lambda gs: str(gs[0])):
         m = labels == str(group)
         rest &= ~m
-        subs.append((f"sub_pot[{group}]", m, int(np.floor(np.round(pot * float(share), 6)))))
+        money = share_of_cents(decimal_share(share), np.array([pot], dtype=np.int64), "down")
+        subs.append((f"sub_pot[{group}]", m, int(money[0])))
     return [(MAIN_POT, rest, pot - sum(c for _, _, c in subs)), *subs]
 
 
@@ -115,7 +128,7 @@ def calibrate_groups(pc: PotCalibrated, groups: PotGroups, inputs: Inputs) -> Bu
     ids = inputs.prep.participants["participant_id"].reset_index(drop=True)
     ev0 = f.evaluate(inputs, f.identity)
     require_exact_cents(pc.kind, ev0)
-    low, high = _bounds(groups, labels, ev0.exact)
+    low, high = _bounds(groups, labels, round_half_up(ev0.exact))
     state = _State(
         scaled=ev0.exact.copy(),
         final=np.minimum(np.maximum(ev0.exact, low), high),
@@ -269,4 +282,21 @@ def _result(
         groups=group_table,
         pots=pot_table,
     )
-    return build(pc.kind, inputs.prep.participants["participant_id"], ev, budget, report)
+    cents = _breakdown(ev0, formula_cents, state)
+    return build(pc.kind, inputs.prep.participants["participant_id"], ev, budget, report, cents)
+
+
+def _breakdown(ev0: Evaluation, formula: IntArray, state: _State) -> dict[str, IntArray]:
+    """Whole cents per column: the formula's columns add up to the formula budget ``formula``
+    (the figure ``formula_budget_eur`` shows), ``pot_scaling`` and ``group_protection`` to the
+    change from it to the budget.
+
+    ``pot_scaling`` ends at the scaled amount rounded half up, or at the budget itself where the
+    protection did not change the scaled amount (leftover cents then count as scaling).
+    """
+    out = breakdown_cents(ev0, formula)
+    budget = state.budget
+    scaled = np.where(state.final == state.scaled, budget, round_half_up(state.scaled))
+    out["pot_scaling"] = scaled - formula
+    out["group_protection"] = budget - scaled
+    return out

@@ -244,12 +244,18 @@ def build(
     ev: Evaluation,
     budget: IntArray | None = None,
     calibration: CalibrationReport | None = None,
+    cents: dict[str, IntArray] | None = None,
 ) -> BudgetResult:
-    """The result of an evaluation apportioned to ``budget`` (default: each amount rounded)."""
+    """The result of an evaluation apportioned to ``budget`` (default: each amount rounded).
+
+    ``cents`` (the breakdown in whole cents, default :func:`breakdown_cents`) is for callers
+    whose columns must start from other rounded amounts (a pot with groups).
+    """
     require_exact_cents(formula, ev)
     if budget is None:
         budget = round_half_up(ev.exact)
-    cents = breakdown_cents(ev, budget)
+    if cents is None:
+        cents = breakdown_cents(ev, budget)
     euros = {name: _euros(c) for name, c in cents.items()}
     ids = ids.reset_index(drop=True)
     breakdown = pd.DataFrame({"participant_id": ids, **euros})

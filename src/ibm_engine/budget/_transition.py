@@ -2,7 +2,8 @@
 
 With a previous budget ``P`` (``previous_budget_eur``, for a period of the same length), the
 new budget is kept in ``[ceil(P * (1 - max_decrease)), floor(P * (1 + max_increase))]`` (whole
-cents; no upper bound without ``max_increase``). Participants without a previous budget (empty
+cents, computed exactly from ``P`` in cents and the shares as written; no upper bound without
+``max_increase``). Participants without a previous budget (empty
 cell, or no column) are not protected. The ``transition_protection`` breakdown column is what
 the protection added (positive) or took away (negative) for each participant, to the cent.
 """
@@ -19,6 +20,7 @@ from ibm_engine.budget._base import Formula, ScaledFormula
 from ibm_engine.budget._inputs import ASSESSMENT_COLUMNS, Inputs, merged
 from ibm_engine.budget._params import Parameter, ParameterCheck, Source
 from ibm_engine.budget._result import BudgetResult, Evaluation, TransitionReport
+from ibm_engine.budget._shares import decimal_share, share_of_cents
 from ibm_engine.tables import ColumnSpec
 
 __all__ = ["TransitionProtected"]
@@ -128,11 +130,12 @@ savings_eur=55.0, net_eur=295.0)
         prev, given = inputs.cents(_PREV) if _PREV in inputs.columns else (None, None)
         if prev is None or given is None:
             prev, given = np.zeros(inputs.n, dtype=np.int64), np.zeros(inputs.n, dtype=bool)
-        low = np.where(given, np.ceil(np.round(prev * (1.0 - self.max_decrease), 6)), 0.0)
+        down = share_of_cents(1 - decimal_share(self.max_decrease), prev, "up")
+        low = np.where(given, down, 0).astype(np.float64)
         high = np.full(inputs.n, np.inf)
         if self.max_increase is not None:
-            up = np.floor(np.round(prev * (1.0 + self.max_increase), 6))
-            high = np.where(given, up, np.inf)
+            up = share_of_cents(1 + decimal_share(self.max_increase), prev, "down")
+            high = np.where(given, up.astype(np.float64), np.inf)
         details = {
             _PREV: np.where(given, prev / 100.0, np.nan),
             "protected_from_eur": np.where(given, low / 100.0, np.nan),
