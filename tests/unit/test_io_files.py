@@ -290,3 +290,32 @@ def _write(directory: Path, name: str, text: str) -> Path:
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_budget_formula_problems_name_the_file(tmp_path: Path) -> None:
+    """The formula's own columns (here ``assessment_points``) are read as numbers from a CSV
+    (a valid ``12`` is no problem), and their problems are located in the file too."""
+    from datetime import date
+
+    from ibm_engine.budget import PointsBudget, Source
+
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "participant_id,target_group,age,municipality,assessment_points\n"
+        "P1,GRT,40,Dobele,12\n\nP2,GRT,41,Dobele,many\n",
+        encoding="utf-8",
+    )
+    people = ibm.read_table(path, "participants")
+    plan = pd.DataFrame(
+        {"participant_id": ["P1", "P2"], "service": ["physiotherapy"] * 2, "team_rank": [1, 1],
+         "recommended_units": [4, 4]}
+    )  # fmt: skip
+    services = pd.DataFrame(
+        {"service": ["physiotherapy"], "unit": ["session"], "unit_price_eur": [27.0]}
+    )
+    formula = PointsBudget(20.0, Source("illustrative", date(2024, 1, 1)))
+    with pytest.raises(ibm.InputError) as info:
+        ibm.allocate(people, plan, services, budget=formula)
+    problems = info.value.problems
+    mine = problems[problems["column"] == "assessment_points"]
+    assert mine[["row", "file", "source_row"]].values.tolist() == [["P2", str(path), 4]]

@@ -28,6 +28,7 @@ from ibm_engine.errors import InputError
 from ibm_engine.tables import ColumnSpec, ProblemLog
 from ibm_engine.tables._columns import as_frame, check_columns
 from ibm_engine.tables._convert import Codes, Column, TextColumn, text
+from ibm_engine.tables._sources import file_sources
 
 __all__ = ["RegressionFit", "fit_regression"]
 
@@ -110,7 +111,7 @@ def _check_args(
 def _read(
     frame: pd.DataFrame, target: str, numeric: Sequence[str], categorical: Sequence[str]
 ) -> tuple[dict[str, Column], Codes]:
-    log = ProblemLog()
+    log = ProblemLog(sources=file_sources(participants=frame))
     pids = (
         text(frame["participant_id"], allow_int=True).coded
         if "participant_id" in frame.columns

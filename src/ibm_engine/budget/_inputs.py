@@ -20,6 +20,7 @@ from ibm_engine.errors import InputError, UnknownMunicipalityWarning
 from ibm_engine.tables import ColumnSpec, Prepared, ProblemLog, prepare
 from ibm_engine.tables._columns import as_frame, check_columns
 from ibm_engine.tables._convert import Codes, Column, TextColumn, text
+from ibm_engine.tables._sources import file_sources
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -116,11 +117,12 @@ def _ids(frame: pd.DataFrame) -> Codes:
 def _read(
     frame: pd.DataFrame, specs: Sequence[ColumnSpec]
 ) -> tuple[dict[str, Column], list[dict[str, Any]]]:
-    """Converted columns and their problems (ids are looked up only when there are problems)."""
+    """Converted columns and their problems (ids are looked up only when there are problems;
+    a table read from a file names its file, sheet and source row)."""
     log = ProblemLog()
     cols = check_columns(frame, "participants", specs, log, None)
     if log:
-        log = ProblemLog()
+        log = ProblemLog(sources=file_sources(participants=frame))
         cols = check_columns(frame, "participants", specs, log, _ids(frame))
     return cols, log.records
 

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from ibm_engine.budget import ASSESSMENT_COLUMNS
 from ibm_engine.errors import InputError
 from ibm_engine.io._locale import LOCALES, LV_SEPARATOR, Locale
 from ibm_engine.io._read_cells import (
@@ -40,7 +41,9 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
-_SPECS: Final = (*PARTICIPANTS, *PLAN_ITEMS, *SERVICES)
+#: the contract's columns and the assessment columns budget formulas read (``assessment_points``,
+#: ``support_need_score``, ...): numbers in a CSV are numbers there too, not text
+_SPECS: Final = (*PARTICIPANTS, *PLAN_ITEMS, *SERVICES, *ASSESSMENT_COLUMNS.values())
 
 #: columns read as text: the contract's ids and codes, and the text columns of the results
 TEXT_COLUMNS: Final[frozenset[str]] = frozenset(
