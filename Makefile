@@ -65,8 +65,14 @@ test: lint typecheck pytest docs
 conformance: $(DEVSTAMP)
 	cd ../shared/conformance && $(CURDIR)/$(PY) check_contract.py && $(CURDIR)/$(PY) check_rules.py
 
+# the engine before issue 9 (last landed commit), timed against this checkout in the same run
+BENCH_BEFORE ?= 80cdcaa
+
 bench: $(BENCHSTAMP)
 	$(PY) benchmarks/run.py
+	rm -rf .bench-before && mkdir -p .bench-before
+	git archive $(BENCH_BEFORE) src | tar -x -C .bench-before
+	$(PY) benchmarks/allocate_20k.py --tree before=.bench-before/src --tree after=src
 
 # allocate at 20,000 participants, optimal and priority interleaved over 5 rounds (wall and CPU
 # medians); `--tree before=<old src> --tree after=src` compares two source trees
