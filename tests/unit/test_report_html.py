@@ -139,8 +139,8 @@ def test_large_results_are_truncated_and_say_so() -> None:
     r = ibm.allocate(*_many(1288))
     page = result_html(r, max_participants=20, max_items=15)
     text = "".join(parse(page).text)
-    assert "Showing the first 20 participants of 1,288." in text
-    assert "Showing the first 15 of these participants' 40 plan items." in text
+    assert "Participants shown: the first 20 of 1,288." in text
+    assert "Plan items shown: the first 15 of these participants' 40." in text
     assert len(_WIDTH.findall(page)) == 20
     assert "P0019" in text and "P0020" not in text
     lv = "".join(parse(result_html(r, lang="lv", max_participants=3)).text)

@@ -157,7 +157,8 @@ def allocate_in_chunks(
         done += len(p_rows)
         if progress is not None:
             elapsed = time.perf_counter() - start
-            line = f"{label}allocated {done:,} / {n:,} participants ({elapsed:.1f} s)"
+            noun = "participant" if n == 1 else "participants"
+            line = f"{label}allocated {done:,} / {n:,} {noun} ({elapsed:.1f} s)"
             print(line, file=progress, flush=True)
     for message in {(w.category, str(w.message)): w.message for w in caught}.values():
         warnings.warn(message, stacklevel=2)

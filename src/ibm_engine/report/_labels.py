@@ -166,8 +166,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "summary": "Participants: {n}; plan items: {items}; budget {budget}, spent {spent}, "
         "left {left}; mean coverage {coverage}.",
         "summary_sheet": "Summary",
-        "shown": "Showing the first {shown} participants of {n}.",
-        "items_shown": "Showing the first {shown} of these participants' {n} plan items.",
+        "shown": "Participants shown: the first {shown} of {n}.",
+        "items_shown": "Plan items shown: the first {shown} of these participants' {n}.",
         "spent_of": "{spent} of {budget} spent, {left} left",
         "no_participants": "No participants.",
         "rejected": "Input problems set aside: {n} (see .rejected).",
