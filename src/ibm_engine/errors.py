@@ -104,8 +104,12 @@ class InputError(IbmEngineError, ValueError):
         *,
         row: Any = None,
         participant_id: str | None = None,
+        file: str | None = None,
+        sheet: str | None = None,
+        source_row: int | None = None,
     ) -> InputError:
-        """An InputError with one problem.
+        """An InputError with one problem (``file``, ``sheet``, ``source_row``: where it is in a
+        file read by :func:`ibm_engine.read_table`).
 
         Examples
         --------
@@ -121,6 +125,9 @@ class InputError(IbmEngineError, ValueError):
                     "participant_id": participant_id,
                     "column": column,
                     "reason": reason,
+                    "file": file,
+                    "sheet": sheet,
+                    "source_row": source_row,
                 }
             ]
         )

@@ -79,18 +79,7 @@ READ_SUFFIXES: Final = (".csv", ".xlsx", ".xlsm", ".xls", ".parquet")
 
 
 def _problem(table: str, reason: str, file: str | None = None) -> InputError:
-    return InputError(
-        [
-            {
-                "table": table,
-                "row": None,
-                "participant_id": None,
-                "column": None,
-                "reason": reason,
-                "file": file,
-            }
-        ]
-    )
+    return InputError.single(table, None, reason, file=file)
 
 
 def _optional(module: str, extra: str, what: str) -> Any:

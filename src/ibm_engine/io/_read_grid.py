@@ -151,18 +151,9 @@ def pick_sheet(names: list[str], table: str | None, file: str) -> str:
     near = [n for n in names if table is not None and n.strip().casefold() == table.casefold()]
     hint = f" (rename {near[0]!r} to {table!r})" if near else ""
     reason = f"the workbook has no sheet named {table!r}{hint}; its sheets: {listed}"
-    raise InputError(
-        [
-            {
-                "table": table,
-                "row": None,
-                "participant_id": None,
-                "column": None,
-                "reason": reason,
-                "file": file,
-            }
-        ]
-    )
+    if table is None:  # and no sheet at all
+        reason = "the workbook has no sheets"
+    raise InputError.single(table or "", None, reason, file=file)
 
 
 def read_excel_grid(path: Path, table: str | None) -> Grid:
