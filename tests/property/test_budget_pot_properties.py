@@ -30,9 +30,12 @@ from ibm_engine.budget import (
     PotStatus,
     Source,
 )
+from strategies import examples
 
 SRC = Source("property tests", date(2024, 1, 1))
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 GROUPS = ("FT", "GRT", "BSAC")
 SHARES = st.sampled_from([0.0, 0.25, 0.5, 0.8, 0.9, 1.0])
 Case = tuple[pd.DataFrame, PotCalibrated, float, float | None]

@@ -29,9 +29,12 @@ from ibm_engine.budget import (
 )
 from ibm_engine.errors import InputError, UnknownMunicipalityWarning
 from ibm_engine.tables import Prepared, prepare
+from strategies import examples
 
 SRC = Source("property tests", date(2024, 1, 1))
-SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 _NO_ITEMS = pd.DataFrame(
     {"participant_id": [], "service": [], "team_rank": [], "recommended_units": []}
 )

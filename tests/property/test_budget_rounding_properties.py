@@ -37,9 +37,12 @@ from ibm_engine.budget import (
     Source,
     TransitionProtected,
 )
+from strategies import examples
 
 SRC = Source("property tests", date(2024, 1, 1))
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 GROUPS = ("FT", "GRT", "BSAC")
 SHARES = st.one_of(
     st.floats(0.0, 1.0, allow_nan=False),

@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 
 import ibm_engine as ibm
 from ibm_engine.allocation._phrases import CAUSE_PHRASES, PHRASES
-from strategies import SERVICE_CODES, Case, ItemSpec, ParticipantSpec, cases
+from strategies import SERVICE_CODES, Case, ItemSpec, ParticipantSpec, cases, examples
 
 HOURS_TOL = 1e-9  # the contract's family-hours tolerance, in hours
 VALUE_TOL = 1e-9
 SETTINGS = settings(
     deadline=None,
-    max_examples=60,
+    max_examples=examples(60),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 _CAPS = {"recommendation", "legal_cap", "item_max_units", "not_eligible"}

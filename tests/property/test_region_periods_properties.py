@@ -20,6 +20,7 @@ from ibm_engine.region._periods import run_periods
 from ibm_engine.region._periods_carry import CarryOver, carry_cents
 from ibm_engine.region._periods_release import INSTALMENT_SCHEDULES, instalment_frame
 from ibm_engine.region._periods_table import validate_periods
+from strategies import examples
 
 SERVICES = pd.DataFrame(
     {
@@ -110,7 +111,7 @@ def cases(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Ca
     return people, plan, periods, draw(rules())
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(cases(), st.randoms(use_true_random=False))
 def test_ledger_equals_an_independent_reference(case: tuple, rnd: object) -> None:
     people, plan, periods, rule = case
@@ -155,7 +156,7 @@ def test_ledger_equals_an_independent_reference(case: tuple, rnd: object) -> Non
     assert r.totals()["reconciles"].all()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     rules(),
     st.lists(
@@ -180,7 +181,7 @@ def test_carry_cents_matches_the_reference(rule: CarryOver, rows: list) -> None:
         assert all(c == 0 for c, s in zip(got, same, strict=True) if not s)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 10**10), st.integers(1, 36)), min_size=1, max_size=5),
     st.sampled_from(INSTALMENT_SCHEDULES),
@@ -242,7 +243,7 @@ def period_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, list[dt.date], list[dt
 PEOPLE = pd.DataFrame({"participant_id": ["A", "B"], "budget_eur": [10.0, 20.0]})
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(period_tables(), st.randoms(use_true_random=False))
 def test_consecutive_periods_in_any_row_order_are_accepted(case: tuple, rnd: object) -> None:
     table, starts, ends = case
@@ -256,7 +257,7 @@ def test_consecutive_periods_in_any_row_order_are_accepted(case: tuple, rnd: obj
     assert canon["weeks"].tolist()[: len(table)] == [max(round(d / 7), 1) for d in days]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(period_tables(), st.data())
 def test_a_moved_start_is_named_by_row_and_column(case: tuple, data: st.DataObject) -> None:
     table, starts, _ = case

@@ -37,11 +37,12 @@ from ibm_engine.region import (
     replan_after,
     simulate_delivery,
 )
+from strategies import examples
 
 REL = 1e-9  # values and bounds are compared with this relative tolerance
 SETTINGS = settings(
     deadline=None,
-    max_examples=25,
+    max_examples=examples(25),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 METHODS = ("decomposition", "auto", "exact")
@@ -185,7 +186,7 @@ def _units(rp: RegionProblem, items: pd.DataFrame, column: str = "units") -> lis
 # --------------------------------------------------------------------------- capacities
 
 
-@settings(SETTINGS, max_examples=20)
+@settings(SETTINGS, max_examples=examples(20))
 @given(regions(), st.sampled_from(["coverage", "coverage", "value"]))
 def test_every_method_is_feasible_and_brackets_the_reference_optimum(
     region: tuple[Tables, pd.DataFrame], weighting: str
@@ -233,7 +234,7 @@ def _check_tables(rp: RegionProblem, r: object, caps: pd.DataFrame, method: str)
         assert not np.isnan(prices).any()
 
 
-@settings(SETTINGS, max_examples=20)
+@settings(SETTINGS, max_examples=examples(20))
 @given(region_tables(), st.integers(0, 3), st.sampled_from(METHODS), st.data())
 def test_capacities_at_or_above_demand_give_allocate_per_participant(
     tables: Tables, extra: int, method: str, data: st.DataObject
@@ -254,7 +255,7 @@ def test_capacities_at_or_above_demand_give_allocate_per_participant(
     assert close(r.value, r.bound), (r.value, r.bound)
 
 
-@settings(SETTINGS, max_examples=20)
+@settings(SETTINGS, max_examples=examples(20))
 @given(regions(), st.sampled_from(METHODS), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(
     region: tuple[Tables, pd.DataFrame], method: str, rnd: object
@@ -362,7 +363,7 @@ def _tables(ivs: list[Interval]) -> tuple[pd.DataFrame | None, pd.DataFrame | No
 CODES = {"closure": "closure", "shortage": "provider_shortage", "pause": "participant_choice"}
 
 
-@settings(SETTINGS, max_examples=30)
+@settings(SETTINGS, max_examples=examples(30))
 @given(allocations(), st.data())
 def test_disruptions_and_pauses_give_the_expected_reason_codes(
     result: object, data: st.DataObject
@@ -410,7 +411,7 @@ def test_disruptions_and_pauses_give_the_expected_reason_codes(
     assert ((under > 0) == (f["reason"] != "")).all()
 
 
-@settings(SETTINGS, max_examples=30)
+@settings(SETTINGS, max_examples=examples(30))
 @given(allocations(), st.data())
 def test_prefinancing_reconciles_with_delivered_spend_to_the_cent(
     result: object, data: st.DataObject
@@ -461,7 +462,7 @@ def test_prefinancing_reconciles_with_delivered_spend_to_the_cent(
     )
 
 
-@settings(SETTINGS, max_examples=25)
+@settings(SETTINGS, max_examples=examples(25))
 @given(allocations(), st.data())
 def test_replan_keeps_budgets_and_the_past(result: object, data: st.DataObject) -> None:
     months = data.draw(st.integers(2, 12))

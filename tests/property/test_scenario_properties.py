@@ -27,8 +27,11 @@ from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine.metrics import gini, kpis
 from ibm_engine.scenarios import Baseline, Scenario, run_scenario, run_scenarios, traditional
 from ibm_engine.tables import prepare
+from strategies import examples
 
-SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _tables(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -128,7 +131,7 @@ def test_kpis_reconcile_to_the_cent(seed: int, policy: str, factor: float) -> No
 finite = st.floats(0.0, 1e6, allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(x=st.lists(finite, min_size=1, max_size=30), scale=st.floats(0.01, 100.0))
 def test_gini_properties(x: list[float], scale: float) -> None:
     g = gini(x)
@@ -184,7 +187,7 @@ def test_traditional_within_the_pot_and_in_order(seed: int, share: float, data: 
         assert (r.items.units.to_numpy()[key > key[refused].min()] == 0).all()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     budgets=st.lists(st.integers(0, 10**8), min_size=1, max_size=30).filter(lambda b: sum(b) > 0),
     pot=st.integers(0, 10**10),
@@ -203,7 +206,7 @@ def test_pot_scaling_is_exact_and_proportional(budgets: list[int], pot: int) -> 
             assert g == floor  # a whole-cent share gets no extra cent
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
     policy=st.sampled_from(["optimal", "priority"]),

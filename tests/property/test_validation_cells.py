@@ -25,8 +25,11 @@ from hypothesis import strategies as st
 
 import ibm_engine as ibm
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES
+from strategies import examples
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 COLUMNS = {
