@@ -78,6 +78,11 @@ class ExtraMoney:
     step_eur: float
     lookahead: int
 
+    def _repr_html_(self) -> str:
+        from ibm_engine.report import extra_money_html  # display only, loaded when shown
+
+        return extra_money_html(self)
+
     def __repr__(self) -> str:
         return (
             f"ExtraMoney(extra_eur={self.extra_eur:.2f}, granted_eur={self.granted_eur:.2f}, "

@@ -61,9 +61,9 @@ class RegionResult:
     budget_result: Any = None
 
     def _repr_html_(self) -> str:
-        from ibm_engine.report import result_html  # display only, loaded when shown
+        from ibm_engine.report import region_html  # display only, loaded when shown
 
-        return result_html(self)
+        return region_html(self)
 
     def __repr__(self) -> str:
         return (

@@ -78,6 +78,11 @@ class PeriodsResult:
         """Per participant: budget = spent + forfeited + carried out of the last period."""
         return totals_frame(self.ledger)
 
+    def _repr_html_(self) -> str:
+        from ibm_engine.report import periods_html  # display only, loaded when shown
+
+        return periods_html(self)
+
     def __repr__(self) -> str:
         led = self.ledger
         total = {c: int(led[f"{c}_cents"].sum()) for c in ("budget", "spent", "forfeited")}

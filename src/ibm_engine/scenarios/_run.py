@@ -46,6 +46,11 @@ class ScenarioRun:
     items: pd.DataFrame
     participants: pd.DataFrame
 
+    def _repr_html_(self) -> str:
+        from ibm_engine.report import run_html  # display only, loaded when shown
+
+        return run_html(self)
+
     def __repr__(self) -> str:
         spent = round(int((self.participants["spent_eur"] * 100).round().sum()) / 100, 2)
         return (
