@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ibm_engine.allocation._one import Items, unknown_services
 from ibm_engine.allocation._rerun import PARTICIPANT_CHANGES, diff_frame, rerun
-from ibm_engine.allocation._variants import Items, argument_error, budget_variants, unknown_services
+from ibm_engine.allocation._variants import argument_error, budget_variants
 from ibm_engine.allocation._variants import reason_categorical as _reasons
 
 if TYPE_CHECKING:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ibm_engine.allocation._explain_facts import LIMITS, Plan, position
+from ibm_engine.allocation._explain_facts import LIMITS, Plan
 from ibm_engine.allocation._explain_text import (
     PlanFacts,
     check_language,
@@ -142,7 +142,7 @@ def explain_summary(result: AllocationResult, participant_id: str) -> dict[str, 
     >>> s["spent_eur"], s["left_eur"], s["status"], round(s["value_gain_100_eur"], 4)
     (189.0, 11.0, 'optimal', 0.3333)
     """
-    return _summary(result, Plan(result, position(result, participant_id)))
+    return _summary(result, Plan(result, participant_id))
 
 
 def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame:
@@ -196,7 +196,7 @@ def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame
     >>> f.attrs["left_eur"]
     1.0
     """
-    e = Plan(result, position(result, participant_id))
+    e = Plan(result, participant_id)
     return _frame(result, e, e.facts(result))
 
 
@@ -248,5 +248,5 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
     funds more of the joint list, counting each service by its place on the list.
     """
     check_language(language)
-    e = Plan(result, position(result, participant_id))
+    e = Plan(result, participant_id)
     return render_text(e.facts(result), language)

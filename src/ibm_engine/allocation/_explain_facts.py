@@ -13,66 +13,37 @@ import pandas as pd
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation._explain_causes import LIMITS, find_causes, forced_allocations
 from ibm_engine.allocation._explain_text import ForcedFacts, ItemFacts, PlanFacts
-from ibm_engine.errors import InputError
+from ibm_engine.allocation._one import Items
 from ibm_engine.solve import Batch, BatchSolution, solve_optimal, solve_priority
 from ibm_engine.tables import CAP_TOL, GROUP_BITS
 
 if TYPE_CHECKING:
     from ibm_engine.allocation._result import AllocationResult
 
-__all__ = ["EXTRA_CENTS", "LIMITS", "Plan", "position"]
+__all__ = ["EXTRA_CENTS", "LIMITS", "Plan"]
 
 #: the extra money of ``next_100_eur_units``, in cents
 EXTRA_CENTS = 10_000
 
 
-def _no_such(pid: str, reason: str) -> InputError:
-    return InputError.single("participants", "participant_id", reason, row=pid, participant_id=pid)
-
-
-def _canonical_id(value: object) -> str:
-    """An id as the tables read it: text, or an integer as its digits."""
-    return str(int(value)) if isinstance(value, int | np.integer) else str(value)
-
-
-def position(result: AllocationResult, participant_id: object) -> int:
-    """Index of the participant among the accepted ones; InputError if unknown or rejected."""
-    if isinstance(participant_id, bool) or not isinstance(participant_id, str | int | np.integer):
-        raise _no_such(repr(participant_id), "participant_id must be text")
-    pid = _canonical_id(participant_id)
-    raw = result._prep.participants["participant_id"].to_numpy(dtype=object)
-    hits = np.flatnonzero(raw == pid)  # one C loop, no per-row Python
-    if hits.shape[0] == 0 and pid.lstrip("-").isdigit():  # integer ids (kept as given)
-        hits = np.flatnonzero(raw == int(pid))
-    if hits.shape[0]:
-        return int(hits[0])
-    rej = result.rejected
-    mine = rej[rej["participant_id"] == pid]
-    if len(mine):
-        why = "; ".join(f"{r.table}, column {r.column}: {r.reason}" for r in mine.itertuples())
-        raise _no_such(pid, f"participant {pid!r} was rejected: {why}")
-    raise _no_such(pid, f"unknown participant_id {pid!r}: not among the participants")
-
-
 class Plan:
     """One participant's items in joint-list order: the binding reason of each (arrays)."""
 
-    def __init__(self, result: AllocationResult, p: int) -> None:
+    def __init__(self, result: AllocationResult, participant_id: object) -> None:
+        it = Items.of(result, participant_id)  # the one slicing of a participant
         prep, asm, sol = result._prep, result._asm, result._sol
-        batch = asm.batch
-        sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-        self.p, self.policy, self.prep = p, result.policy, prep
-        self.pid = _canonical_id(prep.participants["participant_id"].iloc[p])
+        batch, p, sl = asm.batch, it.p, it.sl
+        self.p, self.policy, self.prep, self.pid = p, result.policy, prep, it.pid
         self.municipality = str(prep.participants["municipality"].iloc[p])
         self.age, self.group, self.weeks = (
             int(prep.age[p]),
             str(prep.group[p]),
             int(prep.period_weeks[p]),
         )
-        self.rows = asm.perm[sl]
+        self.rows = it.rows
         self.items = result.items[["service", "unit", "reason"]].iloc[self.rows]
-        self.units, self.cost, self.hours = sol.units[sl], batch.cost[sl], batch.hours[sl]
-        self.lower, self.upper = batch.lower[sl], batch.upper[sl]
+        self.units, self.cost, self.hours = it.units, it.cost, batch.hours[sl]
+        self.lower, self.upper = it.lower, it.upper
         self.rec, self.cat_row = prep.recommended[self.rows], prep.row[self.rows]
         self.budget, self.hours_cap = int(prep.budget_cents[p]), float(prep.hours_cap[p])
         self.lam, self.mu = float(sol.lam[p]), float(sol.mu[p])

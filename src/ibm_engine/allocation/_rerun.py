@@ -10,7 +10,8 @@ import pandas as pd
 
 from ibm_engine._tolerances import WEIGHT_TIE_TOL
 from ibm_engine.allocation._allocate import allocate
-from ibm_engine.allocation._variants import Items, argument_error
+from ibm_engine.allocation._one import Items
+from ibm_engine.allocation._variants import argument_error
 from ibm_engine.budget import ASSESSMENT_COLUMNS, PotCalibrated
 from ibm_engine.errors import IbmEngineError, UnknownMunicipalityWarning
 

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ibm_engine._typing import BoolArray, IntArray
+from ibm_engine.allocation._one import Items
 from ibm_engine.allocation._smallest_prune import prune_optimal
-from ibm_engine.allocation._variants import Items, budget_variants
+from ibm_engine.allocation._variants import budget_variants
 from ibm_engine.solve import HOURS_TOL, Batch
 from ibm_engine.solve._greedy import fill_in_order
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ibm_engine._typing import FloatArray, IntArray
-from ibm_engine.allocation._variants import Items, budget_variants
+from ibm_engine.allocation._one import Items
+from ibm_engine.allocation._variants import budget_variants
 from ibm_engine.solve import VALUE_TOL, Batch, solve_optimal
 
 if TYPE_CHECKING:

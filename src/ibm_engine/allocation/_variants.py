@@ -5,7 +5,7 @@ variants of one participant solved as one batch, item reasons from arrays, argum
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,48 +13,27 @@ import pandas as pd
 
 from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine._typing import BoolArray, IntArray
-from ibm_engine.allocation._explain_facts import position
 from ibm_engine.allocation._tables import REASONS
 from ibm_engine.errors import InputError
 from ibm_engine.solve import Batch, BatchSolution, solve_optimal, solve_priority
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
     from ibm_engine.allocation._result import AllocationResult
 
 __all__ = [
-    "Items",
     "argument_error",
     "budget_variants",
     "eur_to_cents",
     "reason_categorical",
     "solver_of",
-    "unknown_services",
 ]
 
 
 def argument_error(column: str, reason: str) -> InputError:
     """An InputError about an argument of the call (table ``arguments``)."""
     return InputError.single("arguments", column, reason)
-
-
-def unknown_services(pid: str, names: Iterable[str], known: Iterable[str]) -> InputError:
-    """An InputError naming services that are not in the participant's plan."""
-    listed = ", ".join(repr(n) for n in names)
-    have = ", ".join(sorted(known))
-    reason = f"not in the plan of participant {pid!r}: {listed} (the plan has {have})"
-    return InputError(
-        [
-            {
-                "table": "plan_items",
-                "row": pid,
-                "participant_id": pid,
-                "column": "service",
-                "reason": reason,
-            }
-        ]
-    )
 
 
 def eur_to_cents(value: object, column: str, *, positive: bool = False) -> int:
@@ -84,54 +63,6 @@ def reason_categorical(
     ).astype(np.int8)
     out: pd.Categorical = pd.Categorical.from_codes(code, categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
     return out
-
-
-@dataclass(frozen=True, eq=False)
-class Items:
-    """One participant's items in joint-list order (the batch's order).
-
-    ``rows`` are the item rows of ``result.items``; ``sl`` the slice of the batch.
-    """
-
-    p: int
-    pid: str
-    rows: IntArray
-    sl: slice
-    service: list[str]
-    units: IntArray
-    upper: IntArray
-    lower: IntArray
-    cost: IntArray
-    eligible: BoolArray
-    budget: int
-
-    @classmethod
-    def of(cls, result: AllocationResult, participant_id: object) -> Items:
-        """The items of ``participant_id`` (InputError when unknown or rejected)."""
-        p = position(result, participant_id)
-        batch = result._asm.batch
-        sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-        rows = result._asm.perm[sl]
-        raw = result._prep.participants["participant_id"].iloc[p]
-        return cls(
-            p=p,
-            pid=str(raw),
-            rows=rows,
-            sl=sl,
-            service=[str(s) for s in result.items["service"].to_numpy()[rows].tolist()],
-            units=result._sol.units[sl],
-            upper=batch.upper[sl],
-            lower=batch.lower[sl],
-            cost=batch.cost[sl],
-            eligible=result._prep.row[rows] >= 0,
-            budget=int(batch.budget[p]),
-        )
-
-    def index_of(self, service: object) -> int:
-        """Position of a service in the joint list (InputError when not in the plan)."""
-        if isinstance(service, str) and service in self.service:
-            return self.service.index(service)
-        raise unknown_services(self.pid, [str(service)], self.service)
 
 
 def budget_variants(

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocation._explain_facts import position
+from ibm_engine.allocation._one import position
 from ibm_engine.allocation._tables import REASONS
 
 if TYPE_CHECKING:
