@@ -8,11 +8,13 @@ an independent brute force on tiny regions. Frame-level: validation and result t
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import ibm_engine as ibm
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity import allocate_region, read_capacities
 from ibm_engine.region._capacity_colgen import solve_colgen
@@ -527,3 +529,64 @@ def test_neighbours_on_the_guide_example() -> None:
         "neighbour",
         "transport_eur",
     ]
+
+
+# ----------------------------------------------- one pipeline with allocate (issue 10)
+
+
+def _two_in_dobele() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    svc = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0}]
+    people = [
+        {"participant_id": p, "target_group": "GRT", "age": 40, "municipality": "Dobele",
+         "budget_eur": 500.0}
+        for p in ("P1", "P2", "P3")
+    ]  # fmt: skip
+    plan = [
+        {"participant_id": p, "service": "physiotherapy", "team_rank": 1, "recommended_units": 10}
+        for p in ("P1", "P2", "P3")
+    ]
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 12}]
+    return people, plan, svc, caps
+
+
+def test_region_quarantines_like_allocate() -> None:
+    people, plan, svc, caps = _two_in_dobele()
+    people[2]["age"] = 200  # P3 is invalid
+    with pytest.raises(ibm.InputError, match="age"):
+        ibm.allocate_region(people, plan, svc, caps)
+    r = ibm.allocate_region(people, plan, svc, caps, errors="quarantine")
+    assert r.participants["participant_id"].tolist() == ["P1", "P2"]
+    assert r.rejected["participant_id"].tolist() == ["P3"]
+    assert r.rejected["column"].tolist() == ["age"]
+    plain = ibm.allocate(people, plan, svc, errors="quarantine")
+    pd.testing.assert_frame_equal(r.rejected, plain.rejected)
+    assert int(r.items["units"].sum()) == 12  # the capacity, shared by the two accepted
+
+
+def test_region_checks_its_arguments_like_allocate() -> None:
+    people, plan, svc, caps = _two_in_dobele()
+    for kw, column in (
+        ({"team_share": 1.5}, "team_share"),
+        ({"errors": "ignore"}, "errors"),
+        ({"workers": 0}, "workers"),
+    ):
+        with pytest.raises(ibm.InputError) as info:
+            ibm.allocate_region(people, plan, svc, caps, **kw)  # type: ignore[arg-type]
+        assert info.value.problems["column"].tolist() == [column]
+
+
+def test_region_with_workers_gives_the_same_answer() -> None:
+    people, plan, svc, caps = _two_in_dobele()
+    one = ibm.allocate_region(people, plan, svc, caps)
+    two = ibm.allocate_region(people, plan, svc, caps, workers=2)
+    pd.testing.assert_frame_equal(one.items, two.items)
+    assert one.value == two.value and one.bound == two.bound
+
+
+def test_region_result_is_written_like_any_result(tmp_path: Path) -> None:
+    people, plan, svc, caps = _two_in_dobele()
+    r = ibm.allocate_region(people, plan, svc, caps, errors="quarantine")
+    paths = ibm.write_tables(r, tmp_path, "csv")
+    assert [p.name for p in paths] == ["items.csv", "participants.csv", "rejected.csv"]
+    back = ibm.read_table(tmp_path / "items.csv", "items")
+    assert back["units_lost"].tolist() == r.items["units_lost"].tolist()

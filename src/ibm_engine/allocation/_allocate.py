@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
-from ibm_engine.allocation._budget import apply_formula, budget_columns, screen_participants
 from ibm_engine.allocation._merge import RankMerge
-from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._pipeline import add_budget_columns, argument_error, check_workers, stage
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.budget import BudgetFormula
-from ibm_engine.errors import InputError
 from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
-from ibm_engine.tables import prepare
-from ibm_engine.tables._columns import as_frame
 
 __all__ = ["POLICIES", "allocate"]
 
 POLICIES = ("optimal", "priority")
-
-
-def _argument_error(column: str, reason: str) -> InputError:
-    return InputError.single("arguments", column, reason)
 
 
 def allocate(
@@ -91,53 +80,32 @@ def allocate(
     0      499.0       1.0  optimal
     """
     if policy not in POLICIES:
-        raise _argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
-    if (
-        isinstance(team_share, bool)
-        or not isinstance(team_share, int | float | np.floating)
-        or not (0.0 <= float(team_share) <= 1.0)
-    ):
-        raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
-    screened = None
-    if budget is not None and errors == "quarantine":
-        participants, plan_items, screened = screen_participants(
-            budget, as_frame(participants, "participants"), as_frame(plan_items, "plan_items")
-        )
-    prep = prepare(
+        raise argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
+    staged = stage(
         participants,
         plan_items,
         services,
         period_weeks=period_weeks,
+        team_share=team_share,
         errors=errors,
-        budget_required=budget is None,
+        budget=budget,
+        merge=merge,
     )
-    formula_result = None
-    if budget is not None:
-        prep, formula_result = apply_formula(prep, budget)
-    spec = merge if isinstance(merge, RankMerge) else RankMerge(kind=str(merge))
-    asm = assemble(prep, float(team_share), spec)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise _argument_error("workers", f"must be an integer >= 1 (got {workers!r})")
+    workers = check_workers(workers)
+    prep, asm = staged.prep, staged.asm
     solver = solve_optimal if policy == "optimal" else solve_priority
     sol = solve_in_processes(asm.batch, solver, workers)
     items = item_table(prep, asm, sol)
     parts = participant_table(prep, asm, sol, policy, items)
-    rejected = prep.rejected
-    if formula_result is not None:
-        extra = budget_columns(prep, formula_result)
-        for c in extra.columns:
-            if c not in parts.columns:
-                parts[c] = extra[c].to_numpy()
-    if screened is not None and len(screened):
-        rejected = pd.concat([rejected, screened], ignore_index=True)
+    add_budget_columns(parts, staged)
     return AllocationResult(
         items=items,
         participants=parts,
-        rejected=rejected,
+        rejected=staged.rejected,
         policy=policy,
         period_weeks=int(period_weeks),
-        team_share=float(team_share),
-        merge=spec,
+        team_share=staged.team_share,
+        merge=staged.merge,
         budget=budget,
         _prep=prep,
         _asm=asm,

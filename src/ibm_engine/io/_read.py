@@ -71,6 +71,14 @@ NUMERIC_COLUMNS: Final[frozenset[str]] = frozenset(
         "items_partly_funded",
         "items_not_funded",
         "hours_used",
+        # region results (allocate_region)
+        "units_uncapacitated",
+        "units_lost",
+        "value_uncapacitated",
+        "coverage_uncapacitated",
+        "coverage_lost",
+        "neighbour_units",
+        "transport_eur",
     }
 )
 

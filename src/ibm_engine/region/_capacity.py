@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocation._budget import apply_formula, budget_columns
-from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._merge import RankMerge
+from ibm_engine.allocation._pipeline import add_budget_columns, check_workers, stage
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
@@ -35,8 +35,7 @@ from ibm_engine.region._capacity_neighbours import (
 )
 from ibm_engine.region._capacity_result import RegionResult, region_result
 from ibm_engine.region._capacity_weights import participant_weights
-from ibm_engine.solve import Batch
-from ibm_engine.tables import prepare
+from ibm_engine.solve import Batch, in_processes, solve_optimal
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
@@ -83,6 +82,9 @@ def allocate_region(
     objective: str = "sum",
     budget: Any = None,
     neighbours: object = None,
+    errors: str = "raise",
+    merge: str | RankMerge = "borda",
+    workers: int = 1,
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -128,6 +130,14 @@ def allocate_region(
     weights : str or mapping, optional
         A participants column, or a mapping participant_id -> weight, of weights > 0 that
         multiply each participant's objective (coverage share or value).
+    errors : {"raise", "quarantine"}
+        As for ``allocate``: ``quarantine`` sets aside the participants with problems
+        (``result.rejected``) and allocates the region without them.
+    merge : str or RankMerge
+        As for ``allocate``: how rankings become weights (default the contract's Borda).
+    workers : int
+        Processes for the participants' own solves (the uncapacitated optimum and each price
+        step's pricing); the answer does not change.
 
     Examples
     --------
@@ -158,17 +168,18 @@ def allocate_region(
     caps = read_capacities(capacities)
     nb = None if neighbours is None else read_neighbours(neighbours)
     t0 = time.perf_counter()
-    prep = prepare(
+    staged = stage(
         participants,
         plan_items,
         services,
         period_weeks=period_weeks,
-        budget_required=budget is None,
+        team_share=team_share,
+        errors=errors,
+        budget=budget,
+        merge=merge,
     )
-    formula_result = None
-    if budget is not None:
-        prep, formula_result = apply_formula(prep, budget)
-    asm = assemble(prep, float(team_share))
+    workers = check_workers(workers)
+    prep, asm = staged.prep, staged.asm
     batch = _scaled(asm.batch, weighting)
     muni = prep.participants["municipality"].astype(str).str.strip().to_numpy()[batch.owner]
     service = prep.items["service"].astype(str).str.strip().to_numpy()[asm.perm]
@@ -194,6 +205,7 @@ def allocate_region(
         max_iter=max_iter,
         rel_gap=rel_gap,
         milp_seconds=milp_seconds,
+        workers=workers,
     )
     sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
     if near is not None:
@@ -201,13 +213,8 @@ def allocate_region(
         near = (NeighbourUse(_back(use.units, at), _back(use.extra, at), _back(use.arc, at)), a)
     seconds = time.perf_counter() - t0
     out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
-    if formula_result is None:
-        return out
-    extra = budget_columns(prep, formula_result)
-    for c in extra.columns:
-        if c not in out.participants.columns:
-            out.participants[c] = extra[c].to_numpy()
-    return replace(out, budget_result=formula_result)
+    add_budget_columns(out.participants, staged)
+    return replace(out, rejected=staged.rejected, budget_result=staged.formula_result)
 
 
 def _back(values: IntArray, at: IntArray) -> IntArray:
@@ -230,13 +237,21 @@ def _solve(
     max_iter: int,
     rel_gap: float,
     milp_seconds: float,
+    workers: int = 1,
 ) -> tuple[CapacitySolution, tuple[NeighbourUse, Arcs] | None]:
     """The region's allocation by ``method`` (and the neighbours' part, if any)."""
+    solve = in_processes(solve_optimal, workers)
     if method == "exact":
-        sol = solve_exact(batch, cap_of, capacity, cap_group=group)
+        sol = solve_exact(batch, cap_of, capacity, cap_group=group, solve=solve)
     elif method == "subgradient":
         sol = solve_lagrange(
-            batch, cap_of, capacity, cap_group=group, max_iter=max_iter, rel_gap=rel_gap
+            batch,
+            cap_of,
+            capacity,
+            cap_group=group,
+            max_iter=max_iter,
+            rel_gap=rel_gap,
+            solve=solve,
         )
     else:
         sol = solve_colgen(
@@ -248,6 +263,7 @@ def _solve(
             rel_gap=rel_gap,
             time_limit=milp_seconds,
             maxmin=objective == "maxmin",
+            solve=solve,
         )
         if method == "auto" and objective == "sum":
             sol = solve_auto(

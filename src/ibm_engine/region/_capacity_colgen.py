@@ -31,7 +31,7 @@ from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, priced, repair
 from ibm_engine.region._capacity_pool import Fairness, Pool, columns, master
 from ibm_engine.region._capacity_round import exact_maxmin, integer
-from ibm_engine.solve import Batch, solve_optimal
+from ibm_engine.solve import Batch, Solver, solve_optimal
 
 __all__ = ["solve_colgen"]
 
@@ -67,6 +67,7 @@ def _generate(
     max_iter: int,
     rel_gap: float,
     fair: Fairness | None = None,
+    solve: Solver = solve_optimal,
 ) -> _Generated:
     """Column generation over the participants of ``sub`` (all in capacity groups).
 
@@ -110,7 +111,7 @@ def _generate(
             rho = _SMOOTH * best_rho + (1 - _SMOOTH) * mst.rho
         mult = np.ones(n) if fair is None else fair.multiplier(rho)
         weighted = replace(sub, value=sub.value * mult[sub.owner])
-        sol = solve_optimal(priced(weighted, cap_sub, point))
+        sol = solve(priced(weighted, cap_sub, point))
         bound_g = np.bincount(grp, weights=sol.bound, minlength=n_groups).astype(np.float64)
         bound_g += np.bincount(cg, weights=point * capacity, minlength=n_groups)
         if fair is not None and fair.maxmin:  # t <= 1: the part of t no share row prices
@@ -143,7 +144,9 @@ def pool_size(pool: Pool) -> int:
     return int(sum(p.shape[0] for p in pool.part))
 
 
-def _frontier_columns(pool: Pool, sub: Batch, cap_sub: IntArray, k: int) -> None:
+def _frontier_columns(
+    pool: Pool, sub: Batch, cap_sub: IntArray, k: int, solve: Solver = solve_optimal
+) -> None:
     """Add each participant's optimum at a grid of uniform capacity charges: allocations
     trading value for capacity, from which the max-min rounding picks the least-use one
     keeping a share."""
@@ -153,7 +156,7 @@ def _frontier_columns(pool: Pool, sub: Batch, cap_sub: IntArray, k: int) -> None
     mean = per_unit / np.maximum(count, 1)
     rows = np.arange(sub.n, dtype=np.int64)
     for share in _FRONTIER:
-        sol = solve_optimal(priced(sub, cap_sub, share * mean))
+        sol = solve(priced(sub, cap_sub, share * mean))
         val, use = columns(sub, cap_sub, k, sol.units, rows)
         pool.add(rows, val, use, sol.units)
 
@@ -182,6 +185,7 @@ def solve_colgen(
     sample: int = 8000,
     seed: int = 0,
     maxmin: bool = False,
+    solve: Solver = solve_optimal,
 ) -> CapacitySolution:
     """Column generation with smoothed prices, then rounding (see module).
 
@@ -190,7 +194,8 @@ def solve_colgen(
     the Lagrangian bound at those prices over everybody, the allocation the repair of the
     pricing solution. ``maxmin``: first the largest smallest kept share (value / uncapacitated
     value) over the participants under capacities, then the largest sum with every share at
-    least that (always over everybody, no sample).
+    least that (always over everybody, no sample). ``solve`` solves the participants' own
+    problems (the uncapacitated optimum, the pricing): e.g. over several processes.
     """
     k = capacity.shape[0]
     cap_f = capacity.astype(np.float64)
@@ -201,7 +206,7 @@ def solve_colgen(
     batch = replace(batch, value=batch.value * tilt[batch.owner])
     pg, cg = groups(batch, cap_of, cap_group)
     n_groups = int(cg.max()) + 1 if k else 0
-    sol0 = solve_optimal(original)  # the tilt is uniform per participant: same optima
+    sol0 = solve(original)  # the tilt is uniform per participant: same optima
     units0 = sol0.units
     master = np.flatnonzero(pg < n_groups)
     free_bound = float(sol0.bound[pg >= n_groups].sum())
@@ -242,8 +247,8 @@ def solve_colgen(
         )
         floor = np.where(full > 0, full * gen1.lp_value[0] * (1 - LP_WEIGHT_TOL), 0.0)
         fair = Fairness(full, floor=floor / np.where(full > 0, full, 1.0))
-        gen = _generate(sub, cap_sub, cap_f, grp, cg, gen1.pool, max_iter, rel_gap, fair)
-        _frontier_columns(gen.pool, sub, cap_sub, k)
+        gen = _generate(sub, cap_sub, cap_f, grp, cg, gen1.pool, max_iter, rel_gap, fair, solve)
+        _frontier_columns(gen.pool, sub, cap_sub, k, solve)
         lam = np.zeros(pool_size(gen.pool))  # the new columns are not in the LP solution
         lam[: gen.lam.shape[0]] = gen.lam
         on = full > 0
@@ -263,11 +268,13 @@ def solve_colgen(
         shares = (kept, float(min(gen1.bound[0], 1.0)))
         group_bound, price, iterations = gen.bound, gen.price, gen1.iterations + gen.iterations
     elif master.shape[0] <= sample:
-        gen = _generate(sub, cap_sub, cap_f, grp, cg, [units0[idx], start], max_iter, rel_gap)
+        gen = _generate(
+            sub, cap_sub, cap_f, grp, cg, [units0[idx], start], max_iter, rel_gap, solve=solve
+        )
         units[idx] = integer(gen.pool, gen.lam, sub, cap_sub, capacity, grp, time_limit)
         price, iterations = gen.price, gen.iterations
         # the bound at the best prices without the tilt (the tilted one is up to 1e-9 higher)
-        again = solve_optimal(priced(original.subset(master), cap_sub, price))
+        again = solve(priced(original.subset(master), cap_sub, price))
         plain = np.bincount(grp, weights=again.bound, minlength=n_groups).astype(np.float64)
         plain += np.bincount(cg, weights=price * cap_f, minlength=n_groups)
         group_bound = np.minimum(gen.bound, plain)
@@ -278,9 +285,11 @@ def solve_colgen(
         drawn = np.bincount(grp[pick], minlength=n_groups) / np.bincount(grp, minlength=n_groups)
         cap_s = cap_f * drawn[cg]
         u0 = units0[idx][part_items]
-        gen = _generate(small, cap_sub[part_items], cap_s, grp[pick], cg, [u0], max_iter, rel_gap)
+        gen = _generate(
+            small, cap_sub[part_items], cap_s, grp[pick], cg, [u0], max_iter, rel_gap, solve=solve
+        )
         price, iterations = gen.price, gen.iterations
-        sol = solve_optimal(priced(original.subset(master), cap_sub, price))
+        sol = solve(priced(original.subset(master), cap_sub, price))
         group_bound = np.bincount(grp, weights=sol.bound, minlength=n_groups).astype(np.float64)
         group_bound += np.bincount(cg, weights=price * cap_f, minlength=n_groups)
         found = repair(sub, cap_sub, capacity, sol.units)

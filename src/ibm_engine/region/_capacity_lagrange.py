@@ -22,7 +22,7 @@ from ibm_engine._tolerances import (
     SUBGRADIENT_GAP_REL_FLOOR,
 )
 from ibm_engine._typing import FloatArray, IntArray
-from ibm_engine.solve import Batch, solve_optimal
+from ibm_engine.solve import Batch, Solver, solve_optimal
 
 __all__ = ["CapacitySolution", "groups", "priced", "repair", "solve_lagrange", "usage"]
 
@@ -191,6 +191,7 @@ def solve_lagrange(
     cap_group: IntArray | None = None,
     max_iter: int = 60,
     rel_gap: float = 1e-3,
+    solve: Solver = solve_optimal,
 ) -> CapacitySolution:
     """Subgradient search of capacity prices with a repair at every step (see module).
 
@@ -207,7 +208,7 @@ def solve_lagrange(
         out: FloatArray = np.bincount(pg, weights=part_values, minlength=n_g).astype(np.float64)
         return out + np.bincount(cg, weights=price * cap_f, minlength=n_g)
 
-    sol0 = solve_optimal(batch)
+    sol0 = solve(batch)
     units0 = sol0.units
     best = repair(batch, cap_of, capacity, units0)
     zero = np.zeros(k, dtype=np.float64)
@@ -222,7 +223,7 @@ def solve_lagrange(
     sol = sol0
     while it < max_iter and ub.sum() - lb.sum() > rel_gap * max(float(ub.sum()), DIVISOR_FLOOR):
         if it > 0:
-            sol = solve_optimal(priced(batch, cap_of, price))
+            sol = solve(priced(batch, cap_of, price))
         it += 1
         dual = per_group(sol.bound, price)
         better = dual < ub - NOISE_TOL

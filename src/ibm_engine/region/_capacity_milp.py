@@ -20,7 +20,7 @@ from ibm_engine._tolerances import (
 )
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
-from ibm_engine.solve import Batch, solve_optimal
+from ibm_engine.solve import Batch, Solver, solve_optimal
 
 __all__ = ["solve_auto", "solve_compact", "solve_exact"]
 
@@ -38,12 +38,13 @@ def solve_exact(
     *,
     cap_group: IntArray | None = None,
     time_limit: float = 60.0,
+    solve: Solver = solve_optimal,
 ) -> CapacitySolution:
     """The region optimum: one MILP per independent group of capacities (``cap_group``, e.g.
-    municipalities); participants without a capacity are solved alone."""
+    municipalities); participants without a capacity are solved alone (by ``solve``)."""
     k = capacity.shape[0]
     pg, cg = groups(batch, cap_of, np.zeros(k, np.int64) if cap_group is None else cap_group)
-    sol0 = solve_optimal(batch)
+    sol0 = solve(batch)
     units = sol0.units.copy()
     free = np.flatnonzero(pg == (int(cg.max()) + 1 if k else 0))
     bound = float(sol0.bound[free].sum())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from ibm_engine.allocation._tables import REASONS, item_table, participant_table
 from ibm_engine.region._capacity_lagrange import CapacitySolution, usage
 from ibm_engine.region._capacity_neighbours import Arcs, NeighbourUse
 from ibm_engine.solve import Batch, BatchSolution
+from ibm_engine.tables._problems import REJECTED_COLUMNS
 
 __all__ = ["PROVEN_GAP", "RegionResult", "region_result"]
 
@@ -38,6 +39,9 @@ class RegionResult:
         knock-on changes (money moved to a better combination of the participant's items).
     value, bound, gap : float
         Region objective, proven upper bound of the optimum and ``(bound - value) / bound``.
+    rejected : DataFrame
+        Quarantined input problems (``errors="quarantine"``): participant_id, table, row,
+        column, reason; one row per problem (as :attr:`AllocationResult.rejected`).
     """
 
     items: pd.DataFrame
@@ -59,6 +63,10 @@ class RegionResult:
     #: ``budget=formula``: the formula's result (budgets, breakdown, and for a programme pot
     #: its calibration report); None otherwise
     budget_result: Any = None
+    #: quarantined input problems (``errors="quarantine"``), as ``AllocationResult.rejected``
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
+    )
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import region_html  # display only, loaded when shown

@@ -35,6 +35,15 @@ def _split(batch: Batch, parts: int) -> list[IntArray]:
     return [np.arange(a, b, dtype=np.int64) for a, b in pairwise(edges.tolist()) if b > a]
 
 
+#: a solver of a batch (``solve_optimal``, ``solve_priority``, or one of them in processes)
+Solver = Callable[[Batch], BatchSolution]
+
+
+def in_processes(solve: Solver, workers: int) -> Solver:
+    """``solve`` over ``workers`` processes (``solve`` itself for one worker)."""
+    return solve if workers <= 1 else partial(solve_in_processes, solve=solve, workers=workers)
+
+
 def solve_in_processes(
     batch: Batch, solve: Callable[[Batch], BatchSolution], workers: int
 ) -> BatchSolution:
