@@ -11,6 +11,7 @@ import pandas as pd
 from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
+from ibm_engine.region._capacity_explain import region_explain, region_text
 from ibm_engine.region._capacity_lagrange import CapacitySolution, usage
 from ibm_engine.region._capacity_neighbours import Arcs, NeighbourUse
 from ibm_engine.solve import Batch, BatchSolution
@@ -67,6 +68,15 @@ class RegionResult:
     rejected: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
     )
+
+    def explain(self, participant_id: object) -> pd.DataFrame:
+        """Per plan item of one participant: what it got, what it would get alone, and which
+        provider was full with its shadow price (see :func:`region_explain`)."""
+        return region_explain(self, participant_id)
+
+    def explain_text(self, participant_id: object, language: str = "en") -> str:
+        """:meth:`explain` as text, in English (``"en"``) or Latvian (``"lv"``)."""
+        return region_text(self, participant_id, language)
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import region_html  # display only, loaded when shown
