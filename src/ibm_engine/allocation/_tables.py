@@ -7,14 +7,15 @@ import pandas as pd
 
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation._problem import Assembled
+from ibm_engine.domain._result import Reason
 from ibm_engine.solve import BatchSolution
 from ibm_engine.tables import Prepared
 from ibm_engine.tables._convert import fill
 
 __all__ = ["REASONS", "item_table", "participant_table"]
 
-#: reasons of the item rows (contract v1)
-REASONS = ("not_eligible", "cap_below_min", "funded", "partly_funded", "not_funded", "unavailable")
+#: reasons of the item rows (contract v1), in the order of the ``Reason`` enum (their definition)
+REASONS = tuple(r.value for r in Reason)
 
 
 def _cents_to_eur(c: IntArray) -> np.ndarray:

@@ -12,7 +12,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, ClassVar, Final, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -34,8 +34,10 @@ from pydantic import (
 from ibm_engine._tolerances import CENT_TOL_EUR
 
 TargetGroup = Literal["GRT", "FT", "BSAC"]
-TARGET_GROUPS: Final[tuple[TargetGroup, ...]] = ("GRT", "FT", "BSAC")
+TARGET_GROUPS: Final[tuple[TargetGroup, ...]] = get_args(TargetGroup)
 Unit = Literal["session", "hour", "day", "trip", "month"]
+#: the units of the contract, in this order (the one definition: ``Unit``)
+UNITS: Final[tuple[Unit, ...]] = get_args(Unit)
 JsonScalar = str | int | float | bool | None
 
 CENT_TOLERANCE_EUR: Final = CENT_TOL_EUR

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ibm_engine._typing import BoolArray
+from ibm_engine.domain._service import TARGET_GROUPS, UNITS
 
 __all__ = [
     "GROUPS",
@@ -20,8 +21,8 @@ __all__ = [
     "ColumnSpec",
 ]
 
-GROUPS = ("GRT", "FT", "BSAC")
-UNITS = ("session", "hour", "day", "trip", "month")
+#: target groups and units of the contract: defined once, by the domain models' types
+GROUPS: tuple[str, ...] = TARGET_GROUPS
 
 Rule = Callable[[np.ndarray], BoolArray]
 
