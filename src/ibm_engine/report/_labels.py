@@ -92,10 +92,10 @@ _COLUMNS: Final[dict[str, tuple[str, str]]] = {
     # periods
     "period": ("Period", "Periods"),
     "participants": ("Participants", "Dalībnieki"),
-    "budget": ("Budget (EUR)", "Budžets (EUR)"),
+    "budget": ("Period budget (EUR)", "Perioda budžets (EUR)"),
     "carried_in": ("Carried in (EUR)", "Pārnests no iepriekšējā (EUR)"),
     "available": ("Available (EUR)", "Pieejams (EUR)"),
-    "spent": ("Spent (EUR)", "Izlietots (EUR)"),
+    "spent": ("Spent in the period (EUR)", "Izlietots periodā (EUR)"),
     "forfeited": ("Forfeited (EUR)", "Zaudēts (EUR)"),
     "carried_out": ("Carried over (EUR)", "Pārnests uz nākamo (EUR)"),
     # tidy KPI frames of scenario comparisons
