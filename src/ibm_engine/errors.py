@@ -17,6 +17,7 @@ __all__ = [
     "IbmEngineError",
     "IbmEngineWarning",
     "InputError",
+    "NotApplicableError",
     "SolverError",
     "SolverWarning",
     "UnknownMunicipalityWarning",
@@ -197,6 +198,11 @@ def problem_location(p: Mapping[Any, Any]) -> str:
 
 class SolverError(IbmEngineError, RuntimeError):
     """An internal solver failed in a way the library could not recover from."""
+
+
+class NotApplicableError(IbmEngineError, TypeError):
+    """A question that has no meaning for this kind of result (a what-if of a region run, where
+    capacities tie the participants together); the message says what to do instead."""
 
 
 class IbmEngineWarning(UserWarning):

@@ -14,6 +14,7 @@ from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._single import allocate_plan
 from ibm_engine.allocation._smallest_budget import smallest_budget_for
 from ibm_engine.allocation._tables import REASONS
+from ibm_engine.allocation._view import ParticipantView
 from ibm_engine.allocation._waiting import waiting_list
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "REASONS",
     "AllocationResult",
     "ExtraMoney",
+    "ParticipantView",
     "RankMerge",
     "allocate",
     "allocate_plan",

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
+    from ibm_engine.allocation._extra_money_report import ExtraMoney
     from ibm_engine.allocation._problem import Assembled
+    from ibm_engine.allocation._view import ParticipantView
     from ibm_engine.solve import BatchSolution
     from ibm_engine.tables import Prepared
 
@@ -76,6 +78,22 @@ class AllocationResult:
             "proven_optimal": int((p["status"] == "optimal").sum()),
             **{f"items_{k}": int(v) for k, v in reasons.items()},
         }
+
+    def participant(self, participant_id: object) -> ParticipantView:
+        """One participant: its rows, ``explain()``, ``text(lang)`` and what-ifs
+        (:class:`~ibm_engine.allocation.ParticipantView`)."""
+        from ibm_engine.allocation._view import ParticipantView
+
+        return ParticipantView(self, participant_id)
+
+    def extra_money(
+        self, extra_eur: float, step_eur: float = 100.0, *, lookahead: int = 5
+    ) -> ExtraMoney:
+        """Who an extra programme pot funds first, and what it buys
+        (:func:`ibm_engine.what_extra_money_buys`)."""
+        from ibm_engine.allocation._extra_money import what_extra_money_buys
+
+        return what_extra_money_buys(self, extra_eur, step_eur, lookahead=lookahead)
 
     def explain(self, participant_id: str) -> pd.DataFrame:
         """What each item of one participant got and why (see :mod:`ibm_engine.allocation`)."""

@@ -21,9 +21,10 @@ import pandas as pd
 
 from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine.allocation._phrases import UNIT_WORDS
+from ibm_engine.allocation._view import View
 from ibm_engine.errors import InputError
 
-__all__ = ["REGION_CAUSES", "region_explain", "region_text"]
+__all__ = ["REGION_CAUSES", "RegionParticipantView", "region_explain", "region_text"]
 
 #: the ``region_cause`` of an item (see the module docstring)
 REGION_CAUSES: Final = ("as_alone", "capacity", "knock_on", "region_choice")
@@ -182,3 +183,19 @@ def region_text(result: Any, participant_id: object, lang: str = "en") -> str:
         pct = f"{100 * gap:.3g}%"
         lines.append(w["gap"].format(gap=pct.replace(".", ",") if lang == "lv" else pct))
     return "\n".join(lines)
+
+
+class RegionParticipantView(View):
+    """One participant of a region run (``result.participant(pid)``): ``explain()`` and
+    ``text(lang)`` say which provider was full; the what-ifs raise
+    :class:`~ibm_engine.NotApplicableError` (capacities tie the participants together)."""
+
+    def __init__(self, result: Any, participant_id: object) -> None:
+        f = region_explain(result, participant_id)  # InputError for unknown or rejected ids
+        super().__init__(result, str(f.attrs["participant_id"]), "region run")
+
+    def explain(self) -> pd.DataFrame:
+        return region_explain(self._result, self.participant_id)
+
+    def text(self, language: str = "en") -> str:
+        return region_text(self._result, self.participant_id, language)

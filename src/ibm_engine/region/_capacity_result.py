@@ -11,7 +11,11 @@ import pandas as pd
 from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
-from ibm_engine.region._capacity_explain import region_explain, region_text
+from ibm_engine.region._capacity_explain import (
+    RegionParticipantView,
+    region_explain,
+    region_text,
+)
 from ibm_engine.region._capacity_lagrange import CapacitySolution, usage
 from ibm_engine.region._capacity_neighbours import Arcs, NeighbourUse
 from ibm_engine.solve import Batch, BatchSolution
@@ -68,6 +72,11 @@ class RegionResult:
     rejected: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
     )
+
+    def participant(self, participant_id: object) -> RegionParticipantView:
+        """One participant: its rows, ``explain()`` and ``text(lang)``; what-ifs raise
+        :class:`~ibm_engine.NotApplicableError` in a region run."""
+        return RegionParticipantView(self, participant_id)
 
     def explain(self, participant_id: object) -> pd.DataFrame:
         """Per plan item of one participant: what it got, what it would get alone, and which

@@ -1,0 +1,91 @@
+"""``result.participant(pid)``: one way to ask about a person, for every result type (issue 10).
+The allocation's view answers exactly what the functions answer; a region run's view explains
+and says clearly that its what-ifs have no meaning."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import ibm_engine as ibm
+
+SERVICES = [
+    {"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0},
+    {"service": "psychologist", "unit": "session", "unit_price_eur": 35.0},
+]
+PEOPLE = [
+    {"participant_id": p, "target_group": "GRT", "age": 40, "municipality": "Dobele",
+     "budget_eur": b}
+    for p, b in (("P1", 500.0), ("P2", 300.0))
+]  # fmt: skip
+PLAN = [
+    {"participant_id": p, "service": s, "team_rank": k, "recommended_units": 10}
+    for p in ("P1", "P2")
+    for k, s in ((1, "physiotherapy"), (2, "psychologist"))
+]
+
+
+@pytest.fixture(scope="module")
+def result() -> ibm.AllocationResult:
+    return ibm.allocate(PEOPLE, PLAN, SERVICES)
+
+
+def test_the_view_answers_what_the_functions_answer(result: ibm.AllocationResult) -> None:
+    view = result.participant("P1")
+    assert isinstance(view, ibm.ParticipantView)
+    assert view.participant_id == "P1"
+    pd.testing.assert_frame_equal(view.explain(), ibm.explain_frame(result, "P1"))
+    assert view.text("lv") == ibm.explain_text(result, "P1", "lv")
+    assert view.summary() == ibm.explain_summary(result, "P1")
+    pd.testing.assert_frame_equal(view.waiting_list(), ibm.waiting_list(result, "P1"))
+    assert view.smallest_budget_for("psychologist") == ibm.smallest_budget_for(
+        result, "P1", "psychologist"
+    )
+    pd.testing.assert_frame_equal(
+        view.at_budget_change([-10, 10]), ibm.at_budget_change(result, "P1", [-10, 10])
+    )
+    changes = {"psychologist": {"recommended_units": 4}}
+    pd.testing.assert_frame_equal(view.what_if(changes), ibm.with_assessment(result, "P1", changes))
+    ranks = {"physiotherapy": 2, "psychologist": 1}
+    pd.testing.assert_frame_equal(
+        view.what_if(family_rank=ranks), ibm.with_family_ranking(result, "P1", ranks)
+    )
+    assert view.items["participant_id"].tolist() == ["P1", "P1"]
+    assert view.row["participant_id"] == "P1"
+    assert "P1" in view._repr_html_() and "P2" not in view._repr_html_()
+
+
+def test_extra_money_is_a_method_too(result: ibm.AllocationResult) -> None:
+    a = result.extra_money(200.0)
+    b = ibm.what_extra_money_buys(result, 200.0)
+    pd.testing.assert_frame_equal(a.grants, b.grants)
+
+
+def test_unknown_ids_and_mixed_what_ifs_are_input_errors(result: ibm.AllocationResult) -> None:
+    with pytest.raises(ibm.InputError, match="unknown participant_id"):
+        result.participant("P9")
+    with pytest.raises(ibm.InputError, match="not both"):
+        result.participant("P1").what_if(
+            {"psychologist": {"recommended_units": 4}},
+            family_rank={"psychologist": 1, "physiotherapy": 2},
+        )
+
+
+def test_a_region_view_explains_and_refuses_what_ifs() -> None:
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 12}]
+    r = ibm.allocate_region(PEOPLE, PLAN, SERVICES, caps)
+    view = r.participant("P2")
+    pd.testing.assert_frame_equal(view.explain(), r.explain("P2"))
+    assert view.text() == r.explain_text("P2")
+    for ask in (
+        view.summary,
+        view.waiting_list,
+        lambda: view.smallest_budget_for("physiotherapy"),
+        lambda: view.at_budget_change(10),
+        view.what_if,
+    ):
+        with pytest.raises(ibm.NotApplicableError, match="region run"):
+            ask()
+    assert issubclass(ibm.NotApplicableError, TypeError)
+    with pytest.raises(ibm.InputError):
+        r.participant("P9")
