@@ -73,11 +73,13 @@ def stage(
     errors: object,
     budget: Any,
     merge: str | RankMerge,
+    budget_required: bool | None = None,
 ) -> Staged:
     """Arguments checked, tables validated, budgets set, weights merged (see module docstring).
 
     ``errors="quarantine"`` sets aside the participants with problems (also those a budget
     formula cannot compute a budget for); ``"raise"`` raises one InputError with every problem.
+    ``budget_required`` (default: when no formula is given) makes ``budget_eur`` required.
     """
     if errors not in ERRORS:
         raise argument_error("errors", f"must be 'raise' or 'quarantine' (got {errors!r})")
@@ -93,7 +95,7 @@ def stage(
         services,
         period_weeks=period_weeks,
         errors=str(errors),
-        budget_required=budget is None,
+        budget_required=budget is None if budget_required is None else budget_required,
     )
     formula_result = None
     if budget is not None:

@@ -23,17 +23,18 @@ met in the order they arrive until the money runs out. Here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine.allocation import RankMerge
-from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._pipeline import stage
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.errors import InputError
+from ibm_engine.scenarios._traditional_explain import TraditionalParticipantView
 from ibm_engine.solve import BatchSolution
-from ibm_engine.tables import prepare
+from ibm_engine.tables._problems import REJECTED_COLUMNS
 
 __all__ = ["ORDER_COLUMN", "TraditionalResult", "traditional"]
 
@@ -57,12 +58,28 @@ class TraditionalResult:
         ``"traditional"``.
     pot_eur, spent_eur : float
         The pot and what was granted from it (exact cents).
+    rejected : DataFrame
+        Quarantined input problems (``errors="quarantine"``), as ``allocate``'s.
     """
 
     items: pd.DataFrame
     participants: pd.DataFrame
     pot_eur: float
     spent_eur: float
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
+    )
+
+    def participant(self, participant_id: object) -> TraditionalParticipantView:
+        """One participant: ``explain()`` and ``text(lang)`` say which request the pot could
+        not pay; the what-ifs raise :class:`~ibm_engine.NotApplicableError` (the traditional
+        mechanism is a queue, not an optimum)."""
+        return TraditionalParticipantView(self, participant_id)
+
+    def _repr_html_(self) -> str:
+        from ibm_engine.report import result_html  # display only, loaded when shown
+
+        return result_html(self)
 
     def __repr__(self) -> str:
         return (
@@ -103,6 +120,7 @@ def traditional(
     period_weeks: int = 26,
     team_share: float = 0.5,
     merge: str | RankMerge = "borda",
+    errors: str = "raise",
 ) -> TraditionalResult:
     """Grant services by eligibility, first come first served, until the pot runs out.
 
@@ -123,10 +141,11 @@ def traditional(
     0              A     10      funded
     1              B      0  not_funded
     """
-    prep = prepare(
-        participants, plan_items, services, period_weeks=period_weeks,
-        budget_required=pot_eur is None,
+    staged = stage(
+        participants, plan_items, services, period_weeks=period_weeks, team_share=team_share,
+        errors=errors, budget=None, merge=merge, budget_required=pot_eur is None,
     )  # fmt: skip
+    prep, asm = staged.prep, staged.asm
     if pot_eur is None:
         pot = int(prep.budget_cents.sum())
     else:
@@ -134,8 +153,6 @@ def traditional(
         if not ok or not np.isfinite(pot_eur) or pot_eur < 0:
             raise InputError.single("arguments", "pot_eur", f"must be >= 0 (got {pot_eur!r})")
         pot = round(float(pot_eur) * 100)
-    spec = merge if isinstance(merge, RankMerge) else RankMerge(kind=str(merge))
-    asm = assemble(prep, float(team_share), spec)
     queue = _queue(prep.participants)
     owner = prep.item_owner
     eligible = prep.upper >= np.maximum(prep.min_units, 1)
@@ -157,4 +174,4 @@ def traditional(
     people = people.drop(columns=["bound", "status"])
     people["queue_position"] = queue + 1
     spent = int((units * prep.price_cents).sum())
-    return TraditionalResult(items, people, pot / 100.0, spent / 100.0)
+    return TraditionalResult(items, people, pot / 100.0, spent / 100.0, staged.rejected)
