@@ -86,17 +86,20 @@ class View:
     def _repr_html_(self) -> str:
         from ibm_engine.report import result_html  # display only, loaded when shown
 
-        return result_html(_Tables(self.items, self.row.to_frame().T))
+        return result_html(_Tables(self.items, self.row.to_frame().T, self._result.rejected))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.participant_id!r}, {len(self.items)} plan items)"
 
 
 class _Tables:
-    """Item and participant tables of one participant (what the HTML builder needs)."""
+    """The tables of one participant (the result protocol, for the HTML builder)."""
 
-    def __init__(self, items: pd.DataFrame, participants: pd.DataFrame) -> None:
+    def __init__(
+        self, items: pd.DataFrame, participants: pd.DataFrame, rejected: pd.DataFrame
+    ) -> None:
         self.items, self.participants = items, participants
+        self.rejected = rejected.iloc[:0]  # the participant was accepted: none of its own
 
 
 class ParticipantView(View):

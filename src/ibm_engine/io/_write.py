@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final
 
 import pandas as pd
 
+from ibm_engine._typing import ResultTables
 from ibm_engine.errors import InputError
 from ibm_engine.io._locale import LOCALES, Locale
 from ibm_engine.io._read import PathLike, _optional
@@ -23,22 +24,6 @@ RESULT_TABLES: Final = ("items", "participants", "rejected")
 #: name of the workbook written with ``format="xlsx"``
 WORKBOOK: Final = "allocation.xlsx"
 _EXCEL_MAX_ROWS: Final = 1_048_575  # a sheet holds 1,048,576 rows, one of them the header
-
-
-class ResultTables(Protocol):
-    """Anything with the three result tables, such as :class:`ibm_engine.AllocationResult`."""
-
-    @property
-    def items(self) -> pd.DataFrame:
-        """One row per plan item."""
-
-    @property
-    def participants(self) -> pd.DataFrame:
-        """One row per participant."""
-
-    @property
-    def rejected(self) -> pd.DataFrame:
-        """Quarantined input problems."""
 
 
 def _tables(result: ResultTables) -> dict[str, pd.DataFrame]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ibm_engine._typing import ResultTables
 from ibm_engine.errors import InputError
 from ibm_engine.metrics._bands import age_band
 
@@ -66,7 +67,7 @@ def _take(s: pd.Series, rows: np.ndarray) -> pd.Categorical:
     )
 
 
-def participant_frame(result: Any) -> pd.DataFrame:
+def participant_frame(result: ResultTables) -> pd.DataFrame:
     """One row per participant: the grouping columns, money in cents, value and coverage.
 
     ``coverage`` is ``value / max_value``; NaN for participants with nothing the rules allow
@@ -92,7 +93,7 @@ def participant_frame(result: Any) -> pd.DataFrame:
     )
 
 
-def item_frame(result: Any, people: pd.DataFrame | None = None) -> pd.DataFrame:
+def item_frame(result: ResultTables, people: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per plan item: service, the owner's grouping columns, cents and unmet need.
 
     Unmet need of an item the rules allow to fund is ``upper_units - units`` (the recommended

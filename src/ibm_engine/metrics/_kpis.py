@@ -7,6 +7,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from ibm_engine._typing import ResultTables
 from ibm_engine.metrics._equity import gini
 from ibm_engine.metrics._frames import item_frame, participant_frame
 
@@ -91,7 +92,7 @@ def _tidy(kpi: str, by: str, s: pd.Series) -> Rows:
     return kpi, by, np.asarray(s.index.astype(str), dtype=object), np.asarray(s, np.float64)
 
 
-def kpis(result: Any) -> pd.DataFrame:
+def kpis(result: ResultTables) -> pd.DataFrame:
     """Every KPI of :data:`KPIS` for one result, by each grouping of :data:`BY`.
 
     Parameters

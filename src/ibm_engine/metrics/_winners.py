@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._tolerances import VALUE_TOL
+from ibm_engine._typing import ResultTables
 from ibm_engine.metrics._frames import participant_frame
 
 __all__ = ["OUTCOMES", "TOLERANCE", "winners_losers"]
@@ -19,7 +20,7 @@ OUTCOMES: Final[tuple[str, ...]] = ("winner", "loser", "unchanged")
 TOLERANCE: Final = VALUE_TOL
 
 
-def winners_losers(result: Any, baseline: Any) -> pd.DataFrame:
+def winners_losers(result: ResultTables, baseline: ResultTables) -> pd.DataFrame:
     """Every participant present in both results, with coverage and spend in each.
 
     A participant *wins* when their coverage (``value / max_value``) rises by more than

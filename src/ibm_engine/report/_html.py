@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from ibm_engine._typing import ResultTables
 from ibm_engine.errors import InputError
 from ibm_engine.report._format import count, eur, percent, to_cents
 from ibm_engine.report._labels import TEXT, column_label, value_label
@@ -44,16 +45,8 @@ _TRACK: Final = (
 _FILL: Final = "display:block;height:100%;background:#3572b0"
 
 
-class ResultLike(Protocol):
-    """A result with ``items`` and ``participants`` tables (AllocationResult, RegionResult)."""
-
-    @property
-    def items(self) -> pd.DataFrame:
-        """One row per plan item."""
-
-    @property
-    def participants(self) -> pd.DataFrame:
-        """One row per participant."""
+#: what the HTML takes: any result (the one result protocol of ``ibm_engine._typing``)
+ResultLike = ResultTables
 
 
 def _check(result: object, max_participants: object, max_items: object) -> list[dict[str, Any]]:

@@ -46,6 +46,12 @@ class ScenarioRun:
     items: pd.DataFrame
     participants: pd.DataFrame
 
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """The run's quarantined input problems (its result's ``rejected``)."""
+        rejected: pd.DataFrame = self.result.rejected
+        return rejected
+
     def _repr_html_(self) -> str:
         from ibm_engine.report import run_html  # display only, loaded when shown
 
