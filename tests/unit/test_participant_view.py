@@ -89,3 +89,21 @@ def test_a_region_view_explains_and_refuses_what_ifs() -> None:
     assert issubclass(ibm.NotApplicableError, TypeError)
     with pytest.raises(ibm.InputError):
         r.participant("P9")
+
+
+def test_periods_and_scenario_runs_answer_for_a_participant() -> None:
+    periods = pd.DataFrame(
+        {"period": [1, 2], "start_date": ["2018-09-01", "2019-03-01"],
+         "end_date": ["2019-02-28", "2019-08-31"]}
+    )  # fmt: skip
+    r = ibm.run_periods(PEOPLE, PLAN, SERVICES, periods)
+    view = r.participant("P1", period=2)
+    pd.testing.assert_frame_equal(view.explain(), r.results[2].participant("P1").explain())
+    with pytest.raises(ibm.InputError, match="period"):
+        r.participant("P1", period=3)
+    assert list(r.rejected.columns[:5]) == ["participant_id", "table", "row", "column", "reason"]
+    run = ibm.run_scenario(
+        ibm.Baseline(pd.DataFrame(PEOPLE), pd.DataFrame(PLAN), pd.DataFrame(SERVICES))
+    )
+    assert run.participant("P2").text() == run.result.participant("P2").text()
+    assert len(run.rejected) == 0

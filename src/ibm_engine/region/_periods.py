@@ -78,6 +78,24 @@ class PeriodsResult:
         """Per participant: budget = spent + forfeited + carried out of the last period."""
         return totals_frame(self.ledger)
 
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """Quarantined input problems of every period's allocation, with a ``period`` column."""
+        frames = [r.rejected.assign(period=k) for k, r in sorted(self.results.items())]
+        if not frames:
+            return pd.DataFrame(columns=["participant_id", "table", "row", "column", "reason"])
+        return pd.concat(frames, ignore_index=True)
+
+    def participant(self, participant_id: object, period: int) -> Any:
+        """One participant in one period: the view of that period's allocation
+        (``result.participant``), with ``explain()``, ``text(lang)`` and its what-ifs."""
+        if period not in self.results:
+            periods = ", ".join(str(k) for k in sorted(self.results))
+            raise InputError.single(
+                "arguments", "period", f"must be one of the periods run: {periods} (got {period!r})"
+            )
+        return self.results[period].participant(participant_id)
+
     def _repr_html_(self) -> str:
         from ibm_engine.report import periods_html  # display only, loaded when shown
 

@@ -46,6 +46,10 @@ class ScenarioRun:
     items: pd.DataFrame
     participants: pd.DataFrame
 
+    def participant(self, participant_id: object) -> Any:
+        """One participant of the run: the view of its result (``result.participant``)."""
+        return self.result.participant(participant_id)
+
     @property
     def rejected(self) -> pd.DataFrame:
         """The run's quarantined input problems (its result's ``rejected``)."""
