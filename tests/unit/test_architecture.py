@@ -60,6 +60,7 @@ PUBLIC = [
     "RankMerge",
     "Reason",
     "RegionResult",
+    "RunArchive",
     "Scenario",
     "ScenarioRun",
     "Service",
