@@ -133,6 +133,7 @@ class RunArchive:
         InputError
             ``corrects`` names no stored run, a short key, tables that are not tables.
         """
+        secret = None if key is None else key_bytes(key)
         tables = {f"input_{n}": _frame(t, n) for n, t in
                   zip(_INPUTS, (participants, plan_items, services), strict=True)}  # fmt: skip
         for name in ("items", "participants", "rejected"):
@@ -145,7 +146,7 @@ class RunArchive:
                 )
             tables[name] = table
         record = record_of(result)
-        if key is not None:
+        if secret is not None:
             contract = {c.name for c in (*PARTICIPANTS, *PLAN_ITEMS)}
             extra = {
                 str(c)
@@ -153,7 +154,7 @@ class RunArchive:
                 for c in tables[n].columns
                 if c not in contract
             }
-            tables = pseudonymise(tables, key_bytes(key), extra)
+            tables = pseudonymise(tables, secret, extra)
         parts = tables["participants"]
         run = {
             "run_id": str(record["id"]),
