@@ -13,8 +13,8 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
@@ -304,10 +304,11 @@ def _runs_list(args: argparse.Namespace) -> int:
         print(f"no runs in {args.archive}")
         return 0
     rows = [["run", "stored (UTC)", "policy", "people", "spent EUR", "corrects", "note"]]
-    for r in runs.itertuples(index=False):
-        spent = "" if pd.isna(r.spent_eur) else f"{r.spent_eur:,.2f}"
-        rows.append([r.run_id, f"{r.stored_at:%Y-%m-%d %H:%M:%S}", _cell(r.policy),
-                     f"{r.participants:,}", spent, _cell(r.corrects), _cell(r.note)])  # fmt: skip
+    for rec in runs.to_dict("records"):
+        spent = "" if pd.isna(rec["spent_eur"]) else f"{rec['spent_eur']:,.2f}"
+        rows.append([str(rec["run_id"]), f"{rec['stored_at']:%Y-%m-%d %H:%M:%S}",
+                     _cell(rec["policy"]), f"{rec['participants']:,}", spent,
+                     _cell(rec["corrects"]), _cell(rec["note"])])  # fmt: skip
     print(_render(rows, left=3))
     return 0
 
@@ -333,11 +334,11 @@ def _runs_diff(args: argparse.Namespace) -> int:
         print(f"no differences between runs {args.before} and {args.after}")
         return 0
     rows = [["participant", "service", "units", "change", "EUR", "change", "reason"]]
-    for r in d.head(args.limit).itertuples(index=False):
-        reason = f"{_cell(r.reason_before) or '-'} -> {_cell(r.reason_after) or '-'}"
-        rows.append([str(r.participant_id), r.service, f"{r.units_after:,}",
-                     f"{r.units_change:+,}", f"{r.cost_eur_after:,.2f}",
-                     f"{r.cost_eur_change:+,.2f}", reason])  # fmt: skip
+    for r in d.head(args.limit).to_dict("records"):
+        reason = f"{_cell(r['reason_before']) or '-'} -> {_cell(r['reason_after']) or '-'}"
+        rows.append([str(r["participant_id"]), str(r["service"]), f"{r['units_after']:,}",
+                     f"{r['units_change']:+,}", f"{r['cost_eur_after']:,.2f}",
+                     f"{r['cost_eur_change']:+,.2f}", reason])  # fmt: skip
     print(_render(rows, left=2))
     cents = np.round(d["cost_eur_change"].to_numpy() * 100).astype(np.int64)
     gained = d.loc[cents > 0, "participant_id"].nunique()

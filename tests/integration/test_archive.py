@@ -128,9 +128,10 @@ def test_corrections_filters_and_diff(where: str, tables: Callable) -> None:
     assert archive.runs(until="2000-01-01").empty
     d = archive.diff(first, fixed)
     assert set(d["participant_id"]) == {"P1"}
-    spent = archive.load(fixed).participants["spent_eur"] - archive.load(first).participants[
-        "spent_eur"
-    ]
+    spent = (
+        archive.load(fixed).participants["spent_eur"]
+        - archive.load(first).participants["spent_eur"]
+    )
     assert round(float(d["cost_eur_change"].sum()), 2) == round(float(spent.sum()), 2)
     assert archive.diff(first, first).empty
 
@@ -186,7 +187,9 @@ def test_reproduce_needs_the_record_engine(
     with pytest.raises(NotImplementedError, match=r"ibm_engine\.reproduce"):
         archive.reproduce(run_id)
     calls = []
-    monkeypatch.setattr(ibm, "reproduce", lambda *a, **k: calls.append(a) or "report", raising=False)
+    monkeypatch.setattr(
+        ibm, "reproduce", lambda *a, **k: calls.append(a) or "report", raising=False
+    )
     assert archive.reproduce(run_id) == "report"
     assert calls[0][0]["id"] == run_id and calls[0][1].equals(p)
 

@@ -31,9 +31,11 @@ def _frame(x: object, name: str) -> pd.DataFrame:
     if isinstance(x, pd.DataFrame):
         return x
     try:
-        return pd.DataFrame(x)
+        frame: pd.DataFrame = pd.DataFrame(x)  # type: ignore[call-overload]  # any table-like
     except (TypeError, ValueError) as err:
-        raise InputError.single(name, None, f"must be a table (DataFrame or records): {err}")
+        reason = f"must be a table (DataFrame or records): {err}"
+        raise InputError.single(name, None, reason) from err
+    return frame
 
 
 def _cents(df: pd.DataFrame, column: str) -> int | None:
@@ -77,8 +79,10 @@ class RunArchive:
 
     def __init__(self, where: str | os.PathLike[str], *, lock_timeout: float = 60.0) -> None:
         text = os.fspath(where)
-        if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, int | float) or (
-            lock_timeout < 0
+        if (
+            isinstance(lock_timeout, bool)
+            or not isinstance(lock_timeout, int | float)
+            or (lock_timeout < 0)
         ):
             raise InputError.single(
                 "arguments", "lock_timeout", f"must be a number >= 0 (got {lock_timeout!r})"
@@ -176,7 +180,7 @@ class RunArchive:
         }
         with self._db.write() as tx:
             write_run(tx, run, tables)
-        return run["run_id"]
+        return str(record["id"])
 
     def runs(
         self,

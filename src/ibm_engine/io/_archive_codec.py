@@ -22,8 +22,13 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.errors import InputError
-from ibm_engine.tables import ITEM_RESULT_COLUMNS, PARTICIPANT_RESULT_COLUMNS, PARTICIPANTS
-from ibm_engine.tables import PLAN_ITEMS, SERVICES
+from ibm_engine.tables import (
+    ITEM_RESULT_COLUMNS,
+    PARTICIPANT_RESULT_COLUMNS,
+    PARTICIPANTS,
+    PLAN_ITEMS,
+    SERVICES,
+)
 from ibm_engine.tables._problems import REJECTED_COLUMNS
 
 __all__ = [
@@ -83,7 +88,7 @@ class Column:
 def _text_values(s: pd.Series) -> bool:
     """Whether every non-missing value of an object column is text."""
     v = s.dropna()
-    return bool(v.map(type).eq(str).all()) if len(v) else True
+    return all(isinstance(x, str) for x in v.unique())
 
 
 def _kind(name: str, s: pd.Series) -> str:
@@ -99,9 +104,9 @@ def _kind(name: str, s: pd.Series) -> str:
             x = s.to_numpy(dtype=np.float64, na_value=np.nan)
             finite = np.isfinite(x)
             cents = np.round(x[finite] * 100.0)
-            if (np.abs(cents) < 2.0**53).all() and (cents / 100.0 == x[finite]).all():
-                if finite.sum() == s.notna().sum():
-                    return "money"
+            exact = (np.abs(cents) < 2.0**53).all() and (cents / 100.0 == x[finite]).all()
+            if exact and finite.sum() == s.notna().sum():
+                return "money"
         return "float"
     if pd.api.types.is_string_dtype(dtype) and _text_values(s.astype(object)):
         return "text"
@@ -179,7 +184,7 @@ def decode(values: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
         elif c.dtype == "object":
             out[c.name] = s.astype(object).where(s.notna(), None)
         else:
-            out[c.name] = s.astype(c.dtype)
+            out[c.name] = s.astype(c.dtype)  # type: ignore[call-overload]  # stored dtype
     return pd.DataFrame(out, index=pd.RangeIndex(len(values)))
 
 

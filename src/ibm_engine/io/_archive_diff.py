@@ -74,5 +74,5 @@ def diff_items(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         }
     )
     changed = (units_a != units_b) | (cents_a != cents_b) | (reason_a.ne(reason_b)).to_numpy()
-    out = out[changed].sort_values(_KEY, kind="stable")
-    return out.reset_index(drop=True)
+    kept: pd.DataFrame = out[changed].sort_values(_KEY, kind="stable").reset_index(drop=True)
+    return kept

@@ -108,7 +108,9 @@ class PostgresDatabase:
         try:
             return psycopg.connect(self.url)
         except psycopg.OperationalError as err:
-            raise IbmEngineError(f"cannot connect to the run archive at {self.where}: {err}") from err
+            raise IbmEngineError(
+                f"cannot connect to the run archive at {self.where}: {err}"
+            ) from err
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from importlib.metadata import version
 from datetime import UTC, datetime
+from importlib.metadata import version
 from typing import Any
 
 import numpy as np
@@ -71,7 +71,9 @@ def summary_of(items: pd.DataFrame, participants: pd.DataFrame) -> dict[str, Any
         x = participants[column].to_numpy(dtype=np.float64, na_value=np.nan)
         return int(np.round(np.nan_to_num(x) * 100).astype(np.int64).sum())
 
-    reasons = items["reason"].astype(str).value_counts() if "reason" in items.columns else {}
+    reasons: dict[Any, int] = (
+        items["reason"].astype(str).value_counts().to_dict() if "reason" in items.columns else {}
+    )
     budget, spent = cents("budget_eur"), cents("spent_eur")
     out: dict[str, Any] = {
         "participants": len(participants),
@@ -82,7 +84,7 @@ def summary_of(items: pd.DataFrame, participants: pd.DataFrame) -> dict[str, Any
     if "value" in participants.columns:
         out["value"] = float(participants["value"].sum())
         out["max_value"] = float(participants["max_value"].sum())
-    out.update({f"items_{k}": int(v) for k, v in dict(reasons).items()})
+    out.update({f"items_{k}": int(v) for k, v in reasons.items()})
     return out
 
 
@@ -103,7 +105,7 @@ def allocate_kwargs(record: dict[str, Any], rejected: pd.DataFrame) -> dict[str,
         "policy": record["policy"],
         "period_weeks": int(record["period_weeks"]),
         "team_share": float(record["team_share"]),
-        "merge": RankMerge(**merge),
+        "merge": RankMerge(**merge),  # type: ignore[arg-type]  # the fields as stored
         "errors": "quarantine" if len(rejected) else "raise",
     }
 
@@ -203,8 +205,8 @@ class StoredRun:
         result = allocate(p, i, s, **allocate_kwargs(self.record, self.rejected))
         outputs = {name: getattr(result, name) for name in OUTPUTS}
         if self.pseudonymised and key is not None:
-            p_cols = set(pd.DataFrame(p).columns) - set(self.inputs["participants"].columns)
-            i_cols = set(pd.DataFrame(i).columns) - set(self.inputs["plan_items"].columns)
+            p_cols = set(result.participants.columns) - set(self.participants.columns)
+            i_cols = set(result.items.columns) - set(self.items.columns)
             outputs = pseudonymise(outputs, key_bytes(key), p_cols | i_cols)
         where = first_difference({n: getattr(self, n) for n in OUTPUTS}, outputs)
         if where:

@@ -121,9 +121,7 @@ def create_schema(tx: Transaction) -> None:
         tx.execute(statement)
     found = tx.rows("SELECT value FROM ibm_archive WHERE key = 'schema_version'")
     if not found:
-        tx.execute(
-            "INSERT INTO ibm_archive VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        )
+        tx.execute("INSERT INTO ibm_archive VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
 
 def chunks(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:

@@ -47,9 +47,7 @@ def _add_columns(tx: Transaction, table: str, columns: list[Column]) -> None:
             have.add(c.physical)
 
 
-def write_run(
-    tx: Transaction, run: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]
-) -> None:
+def write_run(tx: Transaction, run: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> None:
     """Store the run's tables, their columns, municipalities, then its ``ibm_runs`` row."""
     run_id = str(run["run_id"])
     if tx.rows("SELECT stored_at FROM ibm_runs WHERE run_id = ?", [run_id]):
@@ -85,13 +83,10 @@ def write_run(
     munis = tables["participants"].get("municipality", pd.Series([], dtype=object))
     names = sorted({str(m) for m in munis.dropna().unique()})
     if names:
-        tx.insert(
-            "ibm_run_municipalities", pd.DataFrame({"run_id": run_id, "municipality": names})
-        )
+        tx.insert("ibm_run_municipalities", pd.DataFrame({"run_id": run_id, "municipality": names}))
     fields = [k for k in run if k != "run_id"]
     tx.execute(
-        f"INSERT INTO ibm_runs (run_id, {', '.join(fields)}) "
-        f"VALUES (?{', ?' * len(fields)})",
+        f"INSERT INTO ibm_runs (run_id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})",
         [run_id, *(run[k] for k in fields)],
     )
 
@@ -144,7 +139,8 @@ def list_runs(
     policy: str | None = None,
 ) -> pd.DataFrame:
     """The runs matching every filter given, oldest first (see :meth:`RunArchive.runs`)."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[object] = []
     if since is not None:
         where.append("r.stored_at >= ?")
         params.append(_moment(since, end=False))
