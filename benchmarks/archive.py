@@ -29,7 +29,7 @@ import pandas as pd
 import ibm_engine as ibm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from helpers.postgres import postgres_server  # noqa: E402  (the tests' throwaway server)
+from helpers.postgres import postgres_server  # the tests' throwaway server
 
 TARGETS = {"duckdb": 15.0, "postgresql": 30.0}
 MIX = (502, 510, 276)  # GRT, FT, BSAC of the synthetic region
@@ -66,7 +66,8 @@ def main() -> int:
     )
     t0 = time.perf_counter()
     result = ibm.allocate(p, i, s, workers=2)
-    print(f"{len(p):,} participants, {len(i):,} plan lines; allocate {time.perf_counter() - t0:.1f} s")
+    took = time.perf_counter() - t0
+    print(f"{len(p):,} participants, {len(i):,} plan lines; allocate {took:.1f} s")
     figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         figures["duckdb"] = _bench(
