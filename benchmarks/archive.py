@@ -61,9 +61,7 @@ def main() -> int:
     args = parser.parse_args()
     scale = args.n / sum(MIX)
     n_grt, n_ft = round(MIX[0] * scale), round(MIX[1] * scale)
-    p, i, s = ibm.synthetic_zemgale(
-        seed=2021, n_grt=n_grt, n_ft=n_ft, n_bsac=args.n - n_grt - n_ft
-    )
+    p, i, s = ibm.synthetic_zemgale(seed=2021, n_grt=n_grt, n_ft=n_ft, n_bsac=args.n - n_grt - n_ft)
     t0 = time.perf_counter()
     result = ibm.allocate(p, i, s, workers=2)
     took = time.perf_counter() - t0
