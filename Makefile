@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-explore bench bench-region bench-20k lint typecheck pytest docs docs-serve conformance clean
+.PHONY: demo test test-explore bench bench-region bench-20k bench-archive lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,12 @@ bench-20k: $(DEVSTAMP)
 bench-region: $(DEVSTAMP)
 	$(PY) benchmarks/region_capacity.py
 	$(PY) benchmarks/region_delivery.py
+
+# issue 10's archive targets: store and load a 100,000-participant run (about 800,000 plan
+# lines) in DuckDB (15 s each) and PostgreSQL (30 s each; IBM_ENGINE_PG_URL or a throwaway
+# cluster from the machine's binaries, as in the tests)
+bench-archive: $(DEVSTAMP)
+	$(PY) benchmarks/archive.py
 
 clean:
 	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small valid set of the three contract tables; the Hypothesis profiles.
+"""Shared fixtures: a small valid set of the three contract tables; the Hypothesis profiles;
+a PostgreSQL server for the run archive tests (``postgres_url``, ``postgres_db``).
 
 The tests import their helpers (``helpers.reference``, ``strategies``) from this folder, so it
 goes on ``sys.path`` here (pytest runs with ``--import-mode=importlib``, which does not add it).
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -150,3 +152,31 @@ def tables() -> Callable[[], Tables]:
     psychologist price, respite care capped at 30 days/year), P3 (BSAC, Bauska).
     """
     return _tables
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server for the session (see ``tests/helpers/postgres.py``):
+    ``IBM_ENGINE_PG_URL``, or a throwaway cluster; skipped where none can be started, failed
+    under ``CI=true``."""
+    from helpers.postgres import postgres_server
+
+    with postgres_server() as (url, why):
+        if url is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI=true needs a PostgreSQL server: {why}")
+            pytest.skip(f"no PostgreSQL server: {why}")
+        yield url
+
+
+@pytest.fixture
+def postgres_db(postgres_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on that server (dropped after the test)."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"ibm_test_{uuid.uuid4().hex[:12]}"
+    base, _, _ = postgres_url.rpartition("/")
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -61,7 +61,7 @@ from ibm_engine.errors import (
     SolverWarning,
     UnknownMunicipalityWarning,
 )
-from ibm_engine.io import read_table, read_tables, write_tables
+from ibm_engine.io import RunArchive, read_table, read_tables, write_tables
 from ibm_engine.metrics import kpis, winners_losers
 from ibm_engine.region import (
     CarryOver,
@@ -120,6 +120,7 @@ __all__ = [
     "RankMerge",
     "Reason",
     "RegionResult",
+    "RunArchive",
     "Scenario",
     "ScenarioRun",
     "Service",

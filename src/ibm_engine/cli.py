@@ -1,4 +1,4 @@
-"""The ``ibm-engine`` command line: ``demo``, ``allocate`` and ``--version``.
+"""The ``ibm-engine`` command line: ``demo``, ``allocate``, ``runs`` and ``--version``.
 
 Also run as ``python -m ibm_engine``. Inputs with more than ``--chunk-size`` participants are
 allocated a chunk at a time, with a progress line per chunk on stderr (see
@@ -8,16 +8,19 @@ allocated a chunk at a time, with a progress line per chunk on stderr (see
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine import InputError, __version__
+from ibm_engine import IbmEngineError, InputError, RankMerge, RunArchive, __version__
 from ibm_engine._tolerances import VALUE_TOL
 from ibm_engine.data import synthetic_zemgale
 from ibm_engine.errors import problem_location
@@ -235,6 +238,13 @@ def _allocate(args: argparse.Namespace) -> int:
         progress=sys.stderr,
     )
     paths = write_tables(t, args.out, args.format, locale=args.locale)
+    run_id = None
+    if args.archive is not None:
+        run = _ArchivedTables(t.items, t.participants, t.rejected, args.policy,
+                              args.period_weeks, args.team_share)  # fmt: skip
+        run_id = RunArchive(args.archive).store(
+            run, p, i, s, corrects=args.corrects, key=_key(args), note=args.note
+        )
     f = _figures(t)
     rejected = t.rejected["participant_id"].nunique() if len(t.rejected) else 0
     print(
@@ -254,6 +264,107 @@ def _allocate(args: argparse.Namespace) -> int:
     for note in notes:
         print(note)
     print("wrote " + ", ".join(str(x) for x in paths))
+    if run_id is not None:
+        print(f"archived as run {run_id} in {args.archive}")
+    return 0
+
+
+@dataclass(frozen=True)
+class _ArchivedTables:
+    """The tables of a (chunked) allocation with the parameters that made them, as the run
+    archive stores them (the chunks put together equal one ``allocate`` call)."""
+
+    items: pd.DataFrame
+    participants: pd.DataFrame
+    rejected: pd.DataFrame
+    policy: str
+    period_weeks: int
+    team_share: float
+    merge: RankMerge = field(default_factory=lambda: RankMerge(kind="borda"))
+    budget: None = None
+
+
+def _key(args: argparse.Namespace) -> str | None:
+    """The pseudonymisation key, from the environment variable named by ``--key-env``."""
+    if getattr(args, "key_env", None) is None:
+        return None
+    key = os.environ.get(args.key_env)
+    if not key:
+        raise InputError.single(
+            "arguments", "--key-env", f"the environment variable {args.key_env} is not set"
+        )
+    return key
+
+
+def _runs_list(args: argparse.Namespace) -> int:
+    runs = RunArchive(args.archive).runs(
+        since=args.since, until=args.until, municipality=args.municipality, policy=args.policy
+    )
+    if runs.empty:
+        print(f"no runs in {args.archive}")
+        return 0
+    rows = [["run", "stored (UTC)", "policy", "people", "spent EUR", "corrects", "note"]]
+    for rec in runs.to_dict("records"):
+        spent = "" if pd.isna(rec["spent_eur"]) else f"{rec['spent_eur']:,.2f}"
+        rows.append([str(rec["run_id"]), f"{rec['stored_at']:%Y-%m-%d %H:%M:%S}",
+                     _cell(rec["policy"]), f"{rec['participants']:,}", spent,
+                     _cell(rec["corrects"]), _cell(rec["note"])])  # fmt: skip
+    print(_render(rows, left=3))
+    return 0
+
+
+def _runs_show(args: argparse.Namespace) -> int:
+    run = RunArchive(args.archive).load(args.run_id)
+    print(f"run {run.run_id}, stored {run.stored_at:%Y-%m-%d %H:%M:%S} UTC, {run.kind}"
+          + (f", corrects {run.corrects}" if run.corrects else "")
+          + (", pseudonymised" if run.pseudonymised else ""))  # fmt: skip
+    if run.note:
+        print(f"note: {run.note}")
+    print("\nsummary")
+    for k, v in run.summary.items():
+        print(f"  {k}: {v}")
+    print("\nrecord")
+    print(json.dumps(run.record, indent=2, sort_keys=True, ensure_ascii=False))
+    return 0
+
+
+def _runs_diff(args: argparse.Namespace) -> int:
+    d = RunArchive(args.archive).diff(args.before, args.after)
+    if d.empty:
+        print(f"no differences between runs {args.before} and {args.after}")
+        return 0
+    rows = [["participant", "service", "units", "change", "EUR", "change", "reason"]]
+    for r in d.head(args.limit).to_dict("records"):
+        reason = f"{_cell(r['reason_before']) or '-'} -> {_cell(r['reason_after']) or '-'}"
+        rows.append([str(r["participant_id"]), str(r["service"]), f"{r['units_after']:,}",
+                     f"{r['units_change']:+,}", f"{r['cost_eur_after']:,.2f}",
+                     f"{r['cost_eur_change']:+,.2f}", reason])  # fmt: skip
+    print(_render(rows, left=2))
+    cents = np.round(d["cost_eur_change"].to_numpy() * 100).astype(np.int64)
+    gained = d.loc[cents > 0, "participant_id"].nunique()
+    lost = d.loc[cents < 0, "participant_id"].nunique()
+    if len(d) > args.limit:
+        print(f"... and {len(d) - args.limit:,} more rows")
+    print(f"{_plural(len(d), 'item')} changed; {gained:,} participants gained, {lost:,} lost; "
+          f"net {cents.sum() / 100:+,.2f} EUR")  # fmt: skip
+    return 0
+
+
+def _runs_reproduce(args: argparse.Namespace) -> int:
+    archive = RunArchive(args.archive)
+    tables: list[Any] = [None, None, None]
+    if args.participants is not None:
+        tables, _ = _read_inputs(args)
+    key = _key(args)
+    try:
+        report = archive.reproduce(args.run_id, *tables, key=key)
+    except NotImplementedError as err:
+        archive.load(args.run_id).rebuild(*tables, key=key)
+        print(f"note: {err}")
+        given = "given" if args.participants is not None else "stored"
+        print(f"run {args.run_id}: allocate on the {given} inputs gives the stored outputs")
+        return 0
+    print(report)
     return 0
 
 
@@ -320,6 +431,51 @@ examples:
 exit codes: 0 done; 2 bad input (problems listed) or bad arguments; 1 environment problem"""
 
 
+_RUNS_EPILOG = """\
+examples:
+  ibm-engine runs list --archive runs.duckdb --municipality Dobele
+  ibm-engine runs show RUN --archive runs.duckdb
+  ibm-engine runs diff RUN_BEFORE RUN_AFTER --archive runs.duckdb
+  ibm-engine runs reproduce RUN --archive postgresql://user@host/db"""
+
+
+def _runs_parser(sub: Any) -> None:
+    runs = sub.add_parser(
+        "runs",
+        help="list, show, diff and reproduce archived runs",
+        description="The runs of a run archive (a DuckDB file or a postgresql:// URL).",
+        epilog=_RUNS_EPILOG,
+        formatter_class=_Help,
+    )
+    verbs = runs.add_subparsers(dest="verb", required=True, metavar="VERB")
+    listing = verbs.add_parser("list", help="the stored runs, oldest first")
+    listing.add_argument("--since", default=None, help="stored on or after (YYYY-MM-DD)")
+    listing.add_argument("--until", default=None, help="stored on or before (YYYY-MM-DD)")
+    listing.add_argument("--municipality", default=None, help="with participants of it")
+    listing.add_argument("--policy", choices=("optimal", "priority"), default=None)
+    listing.set_defaults(run=_runs_list)
+    show = verbs.add_parser("show", help="a run's record and summary")
+    show.add_argument("run_id", metavar="RUN")
+    show.set_defaults(run=_runs_show)
+    diff = verbs.add_parser("diff", help="who gained or lost what between two runs")
+    diff.add_argument("before", metavar="RUN_BEFORE")
+    diff.add_argument("after", metavar="RUN_AFTER")
+    diff.add_argument("--limit", type=int, default=50, help="rows printed")
+    diff.set_defaults(run=_runs_diff)
+    again = verbs.add_parser("reproduce", help="re-run a stored run and compare")
+    again.add_argument("run_id", metavar="RUN")
+    for flag in ("--participants", "--plan-items", "--services"):
+        again.add_argument(flag, metavar="FILE", default=None,
+                           help="original table (needed for a pseudonymised run)")  # fmt: skip
+    again.add_argument("--locale", choices=LOCALES, default=None, help="CSV locale of the files")
+    again.add_argument("--key-env", metavar="VAR", default=None,
+                       help="environment variable holding the pseudonymisation key")  # fmt: skip
+    again.set_defaults(run=_runs_reproduce)
+    for p in (listing, show, diff, again):
+        p.add_argument("--archive", required=True, metavar="WHERE",
+                       help="a DuckDB file or a postgresql:// URL")  # fmt: skip
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ibm-engine",
@@ -380,7 +536,22 @@ def _parser() -> argparse.ArgumentParser:
         help="lv: read and write CSV as Latvian Excel does (';' between fields, decimal "
         "comma, UTF-8 with BOM; formula-looking text escaped); default: plain CSV",
     )
+    alloc.add_argument(
+        "--archive",
+        metavar="WHERE",
+        default=None,
+        help="also store the run in a run archive: a DuckDB file or a postgresql:// URL",
+    )
+    alloc.add_argument("--corrects", metavar="RUN", default=None, help="run id this corrects")
+    alloc.add_argument("--note", default=None, help="a note stored with the archived run")
+    alloc.add_argument(
+        "--key-env",
+        metavar="VAR",
+        default=None,
+        help="pseudonymise participant ids with the key in this environment variable",
+    )
     alloc.set_defaults(run=_allocate)
+    _runs_parser(sub)
     for p in (demo, alloc):
         p.add_argument("--period-weeks", type=int, default=26, help="plan period in weeks")
         p.add_argument(
@@ -400,7 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code.
 
     Exit codes: 0 done; 1 an environment problem (a missing optional dependency, a file that
-    cannot be written); 2 bad input (the problems are listed on stderr) or bad arguments.
+    cannot be written, a run archive that is locked or refuses the write); 2 bad input (the
+    problems are listed on stderr) or bad arguments.
 
     Examples
     --------
@@ -418,6 +590,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:  # an argument out of range, a table too large for Excel
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except IbmEngineError as err:  # a run archive locked, unreachable or refusing a write
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except (ImportError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -62,6 +62,7 @@ PUBLIC = [
     "RankMerge",
     "Reason",
     "RegionResult",
+    "RunArchive",
     "Scenario",
     "ScenarioRun",
     "Service",
