@@ -59,6 +59,7 @@ PUBLIC = [
     "PlanItem",
     "RankMerge",
     "Reason",
+    "Record",
     "RegionResult",
     "Scenario",
     "ScenarioRun",

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 
 from ibm_engine.allocation._budget import apply_formula, budget_columns, screen_participants
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.budget import BudgetFormula
 from ibm_engine.errors import InputError
 from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
+from ibm_engine.solve._milp import solve_one_milp
 from ibm_engine.tables import prepare
 from ibm_engine.tables._columns import as_frame
 
 __all__ = ["POLICIES", "allocate"]
 
 POLICIES = ("optimal", "priority")
+#: the time limit of the MILP that proves the participants the enumeration leaves (its default)
+MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
 
 
 def _argument_error(column: str, reason: str) -> InputError:
@@ -98,6 +104,7 @@ def allocate(
         or not (0.0 <= float(team_share) <= 1.0)
     ):
         raise _argument_error("team_share", f"must be a number in [0, 1] (got {team_share!r})")
+    hashes = hash_inputs(participants=participants, plan_items=plan_items, services=services)
     screened = None
     if budget is not None and errors == "quarantine":
         participants, plan_items, screened = screen_participants(
@@ -130,6 +137,24 @@ def allocate(
                 parts[c] = extra[c].to_numpy()
     if screened is not None and len(screened):
         rejected = pd.concat([rejected, screened], ignore_index=True)
+    status = parts["status"].to_numpy()
+    record = build_record(
+        "allocate",
+        {
+            "policy": policy,
+            "period_weeks": int(period_weeks),
+            "team_share": float(team_share),
+            "errors": errors,
+            "merge": spec,
+            "budget": budget,
+            "milp_time_limit_seconds": MILP_TIME_LIMIT,
+        },
+        hashes,
+        hash_outputs(items=items, participants=parts, rejected=rejected),
+        services=services,
+        # a participant not proven optimal fell back to a time-limited MILP
+        limit_hit=policy == "optimal" and bool((status != "optimal").any()),
+    )
     return AllocationResult(
         items=items,
         participants=parts,
@@ -142,4 +167,5 @@ def allocate(
         _prep=prep,
         _asm=asm,
         _sol=sol,
+        record=record,
     )
