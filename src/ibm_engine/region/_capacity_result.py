@@ -38,6 +38,8 @@ class RegionResult:
         knock-on changes (money moved to a better combination of the participant's items).
     value, bound, gap : float
         Region objective, proven upper bound of the optimum and ``(bound - value) / bound``.
+    record : Record
+        What made this result (see ``docs/records.md``).
     """
 
     items: pd.DataFrame
@@ -59,6 +61,8 @@ class RegionResult:
     #: ``budget=formula``: the formula's result (budgets, breakdown, and for a programme pot
     #: its calibration report); None otherwise
     budget_result: Any = None
+    #: what made this result (inputs, parameters, versions) and its output hashes
+    record: Any = None
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import region_html  # display only, loaded when shown

@@ -24,12 +24,14 @@ met in the order they arrive until the money runs out. Here:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine.allocation import RankMerge
 from ibm_engine.allocation._problem import assemble
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.errors import InputError
 from ibm_engine.solve import BatchSolution
@@ -57,12 +59,16 @@ class TraditionalResult:
         ``"traditional"``.
     pot_eur, spent_eur : float
         The pot and what was granted from it (exact cents).
+    record : Record
+        What made this result (see ``docs/records.md``).
     """
 
     items: pd.DataFrame
     participants: pd.DataFrame
     pot_eur: float
     spent_eur: float
+    #: what made this result (inputs, parameters, versions) and its output hashes
+    record: Any = None
 
     def __repr__(self) -> str:
         return (
@@ -123,6 +129,7 @@ def traditional(
     0              A     10      funded
     1              B      0  not_funded
     """
+    hashes = hash_inputs(participants=participants, plan_items=plan_items, services=services)
     prep = prepare(
         participants, plan_items, services, period_weeks=period_weeks,
         budget_required=pot_eur is None,
@@ -157,4 +164,12 @@ def traditional(
     people = people.drop(columns=["bound", "status"])
     people["queue_position"] = queue + 1
     spent = int((units * prep.price_cents).sum())
-    return TraditionalResult(items, people, pot / 100.0, spent / 100.0)
+    record = build_record(
+        "traditional",
+        {"pot_eur": pot_eur, "period_weeks": int(period_weeks), "team_share": float(team_share),
+         "merge": spec},
+        hashes,
+        hash_outputs(items=items, participants=people),
+        services=services,
+    )  # fmt: skip
+    return TraditionalResult(items, people, pot / 100.0, spent / 100.0, record)
