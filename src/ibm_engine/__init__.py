@@ -60,7 +60,7 @@ from ibm_engine.errors import (
     SolverWarning,
     UnknownMunicipalityWarning,
 )
-from ibm_engine.io import read_table, read_tables, write_tables
+from ibm_engine.io import Reproduction, read_table, read_tables, reproduce, write_tables
 from ibm_engine.metrics import kpis, winners_losers
 from ibm_engine.region import (
     CarryOver,
@@ -118,6 +118,7 @@ __all__ = [
     "Reason",
     "Record",
     "RegionResult",
+    "Reproduction",
     "Scenario",
     "ScenarioRun",
     "Service",
@@ -144,6 +145,7 @@ __all__ = [
     "prefinancing",
     "read_table",
     "read_tables",
+    "reproduce",
     "result_html",
     "run_mechanisms",
     "run_periods",
