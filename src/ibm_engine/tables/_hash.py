@@ -4,16 +4,18 @@ Every cell becomes a tagged value: ids and text as text; money (contract money c
 result columns ending in ``_eur``) in whole cents; integers and integral floats alike
 (``3 == 3.0``); other floats as float64 with ``-0.0`` taken as ``0.0``; NaN, None, ``pd.NA``
 and empty (or blank) text as one null; categorical, string and object columns by value. Each
-cell gives two independent 64-bit hashes (text: BLAKE2b; numbers: two different 64-bit
-finalisers), seeded by the column's name; the cells of a row are chained in sorted column
-order into a 128-bit row digest, and the rows are **added** modulo 2**128: the table is a
-multiset of rows, so the hashes of the parts of a table add up to the table's hash and a
-duplicated row counts twice (XOR would cancel it).
+cell gives two independent 64-bit hashes (two different 64-bit finalisers chained over a
+text's UTF-8 bytes or applied to a number's 64 bits), seeded by the column's name (BLAKE2b);
+the cells of a row are chained in sorted column order into a 128-bit row digest, and the
+rows are **added** modulo 2**128: the table is a multiset of rows, so the hashes of the parts
+of a table add up to the table's hash and a duplicated row counts twice (XOR would cancel
+it).
 
 The hash depends on no library's hashing (BLAKE2b is in Python's standard library and the
-finalisers are written here), so it stays the same across pandas and numpy versions.
-Columns whose cells cannot be hashed by value (lists, dicts, arbitrary objects) are left out
-and named in ``not_hashed``.
+finalisers are written here), so it stays the same across pandas and numpy versions. It is a
+fingerprint for audits, not a cryptographic commitment: the finalisers are not collision
+resistant against a forger. Columns whose cells cannot be hashed by value (lists, dicts,
+arbitrary objects) are left out and named in ``not_hashed``.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def _fin_b(x: np.ndarray) -> np.ndarray:
 
 
 def _blake(data: bytes) -> tuple[int, int]:
+    """A text's two 64-bit halves of BLAKE2b (column names: few, hashed one by one)."""
     d = hashlib.blake2b(data, digest_size=16).digest()
     return int.from_bytes(d[:8], "little"), int.from_bytes(d[8:], "little")
 
@@ -123,11 +126,26 @@ class _Cells:
 
     def put_texts(self, rows: np.ndarray, texts: np.ndarray, codes: np.ndarray, tag: int) -> None:
         """Rows holding ``texts[codes]`` (each distinct text hashed once)."""
-        pairs = [_blake(str(t).encode("utf-8")) for t in texts.tolist()]
-        ha = np.array([p[0] for p in pairs], dtype=np.uint64)
-        hb = np.array([p[1] for p in pairs], dtype=np.uint64)
-        if ha.shape[0]:
+        if texts.shape[0]:
+            ha, hb = _text_hashes(texts)
             self.put(rows, tag, ha[codes], hb[codes])
+
+
+def _text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two 64-bit hashes of each text's UTF-8 bytes, eight bytes at a time (vectorised)."""
+    raw = np.char.encode(np.asarray([str(t) for t in texts.tolist()], dtype=str), "utf-8")
+    width = max(raw.dtype.itemsize, 1)
+    padded = -(-width // 8) * 8
+    buf = np.zeros((raw.shape[0], padded), dtype=np.uint8)
+    if raw.dtype.itemsize:
+        buf[:, :width] = raw.view(np.uint8).reshape(raw.shape[0], width)
+    words = buf.view("<u8").astype(np.uint64)
+    length = np.char.str_len(raw).astype(np.uint64)  # "a" and "a\0" differ
+    ha, hb = _fin_a(length ^ _A2), _fin_b(length ^ _B2)
+    for k in range(words.shape[1]):
+        ha = _fin_a((ha * _CHAIN) ^ words[:, k])
+        hb = _fin_b((hb * _CHAIN) ^ (words[:, k] + _B1))
+    return ha, hb
 
 
 def _numbers(cells: _Cells, rows: np.ndarray, vals: np.ndarray) -> None:
