@@ -33,6 +33,7 @@ PAGES = (
     "waiting-lists.md",
     "counterfactuals.md",
     "explanations.md",
+    "records.md",
 )
 
 _LINK = re.compile(r"\]\(([^)#\s]*\.md)?(?:#([^)\s]*))?\)")
