@@ -26,6 +26,7 @@ from ibm_engine.allocation import (
     ExtraMoney,
     ParticipantView,
     RankMerge,
+    Record,
     allocate,
     allocate_plan,
     at_budget_change,
@@ -61,7 +62,14 @@ from ibm_engine.errors import (
     SolverWarning,
     UnknownMunicipalityWarning,
 )
-from ibm_engine.io import RunArchive, read_table, read_tables, write_tables
+from ibm_engine.io import (
+    Reproduction,
+    RunArchive,
+    read_table,
+    read_tables,
+    reproduce,
+    write_tables,
+)
 from ibm_engine.metrics import kpis, winners_losers
 from ibm_engine.region import (
     CarryOver,
@@ -119,7 +127,9 @@ __all__ = [
     "PlanItem",
     "RankMerge",
     "Reason",
+    "Record",
     "RegionResult",
+    "Reproduction",
     "RunArchive",
     "Scenario",
     "ScenarioRun",
@@ -147,6 +157,7 @@ __all__ = [
     "prefinancing",
     "read_table",
     "read_tables",
+    "reproduce",
     "result_html",
     "run_mechanisms",
     "run_periods",

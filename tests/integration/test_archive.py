@@ -90,14 +90,25 @@ def test_a_stored_run_never_changes(
     from ibm_engine.io import _archive
 
     monkeypatch.setattr(_archive, "record_of", _archive_run.record_of)
+    # run ids are the record id and a random suffix: force a collision to see it refused
+    monkeypatch.setattr(_archive.secrets, "token_hex", lambda n: "0" * (2 * n))
     archive = ibm.RunArchive(where)
-    archive.store(result, p, i, s, note="first")
+    assert archive.store(result, p, i, s, note="first") == "fixed-00000000"
     other = ibm.allocate(p, i, s, policy="priority")
     with pytest.raises(ibm.IbmEngineError, match="already in the archive"):
         archive.store(other, p, i, s, note="second")
     runs = archive.runs()
     assert runs["note"].tolist() == ["first"]
-    _same(archive.load("fixed").items, result.items)
+    _same(archive.load("fixed-00000000").items, result.items)
+
+
+def test_the_same_decision_stored_twice_is_two_runs(where: str, tables: Callable) -> None:
+    p, i, s = tables()
+    result = ibm.allocate(p, i, s)
+    archive = ibm.RunArchive(where)
+    first, second = archive.store(result, p, i, s), archive.store(result, p, i, s)
+    assert first != second
+    assert first.rsplit("-", 1)[0] == second.rsplit("-", 1)[0] == result.record.id
 
 
 def test_postgres_refuses_update_and_delete(postgres_db: str, tables: Callable) -> None:
@@ -191,7 +202,16 @@ def test_reproduce_needs_the_record_engine(
         ibm, "reproduce", lambda *a, **k: calls.append(a) or "report", raising=False
     )
     assert archive.reproduce(run_id) == "report"
-    assert calls[0][0]["id"] == run_id and calls[0][1].equals(p)
+    assert calls[0][0]["id"] == run_id.rsplit("-", 1)[0] and calls[0][1].equals(p)
+
+
+def test_a_stored_run_reproduces(where: str, tables: Callable) -> None:
+    p, i, s = tables()
+    result = ibm.allocate(p, i, s)
+    archive = ibm.RunArchive(where)
+    run_id = archive.store(result, p, i, s)
+    report = archive.reproduce(run_id)  # from the stored inputs alone
+    assert report.identical, str(report)
 
 
 def test_empty_archive_and_unknown_run(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ PAGES = (
     "counterfactuals.md",
     "explanations.md",
     "archive.md",
+    "records.md",
 )
 
 _LINK = re.compile(r"\]\(([^)#\s]*\.md)?(?:#([^)\s]*))?\)")

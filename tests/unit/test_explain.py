@@ -240,7 +240,12 @@ def test_text_english(priority: AllocationResult) -> None:
         "services above it on the list (20.70 EUR), although one session would have.",
     ]
     assert "Services were funded one by one in the order of the joint list." in text
-    assert re.search(r"proven optimal|reaches [\d.]+% of what it reaches", lines[-1])
+    assert re.search(r"proven optimal|reaches [\d.]+% of what it reaches", lines[-2])
+    assert priority.record is not None
+    assert lines[-1] == f"Record {priority.record.id}."  # the run it came from
+    assert explain_text(priority, "A", language="lv").splitlines()[-1] == (
+        f"Ieraksts {priority.record.id}."
+    )
 
 
 def test_text_family_hours_and_minimum_above_cap(result: AllocationResult) -> None:
@@ -307,7 +312,7 @@ def test_priority_below_the_optimum_is_said() -> None:
     pri = allocate(people, plan, services, policy="priority")
     text = explain_text(pri, "P")
     assert pri.items["units"].tolist() == [1, 0, 0]  # value 0.45; optimum b + c = 0.55
-    assert text.splitlines()[-1] == (
+    assert text.splitlines()[-2] == (
         "An optimal allocation would fund more of the joint list: this one reaches 81.8% of what "
         "it reaches."
     )
@@ -354,7 +359,8 @@ def test_integer_ids_and_result_methods() -> None:
 def test_same_explanation_alone_or_in_a_crowd() -> None:
     alone = allocate(PARTICIPANTS.iloc[[1]], PLAN[PLAN["participant_id"] == "B"], SERVICES)
     crowd = allocate(PARTICIPANTS, PLAN, SERVICES)
-    assert explain_text(alone, "B") == explain_text(crowd, "B")
+    # the same text but for the last line, which names each run's own record
+    assert explain_text(alone, "B").splitlines()[:-1] == explain_text(crowd, "B").splitlines()[:-1]
     cols = ["limited_by", "units", "next_100_eur_units"]
     pd.testing.assert_frame_equal(
         explain_frame(alone, "B")[cols].reset_index(drop=True),

@@ -205,7 +205,7 @@ def test_region_results_and_their_extra_tables(
         region, tmp_path / "r.xlsx", tables={"shadow_prices": region.shadow_prices}
     )
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Summary", "items", "participants", "shadow_prices"]
+    assert book.sheetnames == ["Summary", "items", "participants", "rejected", "shadow_prices"]
     assert_sheet_is(book["items"], region.items)
     assert_sheet_is(book["shadow_prices"], region.shadow_prices)
 

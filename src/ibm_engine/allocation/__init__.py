@@ -10,6 +10,7 @@ from ibm_engine.allocation._counterfactual import (
 from ibm_engine.allocation._explain import LIMITS, explain_frame, explain_summary, explain_text
 from ibm_engine.allocation._extra_money import ExtraMoney, what_extra_money_buys
 from ibm_engine.allocation._merge import MERGES, RankMerge
+from ibm_engine.allocation._record import Record
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._single import allocate_plan
 from ibm_engine.allocation._smallest_budget import smallest_budget_for
@@ -26,6 +27,7 @@ __all__ = [
     "ExtraMoney",
     "ParticipantView",
     "RankMerge",
+    "Record",
     "allocate",
     "allocate_plan",
     "at_budget_change",

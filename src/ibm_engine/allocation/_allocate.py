@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, argument_error, check_workers, stage
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.budget import BudgetFormula
 from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
+from ibm_engine.solve._milp import solve_one_milp
 
 __all__ = ["POLICIES", "allocate"]
 
 POLICIES = ("optimal", "priority")
+#: the time limit of the MILP that proves the participants the enumeration leaves (its default)
+MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
+#: the time limit of the MILP that proves the participants the enumeration leaves (its default)
+MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
 
 
 def allocate(
@@ -81,6 +89,7 @@ def allocate(
     """
     if policy not in POLICIES:
         raise argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
+    hashes = hash_inputs(participants=participants, plan_items=plan_items, services=services)
     staged = stage(
         participants,
         plan_items,
@@ -98,6 +107,24 @@ def allocate(
     items = item_table(prep, asm, sol)
     parts = participant_table(prep, asm, sol, policy, items)
     add_budget_columns(parts, staged)
+    status = parts["status"].to_numpy()
+    record = build_record(
+        "allocate",
+        {
+            "policy": policy,
+            "period_weeks": int(period_weeks),
+            "team_share": staged.team_share,
+            "errors": errors,
+            "merge": staged.merge,
+            "budget": budget,
+            "milp_time_limit_seconds": MILP_TIME_LIMIT,
+        },
+        hashes,
+        hash_outputs(items=items, participants=parts, rejected=staged.rejected),
+        services=services,
+        # a participant not proven optimal fell back to a time-limited MILP
+        limit_hit=policy == "optimal" and bool((status != "optimal").any()),
+    )
     return AllocationResult(
         items=items,
         participants=parts,
@@ -110,4 +137,5 @@ def allocate(
         _prep=prep,
         _asm=asm,
         _sol=sol,
+        record=record,
     )

@@ -67,6 +67,7 @@ def _summary(result: AllocationResult, e: Plan) -> dict[str, Any]:
         "value_gain_100_eur": e.value_more - value,
         "hours_used": e.hours_used,
         "hours_available": e.hours_cap if np.isfinite(e.hours_cap) else None,
+        "record_id": None if result.record is None else result.record.id,
     }
 
 
@@ -123,7 +124,8 @@ def explain_summary(result: AllocationResult, participant_id: str) -> dict[str, 
         optimal one) and whether it is proven; ``value_per_euro``: the value per euro at the
         margin (the LP relaxation's budget multiplier x 100); ``value_per_hour``: likewise per
         family hour; ``value_gain_100_eur``: the value gained by re-solving with 100 EUR more
-        under the same policy; ``hours_used`` and ``hours_available`` (``None``: no limit).
+        under the same policy; ``hours_used`` and ``hours_available`` (``None``: no limit);
+        ``record_id``: the id of the result's record (to quote on a notice).
 
     Raises
     ------
@@ -168,7 +170,7 @@ def explain_frame(result: AllocationResult, participant_id: str) -> pd.DataFrame
         eligible) and ``next_100_eur_units`` (units this item gains when the participant is
         re-solved with 100 EUR more under the same policy; with the ``optimal`` policy an item
         can also lose units to a better combination). ``.attrs`` holds
-        :func:`explain_summary`.
+        :func:`explain_summary` (with ``record_id``, the id of the result's record).
 
     Raises
     ------
@@ -216,7 +218,9 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
     str
         The budget and what was spent, every item in joint-list order with what it got and
         why (legal caps with their numbers, why an item is not available, what 100 EUR more
-        would add), and whether the allocation is proven optimal.
+        would add), and whether the allocation is proven optimal; the last line quotes
+        the id of the result's record (``Record <id>.``, Latvian ``Ieraksts <id>.``), which
+        changes with the software versions.
 
     Raises
     ------
@@ -235,7 +239,7 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
     ...         {"participant_id": "P1", "service": "psychologist", "team_rank": 2,
     ...          "recommended_units": 10}]
     >>> print(explain_text(allocate(people, plan, services), "P1"))
-    ... # doctest: +NORMALIZE_WHITESPACE
+    ... # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
     Plan of participant P1 (26-week period; optimal allocation).
     Budget 500.00 EUR; spent 499.00 EUR; left 1.00 EUR.
     Services in the order of the joint list (the assessment team's ranking and yours,
@@ -246,7 +250,9 @@ def explain_text(result: AllocationResult, participant_id: str, language: str = 
        the list and what this one already has; 100 EUR more would add 2 sessions.
     This allocation is proven optimal: no other allocation within the budget and the rules
     funds more of the joint list, counting each service by its place on the list.
+    Record ....
     """
     check_language(language)
     e = Plan(result, participant_id)
-    return render_text(e.facts(result), language)
+    record = result.record
+    return render_text(e.facts(result), language, None if record is None else record.id)

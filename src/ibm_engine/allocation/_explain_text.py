@@ -374,8 +374,9 @@ def _closing(plan: PlanFacts, language: str) -> list[str]:
     return lines
 
 
-def render_text(plan: PlanFacts, language: str = "en") -> str:
-    """The explanation of one participant's allocation as plain text (see ``explain_text``)."""
+def render_text(plan: PlanFacts, language: str = "en", record_id: str | None = None) -> str:
+    """The explanation of one participant's allocation as plain text (see ``explain_text``);
+    with ``record_id``, a last line quotes the run's record (``Record <id>.``)."""
     check_language(language)
     ph = PHRASES[language]
     money = {
@@ -394,6 +395,8 @@ def render_text(plan: PlanFacts, language: str = "en") -> str:
     lines.append(ph["list"] if plan.items else ph["empty"])
     lines.extend(_line(k, it, plan, language) for k, it in enumerate(plan.items))
     lines.extend(_closing(plan, language))
+    if record_id is not None:
+        lines.append(ph["record"].format(id=record_id))
     return "\n".join(lines)
 
 

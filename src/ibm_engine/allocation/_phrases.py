@@ -84,6 +84,7 @@ GLOSSARY: dict[str, str] = {
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "header": "Plan of participant {pid} ({weeks} period; {policy}).",
+        "record": "Record {id}.",
         "optimal": "optimal allocation",
         "priority": "priority order",
         "money": "Budget {budget}; spent {spent}; left {left}.",
@@ -156,6 +157,7 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "lv": {
         "header": "Dalībnieka {pid} plāns (periods: {weeks}; {policy}).",
+        "record": "Ieraksts {id}.",
         "optimal": "optimālais sadalījums",
         "priority": "prioritāšu secība",
         "money": "Budžets {budget}; izlietots {spent}; atlikums {left}.",

@@ -10,6 +10,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from ibm_engine.allocation._extra_money_report import ExtraMoney
     from ibm_engine.allocation._problem import Assembled
+    from ibm_engine.allocation._record import Record
     from ibm_engine.allocation._view import ParticipantView
     from ibm_engine.solve import BatchSolution
     from ibm_engine.tables import Prepared
@@ -37,6 +38,9 @@ class AllocationResult:
         column, reason; one row per problem.
     policy : str
         ``"optimal"`` or ``"priority"``.
+    record : Record
+        What made this result: input hashes, parameters, versions, output hashes, and an id
+        (see ``docs/records.md``).
     """
 
     items: pd.DataFrame
@@ -50,6 +54,8 @@ class AllocationResult:
     _prep: Prepared = field(repr=False)
     _asm: Assembled = field(repr=False)
     _sol: BatchSolution = field(repr=False)
+    #: what made this result (inputs, parameters, versions) and its output hashes
+    record: Record | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         n = len(self.participants)

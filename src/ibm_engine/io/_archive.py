@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,12 +161,17 @@ class RunArchive:
             }
             tables = pseudonymise(tables, secret, extra)
         parts = tables["participants"]
+        params = record.get("parameters", record)  # the result's record, or a minimal one
+        # the record's id names the decision (inputs, parameters, versions); a run is one
+        # storing of it, so the run id adds a unique suffix: the same decision stored twice
+        # (a re-run, a correction with the same inputs) is two runs
+        run_id = f"{record['id']}-{secrets.token_hex(4)}"
         run = {
-            "run_id": str(record["id"]),
+            "run_id": run_id,
             "stored_at": datetime.now(UTC).replace(tzinfo=None),
             "kind": str(record.get("kind", "allocation")),
-            "policy": record.get("policy"),
-            "period_weeks": record.get("period_weeks"),
+            "policy": params.get("policy"),
+            "period_weeks": params.get("period_weeks"),
             "corrects": corrects,
             "pseudonymised": key is not None,
             "library_version": str(record.get("library_version", "")),
@@ -180,7 +186,7 @@ class RunArchive:
         }
         with self._db.write() as tx:
             write_run(tx, run, tables)
-        return str(record["id"])
+        return run_id
 
     def runs(
         self,

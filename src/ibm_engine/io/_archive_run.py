@@ -90,21 +90,26 @@ def summary_of(items: pd.DataFrame, participants: pd.DataFrame) -> dict[str, Any
 
 def allocate_kwargs(record: dict[str, Any], rejected: pd.DataFrame) -> dict[str, Any]:
     """The arguments of :func:`ibm_engine.allocate` that made a stored run."""
-    if record.get("kind") != "allocation":
+    if record.get("kind") not in ("allocate", "allocation"):
         raise IbmEngineError(
             f"a {record.get('kind')} run cannot be rebuilt from the archive yet (only "
             "allocate runs); its stored tables are all there is"
         )
-    if record.get("budget") is not None:
+    params = record.get("parameters", record)  # the record of results, or a minimal one
+    if params.get("budget") is not None:
         raise IbmEngineError(
             "this run's budgets came from a budget formula, which the archive cannot re-create "
             "from its record yet; use ibm_engine.reproduce with the original tables"
         )
-    merge = {k: tuple(v) if isinstance(v, list) else v for k, v in record["merge"].items()}
+    merge = {
+        k: tuple(v) if isinstance(v, list) else v
+        for k, v in params["merge"].items()
+        if k != "type"  # the record names the class of a parameter object
+    }
     return {
-        "policy": record["policy"],
-        "period_weeks": int(record["period_weeks"]),
-        "team_share": float(record["team_share"]),
+        "policy": params["policy"],
+        "period_weeks": int(params["period_weeks"]),
+        "team_share": float(params["team_share"]),
         "merge": RankMerge(**merge),  # type: ignore[arg-type]  # the fields as stored
         "errors": "quarantine" if len(rejected) else "raise",
     }

@@ -10,6 +10,7 @@ regions only). See ``docs/capacities.md``.
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import replace
 from typing import Any
@@ -20,6 +21,7 @@ import pandas as pd
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, check_workers, stage
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
@@ -42,6 +44,10 @@ __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capaciti
 WEIGHTINGS = ("coverage", "value")
 OBJECTIVES = ("sum", "maxmin")
 METHODS = ("decomposition", "subgradient", "auto", "exact")
+#: time limit of each MILP of ``method="exact"`` (its default)
+EXACT_SECONDS = float(inspect.signature(solve_exact).parameters["time_limit"].default)
+#: seed of the sample that prices large regions (``solve_colgen``'s default)
+SAMPLE_SEED = int(inspect.signature(solve_colgen).parameters["seed"].default)
 
 
 def _scaled(batch: Batch, weighting: str) -> Batch:
@@ -168,6 +174,13 @@ def allocate_region(
     caps = read_capacities(capacities)
     nb = None if neighbours is None else read_neighbours(neighbours)
     t0 = time.perf_counter()
+    hashes = hash_inputs(
+        participants=participants,
+        plan_items=plan_items,
+        services=services,
+        capacities=capacities,
+        neighbours=neighbours,
+    )
     staged = stage(
         participants,
         plan_items,
@@ -214,7 +227,37 @@ def allocate_region(
     seconds = time.perf_counter() - t0
     out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
     add_budget_columns(out.participants, staged)
-    return replace(out, rejected=staged.rejected, budget_result=staged.formula_result)
+    limit = EXACT_SECONDS if method == "exact" else milp_seconds
+    record = build_record(
+        "region",
+        {
+            "period_weeks": int(period_weeks),
+            "team_share": staged.team_share,
+            "weighting": weighting,
+            "method": method,
+            "max_iter": max_iter,
+            "rel_gap": float(rel_gap),
+            "milp_seconds": float(milp_seconds),
+            "exact_milp_seconds": EXACT_SECONDS,
+            "sample_seed": SAMPLE_SEED,
+            "weights": weights,
+            "objective": objective,
+            "budget": budget,
+            "errors": errors,
+            "merge": staged.merge,
+        },
+        hashes,
+        hash_outputs(
+            items=out.items, participants=out.participants, shadow_prices=out.shadow_prices,
+            lost=out.lost, rejected=staged.rejected,
+        ),
+        services=services,
+        # no MILP can have stopped at its time limit in a run shorter than that limit
+        limit_hit=method != "subgradient" and seconds >= limit,
+    )  # fmt: skip
+    return replace(
+        out, rejected=staged.rejected, budget_result=staged.formula_result, record=record
+    )
 
 
 def _back(values: IntArray, at: IntArray) -> IntArray:

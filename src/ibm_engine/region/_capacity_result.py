@@ -47,6 +47,8 @@ class RegionResult:
     rejected : DataFrame
         Quarantined input problems (``errors="quarantine"``): participant_id, table, row,
         column, reason; one row per problem (as :attr:`AllocationResult.rejected`).
+    record : Record
+        What made this result (see ``docs/records.md``).
     """
 
     items: pd.DataFrame
@@ -86,6 +88,9 @@ class RegionResult:
     def explain_text(self, participant_id: object, language: str = "en") -> str:
         """:meth:`explain` as text, in English (``"en"``) or Latvian (``"lv"``)."""
         return region_text(self, participant_id, language)
+
+    #: what made this result (inputs, parameters, versions) and its output hashes
+    record: Any = None
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import region_html  # display only, loaded when shown

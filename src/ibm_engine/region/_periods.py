@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.allocation import AllocationResult, RankMerge
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity import RegionResult
 from ibm_engine.region._delivery import Delivery
@@ -58,6 +59,9 @@ class PeriodsResult:
         participants sharing the period's start month and length); else empty.
     carry_over : CarryOver
     spent : {"allocated", "delivered"}
+    record : Record
+        What made this result (see ``docs/records.md``); ``record.parts`` holds the record id
+        of each period's allocation.
     """
 
     ledger: pd.DataFrame
@@ -67,6 +71,8 @@ class PeriodsResult:
     deliveries: Mapping[int, tuple[Delivery, ...]]
     carry_over: CarryOver
     spent: str
+    #: what made this result; ``record.parts`` names each period's own record
+    record: Any = None
 
     def instalments(self, schedule: str = "monthly") -> pd.DataFrame:
         """Release of each period's available money: ``"single"``, ``"monthly"`` or
@@ -280,14 +286,35 @@ def run_periods(
     if problems:
         raise InputError(problems)
     ledger = ledger_frame(canon, rule, carried_in, spent_c, carried_out, own_choice)
+    stacked = {name: _stack(results, name) for name in ("items", "participants")}
+    record = build_record(
+        "periods",
+        {
+            "carry_over": rule,
+            "spent": spent,
+            "policy": policy,
+            "team_share": float(team_share),
+            "merge": merge,
+            "region": region,
+        },
+        hash_inputs(
+            participants=participants, plan_items=plan_items, services=services,
+            periods=periods, capacities=capacities, disruptions=disruptions, pauses=pauses,
+        ),
+        hash_outputs(ledger=ledger, **stacked),
+        services=services,
+        limit_hit=any(r.record is not None and r.record.limit_hit for r in results.values()),
+        parts={str(k): r.record.id for k, r in results.items() if r.record is not None},
+    )  # fmt: skip
     return PeriodsResult(
         ledger=ledger,
-        items=_stack(results, "items"),
-        participants=_stack(results, "participants"),
+        items=stacked["items"],
+        participants=stacked["participants"],
         results=MappingProxyType(results),
         deliveries=MappingProxyType(deliveries),
         carry_over=rule,
         spent=spent,
+        record=record,
     )
 
 

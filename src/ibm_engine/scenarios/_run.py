@@ -56,6 +56,11 @@ class ScenarioRun:
         rejected: pd.DataFrame = self.result.rejected
         return rejected
 
+    @property
+    def record(self) -> Any:
+        """The record of the run's allocation (``result.record``; see ``docs/records.md``)."""
+        return self.result.record
+
     def _repr_html_(self) -> str:
         from ibm_engine.report import run_html  # display only, loaded when shown
 

@@ -24,12 +24,14 @@ met in the order they arrive until the money runs out. Here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine.allocation import RankMerge
 from ibm_engine.allocation._pipeline import stage
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.errors import InputError
 from ibm_engine.scenarios._traditional_explain import TraditionalParticipantView
@@ -60,6 +62,8 @@ class TraditionalResult:
         The pot and what was granted from it (exact cents).
     rejected : DataFrame
         Quarantined input problems (``errors="quarantine"``), as ``allocate``'s.
+    record : Record
+        What made this result (see ``docs/records.md``).
     """
 
     items: pd.DataFrame
@@ -69,6 +73,9 @@ class TraditionalResult:
     rejected: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
     )
+
+    #: what made this result (inputs, parameters, versions) and its output hashes
+    record: Any = None
 
     def participant(self, participant_id: object) -> TraditionalParticipantView:
         """One participant: ``explain()`` and ``text(lang)`` say which request the pot could
@@ -141,6 +148,7 @@ def traditional(
     0              A     10      funded
     1              B      0  not_funded
     """
+    hashes = hash_inputs(participants=participants, plan_items=plan_items, services=services)
     staged = stage(
         participants, plan_items, services, period_weeks=period_weeks, team_share=team_share,
         errors=errors, budget=None, merge=merge, budget_required=pot_eur is None,
@@ -174,4 +182,14 @@ def traditional(
     people = people.drop(columns=["bound", "status"])
     people["queue_position"] = queue + 1
     spent = int((units * prep.price_cents).sum())
-    return TraditionalResult(items, people, pot / 100.0, spent / 100.0, staged.rejected)
+    record = build_record(
+        "traditional",
+        {"pot_eur": pot_eur, "period_weeks": int(period_weeks), "team_share": staged.team_share,
+         "merge": staged.merge, "errors": errors},
+        hashes,
+        hash_outputs(items=items, participants=people, rejected=staged.rejected),
+        services=services,
+    )  # fmt: skip
+    return TraditionalResult(
+        items, people, pot / 100.0, spent / 100.0, staged.rejected, record=record
+    )
