@@ -73,6 +73,7 @@ bench: $(BENCHSTAMP)
 	rm -rf .bench-before && mkdir -p .bench-before
 	git archive $(BENCH_BEFORE) src | tar -x -C .bench-before
 	$(PY) benchmarks/allocate_20k.py --tree before=.bench-before/src --tree after=src
+	$(PY) benchmarks/record_hash.py
 
 # allocate at 20,000 participants, optimal and priority interleaved over 5 rounds (wall and CPU
 # medians); `--tree before=<old src> --tree after=src` compares two source trees

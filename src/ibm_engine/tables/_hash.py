@@ -133,14 +133,15 @@ class _Cells:
 
 def _text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two 64-bit hashes of each text's UTF-8 bytes, eight bytes at a time (vectorised)."""
-    raw = np.char.encode(np.asarray([str(t) for t in texts.tolist()], dtype=str), "utf-8")
+    encoded = [str(t).encode("utf-8") for t in texts.tolist()]
+    raw = np.array(encoded, dtype=bytes)  # numpy drops trailing NUL bytes: lengths below
     width = max(raw.dtype.itemsize, 1)
     padded = -(-width // 8) * 8
     buf = np.zeros((raw.shape[0], padded), dtype=np.uint8)
     if raw.dtype.itemsize:
-        buf[:, :width] = raw.view(np.uint8).reshape(raw.shape[0], width)
+        buf[:, : raw.dtype.itemsize] = raw.view(np.uint8).reshape(raw.shape[0], -1)
     words = buf.view("<u8").astype(np.uint64)
-    length = np.char.str_len(raw).astype(np.uint64)  # "a" and "a\0" differ
+    length = np.array([len(b) for b in encoded], dtype=np.uint64)  # "a" and "a\0" differ
     ha, hb = _fin_a(length ^ _A2), _fin_b(length ^ _B2)
     for k in range(words.shape[1]):
         ha = _fin_a((ha * _CHAIN) ^ words[:, k])
@@ -164,8 +165,9 @@ def _ints(cells: _Cells, rows: np.ndarray, vals: np.ndarray) -> None:
     cells.put(rows, _INT, np.asarray(vals, dtype=np.int64).view(np.uint64))
 
 
-def _text_values(cells: _Cells, rows: np.ndarray, vals: np.ndarray) -> None:
-    """Text cells (None/NaN/NA/blank: null); each distinct text hashed once."""
+def _text_values(cells: _Cells, rows: np.ndarray, vals: np.ndarray | pd.Series) -> None:
+    """Text cells (None/NaN/NA/blank: null); each distinct text hashed once (a string-dtype
+    Series is factorised as it is: Arrow-backed strings never become Python objects)."""
     codes, uniques = pd.factorize(vals, use_na_sentinel=True)
     uniq = np.asarray(uniques, dtype=object)
     blank = np.array([not str(u).strip() for u in uniq.tolist()], dtype=bool)
@@ -248,6 +250,9 @@ def _generic(cells: _Cells, rows: np.ndarray, s: pd.Series) -> bool:
         unit = "datetime64[ns]" if pdt.is_datetime64_any_dtype(s.dtype) else "timedelta64[ns]"
         ns = s.to_numpy(dtype=unit)[present].view(np.int64)
         cells.put(rows[present], _TIME, ns.view(np.uint64))
+        return True
+    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
+        _text_values(cells, rows, s)
         return True
     kind = pd.api.types.infer_dtype(s, skipna=True)
     raw = s.to_numpy(dtype=object)
