@@ -107,3 +107,33 @@ def test_periods_and_scenario_runs_answer_for_a_participant() -> None:
     )
     assert run.participant("P2").text() == run.result.participant("P2").text()
     assert len(run.rejected) == 0
+
+
+def test_every_result_type_has_a_status_and_a_message() -> None:
+    from ibm_engine.scenarios import traditional
+
+    a = ibm.allocate(PEOPLE, PLAN, SERVICES)
+    assert a.status == ibm.Status.OPTIMAL
+    assert (
+        a.message == "2 participants allocated (optimal), 2 proven optimal; 0 participants rejected"
+    )
+    caps = [{"municipality": "Dobele", "service": "physiotherapy", "units": 12}]
+    r = ibm.allocate_region(PEOPLE, PLAN, SERVICES, caps, method="exact")
+    assert r.status == ibm.Status.OPTIMAL
+    cut = int((r.items["reason"] == "unavailable").sum())
+    assert r.message.startswith("2 participants in a region run (exact), proven optimal;")
+    loose = ibm.allocate_region(PEOPLE, PLAN, SERVICES, caps)  # stops at a proven gap
+    assert (loose.status == ibm.Status.OPTIMAL) == (loose.gap <= 1e-8)
+    assert f"{loose.gap:.3%}" in loose.message or loose.status == ibm.Status.OPTIMAL
+    assert f"{cut} item" in r.message
+    t = traditional(PEOPLE, PLAN, SERVICES)
+    assert t.status == ibm.Status.FEASIBLE and "traditional queue" in t.message
+    periods = pd.DataFrame(
+        {"period": [1, 2], "start_date": ["2018-09-01", "2019-03-01"],
+         "end_date": ["2019-02-28", "2019-08-31"]}
+    )  # fmt: skip
+    p = ibm.run_periods(PEOPLE, PLAN, SERVICES, periods)
+    assert p.status == ibm.Status.OPTIMAL
+    assert p.message == "2 participants over 2 periods; proven optimal in every period"
+    one = ibm.allocate(PEOPLE[:1], PLAN[:2], SERVICES)
+    assert one.message.startswith("1 participant allocated")

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ibm_engine.allocation._status import all_optimal, count, rejected_count
+from ibm_engine.domain._result import Status
+
 if TYPE_CHECKING:
     from ibm_engine.allocation._extra_money_report import ExtraMoney
     from ibm_engine.allocation._problem import Assembled
@@ -84,6 +87,22 @@ class AllocationResult:
             "proven_optimal": int((p["status"] == "optimal").sum()),
             **{f"items_{k}": int(v) for k, v in reasons.items()},
         }
+
+    @property
+    def status(self) -> Status:
+        """``optimal`` when every participant's allocation is proven optimal, else
+        ``feasible`` (see :mod:`ibm_engine.allocation._status`)."""
+        return all_optimal(self.participants["status"].tolist())
+
+    @property
+    def message(self) -> str:
+        """The result in one line: who was allocated, how many proven optimal, rejected."""
+        p = self.participants
+        proven = int((p["status"].astype(str) == "optimal").sum())
+        return (
+            f"{count(len(p), 'participant')} allocated ({self.policy}), {proven:,} proven "
+            f"optimal; {count(rejected_count(self.rejected), 'participant')} rejected"
+        )
 
     def participant(self, participant_id: object) -> ParticipantView:
         """One participant: its rows, ``explain()``, ``text(lang)`` and what-ifs

@@ -10,7 +10,9 @@ import pandas as pd
 
 from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.allocation._status import count, rejected_count
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
+from ibm_engine.domain._result import Status
 from ibm_engine.region._capacity_explain import (
     RegionParticipantView,
     region_explain,
@@ -74,6 +76,23 @@ class RegionResult:
     rejected: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS))
     )
+
+    @property
+    def status(self) -> Status:
+        """``optimal`` when the region's allocation is proven optimal (gap within
+        ``PROVEN_GAP``), else ``feasible``."""
+        return Status.OPTIMAL if self.gap <= PROVEN_GAP else Status.FEASIBLE
+
+    @property
+    def message(self) -> str:
+        """The result in one line: participants, method, proven gap, cuts, rejected."""
+        cut = int((self.items["reason"].astype(str) == "unavailable").sum())
+        gap = "proven optimal" if self.status == Status.OPTIMAL else f"proven gap {self.gap:.3%}"
+        return (
+            f"{count(len(self.participants), 'participant')} in a region run ({self.method}), "
+            f"{gap}; {count(cut, 'item')} cut by full providers; "
+            f"{count(rejected_count(self.rejected), 'participant')} rejected"
+        )
 
     def participant(self, participant_id: object) -> RegionParticipantView:
         """One participant: its rows, ``explain()`` and ``text(lang)``; what-ifs raise

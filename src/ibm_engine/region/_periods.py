@@ -19,6 +19,8 @@ import pandas as pd
 
 from ibm_engine.allocation import AllocationResult, RankMerge
 from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
+from ibm_engine.allocation._status import all_optimal, count
+from ibm_engine.domain._result import Status
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity import RegionResult
 from ibm_engine.region._delivery import Delivery
@@ -91,6 +93,23 @@ class PeriodsResult:
         if not frames:
             return pd.DataFrame(columns=["participant_id", "table", "row", "column", "reason"])
         return pd.concat(frames, ignore_index=True)
+
+    @property
+    def status(self) -> Status:
+        """``optimal`` when every period's allocation is, else ``feasible``."""
+        return all_optimal(r.status for r in self.results.values())
+
+    @property
+    def message(self) -> str:
+        """The result in one line: participants, periods, status."""
+        n = int(self.ledger["participant_id"].nunique())
+        proven = (
+            "proven optimal in every period"
+            if self.status == Status.OPTIMAL
+            else "at least one period not proven optimal"
+        )
+        periods = count(len(self.results), "period")
+        return f"{count(n, 'participant')} over {periods}; {proven}"
 
     def participant(self, participant_id: object, period: int) -> Any:
         """One participant in one period: the view of that period's allocation

@@ -46,6 +46,16 @@ class ScenarioRun:
     items: pd.DataFrame
     participants: pd.DataFrame
 
+    @property
+    def status(self) -> Any:
+        """The status of the run's result."""
+        return self.result.status
+
+    @property
+    def message(self) -> str:
+        """The run's name and its result's message."""
+        return f"{self.name}: {self.result.message}"
+
     def participant(self, participant_id: object) -> Any:
         """One participant of the run: the view of its result (``result.participant``)."""
         return self.result.participant(participant_id)

@@ -32,7 +32,9 @@ import pandas as pd
 from ibm_engine.allocation import RankMerge
 from ibm_engine.allocation._pipeline import stage
 from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
+from ibm_engine.allocation._status import count, rejected_count
 from ibm_engine.allocation._tables import item_table, participant_table
+from ibm_engine.domain._result import Status
 from ibm_engine.errors import InputError
 from ibm_engine.scenarios._traditional_explain import TraditionalParticipantView
 from ibm_engine.solve import BatchSolution
@@ -76,6 +78,22 @@ class TraditionalResult:
 
     #: what made this result (inputs, parameters, versions) and its output hashes
     record: Any = None
+
+    @property
+    def status(self) -> Status:
+        """Always ``feasible``: a queue makes no claim of optimality."""
+        return Status.FEASIBLE
+
+    @property
+    def message(self) -> str:
+        """The result in one line: participants, pot, spent, requests granted, rejected."""
+        granted = int((self.items["reason"].astype(str) == "funded").sum())
+        return (
+            f"{count(len(self.participants), 'participant')} in the traditional queue: pot "
+            f"{self.pot_eur:,.2f} EUR, {self.spent_eur:,.2f} EUR granted in "
+            f"{count(granted, 'request')}; "
+            f"{count(rejected_count(self.rejected), 'participant')} rejected"
+        )
 
     def participant(self, participant_id: object) -> TraditionalParticipantView:
         """One participant: ``explain()`` and ``text(lang)`` say which request the pot could
