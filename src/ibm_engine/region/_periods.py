@@ -25,13 +25,12 @@ from ibm_engine.errors import InputError
 from ibm_engine.region._capacity import RegionResult
 from ibm_engine.region._delivery import Delivery
 from ibm_engine.region._disruptions import validate_disruptions, validate_pauses
-from ibm_engine.region._periods_calls import allocate_period, region_options, remap_problems
-from ibm_engine.region._periods_carry import CarryOver, carry_cents, plan_years
-from ibm_engine.region._periods_delivery import delivered_cost
+from ibm_engine.region._periods_calls import region_options
+from ibm_engine.region._periods_carry import CarryOver
 from ibm_engine.region._periods_ledger import ledger_frame, plan_item_periods, totals_frame
 from ibm_engine.region._periods_release import instalment_frame
 from ibm_engine.region._periods_table import validate_periods
-from ibm_engine.tables import prepare
+from ibm_engine.region._periods_walk import PeriodWalk
 from ibm_engine.tables._columns import as_frame
 
 __all__ = ["SPENT_BASES", "PeriodsResult", "run_periods"]
@@ -232,79 +231,35 @@ def run_periods(
         if "participant_id" in items
         else np.full(len(items), None, dtype=object)
     )
-    per_plan = "period" in items
     plan_cols = [c for c in items.columns if c != "period"]
     options: dict[str, Any] = {"policy": policy, "team_share": team_share, "merge": merge}
     caps, cap_period = None, np.zeros(0, dtype=np.int64)
     if capacities is not None:
         options, caps, cap_period = region_options(options, capacities, region, canon)
 
-    n = len(canon)
-    budget = canon["budget_cents"].to_numpy(np.int64)
-    carried_in = np.zeros(n, dtype=np.int64)
-    spent_c = np.zeros(n, dtype=np.int64)
-    carried_out = np.zeros(n, dtype=np.int64)
-    own_choice = np.zeros(n, dtype=np.int64)
-    period_no = canon["period"].to_numpy(np.int64)
-    starts = canon["start_date"].to_numpy().astype("datetime64[D]")
-    ends = canon["end_date"].to_numpy().astype("datetime64[D]")
-    following = np.r_[starts[1:], np.datetime64("NaT", "D")]
-    last = np.r_[
-        canon["participant_id"].to_numpy()[1:] != canon["participant_id"].to_numpy()[:-1], True
-    ]
-    following = np.where(last, ends + 1, following)
-    same_year = plan_years(following, rule.year_start_month) == plan_years(
-        starts, rule.year_start_month
+    run = PeriodWalk(
+        canon=canon,
+        rule=rule,
+        spent=spent,
+        disr=disr,
+        paus=paus,
+        parts=parts,
+        items=items,
+        services=services,
+        ids=ids,
+        item_ids=item_ids,
+        item_period=item_period,
+        plan_cols=plan_cols,
+        options=options,
+        caps=caps,
+        cap_period=cap_period,
     )
-
-    tagged = {t for t, has in (("plan_items", per_plan), ("capacities", caps is not None and
-              "period" in caps)) if has}  # fmt: skip
-    results: dict[int, AllocationResult | RegionResult] = {}
-    deliveries: dict[int, tuple[Delivery, ...]] = {}
-    problems: list[dict[str, Any]] = []
-    for k in range(1, int(period_no.max(initial=0)) + 1):
-        at = np.flatnonzero(period_no == k)
-        if k > 1:
-            carried_in[at] = carried_out[at - 1]  # rows are sorted by participant, then period
-        who = pd.Index(ids).get_indexer(canon["participant_id"].to_numpy()[at])
-        part_k = parts.iloc[who].reset_index(drop=True)
-        part_k["budget_eur"] = (budget[at] + carried_in[at]) / 100.0
-        part_k["period_weeks"] = canon["weeks"].to_numpy()[at]
-        if per_plan:
-            keep = item_period == k
-        else:
-            keep = pd.Index(ids[who]).get_indexer(item_ids) >= 0
-            keep |= pd.Index(ids).get_indexer(item_ids) < 0  # orphans: allocate reports them
-        item_rows = np.flatnonzero(keep)
-        items_k = items.iloc[item_rows].loc[:, plan_cols].reset_index(drop=True)
-        rows = {"participants": who, "plan_items": item_rows}
-        caps_k = None
-        if caps is not None:
-            cap_rows = np.flatnonzero((cap_period == k) | (cap_period == 0))
-            caps_k = caps.iloc[cap_rows].drop(columns="period", errors="ignore")
-            rows["capacities"] = cap_rows
-        try:
-            if problems:  # an earlier period failed: only collect this period's problems
-                prepare(part_k, items_k, services, errors="raise")
-                continue
-            result = allocate_period(part_k, items_k, services, options, caps_k)
-        except InputError as err:
-            for p in remap_problems(err, k, rows, tagged):
-                if p not in problems:
-                    problems.append(p)
-            continue
-        results[k] = result
-        cost = np.round(result.participants["spent_eur"].to_numpy(np.float64) * 100)
-        spent_c[at] = cost.astype(np.int64)
-        if spent == "delivered":
-            spent_c[at], own_choice[at], deliveries[k] = delivered_cost(
-                result, starts[at], canon["months"].to_numpy()[at], disr, paus
-            )
-        unspent = budget[at] + carried_in[at] - spent_c[at]
-        carried_out[at] = carry_cents(rule, unspent, budget[at], same_year[at], own_choice[at])
-    if problems:
-        raise InputError(problems)
-    ledger = ledger_frame(canon, rule, carried_in, spent_c, carried_out, own_choice)
+    for k in range(1, int(run.period_no.max(initial=0)) + 1):
+        run.period(k)
+    if run.problems:
+        raise InputError(run.problems)
+    results, deliveries = run.results, run.deliveries
+    ledger = ledger_frame(canon, rule, run.carried_in, run.spent_c, run.carried_out, run.own_choice)
     stacked = {name: _stack(results, name) for name in ("items", "participants")}
     record = build_record(
         "periods",
