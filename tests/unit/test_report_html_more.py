@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ibm_engine as ibm
-from ibm_engine.report import extra_money_html, periods_html, region_html, run_html
+from ibm_engine.report import extra_money_html, periods_html, region_html, result_html, run_html
 
 SERVICES = [{"service": "physiotherapy", "unit": "session", "unit_price_eur": 27.0}]
 PEOPLE = [
@@ -36,9 +36,9 @@ def test_region_html_shows_gap_capacities_prices_and_losses() -> None:
     assert "proven gap 0%" in text
     # the one capacity: 12 units, demand 20, all used, its shadow price as computed
     price = f"{float(r.shadow_prices['price'].iloc[0]):.6g}"
-    assert re.search(rf"Dobele physiotherapy 12 20 12 {re.escape(price)}", text)
+    assert re.search(rf"Dobele Physiotherapy 12 20 12 {re.escape(price)}", text)
     # who lost what: P2 lost 8 sessions to the full capacity
-    assert re.search(r"P2 Dobele physiotherapy 8 no provider capacity left", text)
+    assert re.search(r"P2 Dobele Physiotherapy 8 no provider capacity left", text)
     lv = _text(region_html(r, lang="lv"))
     assert "Ēnu cena" in lv and "Kas ko zaudēja jaudas trūkuma dēļ" in lv
 
@@ -88,3 +88,13 @@ def test_periods_html_sums_the_ledger_per_period() -> None:
 def test_unknown_language_is_an_input_error(show: object) -> None:
     with pytest.raises(ibm.InputError, match="lang"):
         show(object(), lang="de")  # type: ignore[operator]
+
+
+def test_services_show_their_names_in_each_language() -> None:
+    p, i, s = ibm.synthetic_zemgale(seed=7, n_grt=3, n_ft=3, n_bsac=2)
+    r = ibm.allocate(p, i, s)
+    names = r.service_names
+    en, lv = names["physiotherapy"]
+    assert (en, lv) == ("Physiotherapist session", "Fizioterapeita konsultācija")
+    assert en in _text(result_html(r, lang="en")) and lv not in _text(result_html(r, lang="en"))
+    assert lv in _text(result_html(r, lang="lv"))

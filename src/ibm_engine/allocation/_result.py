@@ -89,6 +89,11 @@ class AllocationResult:
         }
 
     @property
+    def service_names(self) -> dict[str, tuple[str, str]]:
+        """Display names of the catalogue's services, code -> (English, Latvian)."""
+        return self._prep.catalogue.names()
+
+    @property
     def status(self) -> Status:
         """``optimal`` when every participant's allocation is proven optimal, else
         ``feasible`` (see :mod:`ibm_engine.allocation._status`)."""

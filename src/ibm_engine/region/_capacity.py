@@ -256,7 +256,11 @@ def allocate_region(
         limit_hit=method != "subgradient" and seconds >= limit,
     )  # fmt: skip
     return replace(
-        out, rejected=staged.rejected, budget_result=staged.formula_result, record=record
+        out,
+        rejected=staged.rejected,
+        budget_result=staged.formula_result,
+        record=record,
+        service_names=staged.prep.catalogue.names(),
     )
 
 

@@ -110,6 +110,8 @@ class RegionResult:
 
     #: what made this result (inputs, parameters, versions) and its output hashes
     record: Any = None
+    #: display names of the catalogue's services, code -> (English, Latvian)
+    service_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import region_html  # display only, loaded when shown

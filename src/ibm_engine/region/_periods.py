@@ -94,6 +94,14 @@ class PeriodsResult:
         return pd.concat(frames, ignore_index=True)
 
     @property
+    def service_names(self) -> dict[str, tuple[str, str]]:
+        """Display names of the services of every period's catalogue, code -> (en, lv)."""
+        out: dict[str, tuple[str, str]] = {}
+        for r in self.results.values():
+            out.update(r.service_names)
+        return out
+
+    @property
     def status(self) -> Status:
         """``optimal`` when every period's allocation is, else ``feasible``."""
         return all_optimal(r.status for r in self.results.values())

@@ -119,9 +119,21 @@ def _bars(p: pd.DataFrame, lang: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _cell(column: str, value: object, lang: str) -> str:
+def service_name(code: object, lang: str, names: dict[str, tuple[str, str]] | None) -> str:
+    """A service's display name in ``lang`` from a result's ``service_names``; else the code."""
+    pair = (names or {}).get(str(code))
+    return str(code) if pair is None else pair[1 if lang == "lv" else 0]
+
+
+def _cell(
+    column: str, value: object, lang: str, names: dict[str, tuple[str, str]] | None = None
+) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return f'<td style="{_CELL}"></td>'
+    if column == "service" and names:
+        return (
+            f'<td style="{_CELL}" title="{_e(value)}">{_e(service_name(value, lang, names))}</td>'
+        )
     if column == "cost_eur":
         return f'<td style="{_NUM}">{_e(eur(int(to_cents([value])[0]), lang))}</td>'
     if column == "coverage":
@@ -131,7 +143,12 @@ def _cell(column: str, value: object, lang: str) -> str:
     return f'<td style="{_CELL}">{_e(value_label(column, value, lang))}</td>'
 
 
-def _item_table(items: pd.DataFrame, columns: Sequence[str], lang: str) -> str:
+def _item_table(
+    items: pd.DataFrame,
+    columns: Sequence[str],
+    lang: str,
+    names: dict[str, tuple[str, str]] | None = None,
+) -> str:
     numbers = ("units", "recommended_units", "cost_eur", "coverage")
     head = "".join(
         f'<th style="{_NUM if c in numbers else _CELL}">{_e(column_label(c, lang))}</th>'
@@ -140,7 +157,7 @@ def _item_table(items: pd.DataFrame, columns: Sequence[str], lang: str) -> str:
     values = [items[c].astype(object).to_numpy() for c in columns]
     body = "".join(
         "<tr>"
-        + "".join(_cell(c, v[k], lang) for c, v in zip(columns, values, strict=True))
+        + "".join(_cell(c, v[k], lang, names) for c, v in zip(columns, values, strict=True))
         + "</tr>"
         for k in range(len(items))
     )
@@ -219,6 +236,6 @@ def result_html(
         parts.append(f"<p>{_e(note)}</p>")
     columns = [c for c in HTML_ITEM_COLUMNS if c in items.columns]
     if len(listed):
-        parts.append(_item_table(listed, columns, lang))
+        parts.append(_item_table(listed, columns, lang, getattr(result, "service_names", None)))
     parts.append("</div>")
     return "".join(parts)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ibm_engine.errors import InputError
 from ibm_engine.report._format import count, eur, percent, to_cents
-from ibm_engine.report._html import _BOX, _CELL, _NUM, _e, result_html
+from ibm_engine.report._html import _BOX, _CELL, _NUM, _e, result_html, service_name
 from ibm_engine.report._labels import TEXT, column_label, value_label
 
 __all__ = ["extra_money_html", "periods_html", "region_html", "run_html"]
@@ -41,10 +41,14 @@ def _check_lang(lang: object) -> None:
         raise InputError.single("arguments", "lang", f"must be one of en, lv (got {lang!r})")
 
 
-def _value(column: str, value: object, lang: str) -> tuple[str, bool]:
+def _value(
+    column: str, value: object, lang: str, names: dict[str, tuple[str, str]] | None = None
+) -> tuple[str, bool]:
     """A cell as text, and whether it is a number (right-aligned)."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "", False
+    if column == "service":
+        return service_name(value, lang, names), False
     if column in _MONEY:
         return eur(int(to_cents([value])[0]), lang), True
     if column in _COUNTS and isinstance(value, int | float | np.integer | np.floating):
@@ -55,15 +59,21 @@ def _value(column: str, value: object, lang: str) -> tuple[str, bool]:
     return value_label(column, value, lang), False
 
 
-def frame_table(df: pd.DataFrame, columns: Sequence[str], lang: str) -> str:
-    """An HTML table of ``columns`` of ``df``: labelled headers, money from cents, counts whole."""
+def frame_table(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    lang: str,
+    names: dict[str, tuple[str, str]] | None = None,
+) -> str:
+    """An HTML table of ``columns`` of ``df``: labelled headers, money from cents, counts
+    whole, services by their display names (``names``: a result's ``service_names``)."""
     cols = [c for c in columns if c in df.columns]
     head = "".join(f'<th style="{_CELL}">{_e(column_label(c, lang))}</th>' for c in cols)
     rows = []
     for rec in df[cols].itertuples(index=False, name=None):
         cells = []
         for c, v in zip(cols, rec, strict=True):
-            text, number = _value(c, v, lang)
+            text, number = _value(c, v, lang, names)
             cells.append(f'<td style="{_NUM if number else _CELL}">{_e(text)}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -116,6 +126,7 @@ def region_html(result: Any, *, lang: str = "en") -> str:
                 ("municipality", "service", "capacity_units", "demand_units", "used_units",
                  "price"),
                 lang,
+                result.service_names,
             )
         )  # fmt: skip
     lost = result.lost
@@ -124,7 +135,7 @@ def region_html(result: Any, *, lang: str = "en") -> str:
         parts.append(f"<p><b>{_e(t['lost'])}</b></p>{note}")
         parts.append(
             frame_table(shown, ("participant_id", "municipality", "service", "units_lost",
-                                "reason"), lang)
+                                "reason"), lang, result.service_names)
         )  # fmt: skip
     parts.append(result_html(result, lang=lang))
     parts.append("</div>")

@@ -47,6 +47,12 @@ class ScenarioRun:
     participants: pd.DataFrame
 
     @property
+    def service_names(self) -> dict[str, tuple[str, str]]:
+        """Display names of the services of the run's catalogue, code -> (English, Latvian)."""
+        names: dict[str, tuple[str, str]] = self.result.service_names
+        return names
+
+    @property
     def status(self) -> Any:
         """The status of the run's result."""
         return self.result.status

@@ -78,6 +78,8 @@ class TraditionalResult:
 
     #: what made this result (inputs, parameters, versions) and its output hashes
     record: Any = None
+    #: display names of the catalogue's services, code -> (English, Latvian)
+    service_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def status(self) -> Status:
@@ -209,5 +211,11 @@ def traditional(
         services=services,
     )  # fmt: skip
     return TraditionalResult(
-        items, people, pot / 100.0, spent / 100.0, staged.rejected, record=record
+        items,
+        people,
+        pot / 100.0,
+        spent / 100.0,
+        staged.rejected,
+        record=record,
+        service_names=prep.catalogue.names(),
     )

@@ -54,6 +54,36 @@ class Catalogue:
         """Every municipality named in the catalogue."""
         return {m for m in self.municipality.tolist() if m is not None}
 
+    def names(self) -> dict[str, tuple[str, str]]:
+        """Display names per service code, (English, Latvian): the first catalogue row's
+        ``name_en`` / ``name_lv`` that has one, else the code in words (English) or the code.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from ibm_engine.tables._problems import ProblemLog
+        >>> rows = pd.DataFrame({"service": ["respite_care"], "unit": ["day"],
+        ...                      "unit_price_eur": [44.16], "name_lv": ["Atelpas brīdis"]})
+        >>> read_catalogue(rows, ProblemLog()).names()
+        {'respite_care': ('Respite care', 'Atelpas brīdis')}
+        """
+        codes = pd.Series(self.service, dtype=object).astype(str)
+        out: dict[str, tuple[str, str]] = {
+            c: (c.replace("_", " ").capitalize(), c) for c in pd.unique(codes).tolist()
+        }
+        for k, col in enumerate(("name_en", "name_lv")):
+            if col not in self.frame.columns:
+                continue
+            given = self.frame[col].to_numpy(dtype=object)
+            text = pd.Series([x.strip() if isinstance(x, str) else "" for x in given.tolist()])
+            have = text != ""
+            first = text[have].groupby(codes[have].to_numpy(), sort=False).first()
+            for code, name in first.items():
+                pair = list(out[str(code)])
+                pair[k] = str(name)
+                out[str(code)] = (pair[0], pair[1])
+        return out
+
     def match(
         self, service: Codes, municipality: Codes, age: IntArray, group: IntArray
     ) -> IntArray:
