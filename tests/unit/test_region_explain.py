@@ -52,9 +52,11 @@ def test_text_states_the_numbers(region: ibm.RegionResult) -> None:
     lines = text.splitlines()
     assert lines[0].startswith(f"Participant {pid} in the region run")
     assert len(lines) == len(f) + 2
+    names = region.service_names
     for k, row in enumerate(f.itertuples(), start=1):
         line = lines[k]
-        assert line.startswith(f"{k}. {row.service}: {row.units} of {row.recommended_units} ")
+        name = names[row.service][0]
+        assert line.startswith(f"{k}. {name}: {row.units} of {row.recommended_units} ")
         if row.region_cause == "capacity":
             assert f"({int(row.used_units)} of {int(row.capacity_units)} " in line
             assert f"{row.units_lost} fewer than without capacity limits" in line

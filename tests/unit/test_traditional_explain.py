@@ -61,9 +61,9 @@ def test_text_and_what_ifs() -> None:
     b = r.participant("B")
     assert b.text().splitlines() == [
         "Participant B, traditional mechanism: place 2 in the queue; pot 300.00 EUR.",
-        "1. physiotherapy: not granted: the request (200.00 EUR) is more than the 50.00 EUR "
+        "1. Physiotherapy: not granted: the request (200.00 EUR) is more than the 50.00 EUR "
         "left in the pot at its turn.",
-        "2. psychologist: not granted: the pot ran out at an earlier request in the queue, and "
+        "2. Psychologist: not granted: the pot ran out at an earlier request in the queue, and "
         "first come first served does not skip to cheaper requests.",
     ]
     assert b.explain()["pot_left_eur"].tolist() == [50.0, 50.0]

@@ -34,8 +34,8 @@ _WORDS: Final = {
         "header": "Participant {pid} in the region run ({method}; {municipality}).",
         "item": "{k}. {service}: {units} of {rec} {unit}",
         "as_alone": " — as much as without capacity limits",
-        "capacity": " — {lost} fewer than without capacity limits ({alone}): the {service} "
-        "provider in {municipality} is full ({used} of {cap} {unit} used){price}",
+        "capacity": " — {lost} fewer than without capacity limits ({alone}): the provider of "
+        "{service} in {municipality} is full ({used} of {cap} {unit} used){price}",
         "price": "; its shadow price, the value to the region of one more unit of capacity at "
         "the margin, is {price}",
         "knock_on": " — {change} than without capacity limits ({alone}): another service of the "
@@ -54,7 +54,7 @@ _WORDS: Final = {
         "item": "{k}. {service}: {units} no {rec} ({unit})",
         "as_alone": " — tik, cik bez jaudas ierobežojumiem",
         "capacity": " — par {lost} mazāk nekā bez jaudas ierobežojumiem ({alone}): pakalpojuma "
-        "{service} sniedzējs pašvaldībā {municipality} ir pilns (izmantots {used} no "
+        "«{service}» sniedzējs pašvaldībā {municipality} ir pilns (izmantots {used} no "
         "{cap}){price}",
         "price": "; tā ēnu cena, vēl vienas jaudas vienības robežvērtība reģionam, ir {price}",
         "knock_on": " — {change} nekā bez jaudas ierobežojumiem ({alone}): kādu citu plāna "
@@ -147,6 +147,9 @@ def region_text(result: Any, participant_id: object, lang: str = "en") -> str:
         )
     ]
     cols = {c: f[c].tolist() for c in f.columns}
+    names = getattr(result, "service_names", None) or {}
+    pick = 1 if lang == "lv" else 0
+    cols["service"] = [names[s][pick] if s in names else s for s in cols["service"]]
     for k in range(len(f)):
         row = {c: v[k] for c, v in cols.items()}
         unit = _unit(row["unit"], float(row["recommended_units"]), lang)

@@ -150,6 +150,9 @@ def traditional_text(result: TraditionalResult, participant_id: object, lang: st
         )
     ]
     cols = {c: f[c].tolist() for c in f.columns}
+    names = getattr(result, "service_names", None) or {}
+    pick = 1 if lang == "lv" else 0
+    cols["service"] = [names[s][pick] if s in names else s for s in cols["service"]]
     for k in range(len(f)):
         unit = cols["unit"][k] if isinstance(cols["unit"][k], str) else ""
         words = UNIT_WORDS[lang].get(unit, UNIT_WORDS[lang][""])
