@@ -194,7 +194,7 @@ def test_summary(result: AllocationResult) -> None:
     assert s["spent_eur"] == part["spent_eur"] and s["left_eur"] == part["left_eur"]
     assert s["value"] == part["value"] and s["bound"] == part["bound"]
     assert s["status"] == part["status"] and s["policy"] == result.policy
-    assert s["value_per_euro"] == pytest.approx(result._sol.lam[0] * 100)
+    assert s["value_per_euro"] == pytest.approx(result._solved.sol.lam[0] * 100)
     assert s["value_per_euro"] > 0 and s["hours_available"] is None
     assert s["optimal_value"] >= s["value"] - 1e-9
     assert explain_frame(result, "A").attrs == s

@@ -8,6 +8,7 @@ from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, argument_error, check_workers, stage
 from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.allocation._result import AllocationResult
+from ibm_engine.allocation._solved import Solved
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.budget import BudgetFormula
 from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
@@ -134,8 +135,6 @@ def allocate(
         team_share=staged.team_share,
         merge=staged.merge,
         budget=budget,
-        _prep=prep,
-        _asm=asm,
-        _sol=sol,
+        _solved=Solved(prep, asm, sol, policy),
         record=record,
     )

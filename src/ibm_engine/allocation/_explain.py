@@ -72,7 +72,7 @@ def _summary(result: AllocationResult, e: Plan) -> dict[str, Any]:
 
 
 def _frame(result: AllocationResult, e: Plan, facts: PlanFacts) -> pd.DataFrame:
-    prep = result._prep
+    prep = result._solved.prep
     eligible = e.cat_row >= 0
     short = e.rec - e.units
     fam = prep.family_rank[e.rows]
@@ -82,7 +82,7 @@ def _frame(result: AllocationResult, e: Plan, facts: PlanFacts) -> pd.DataFrame:
         "unit": e.items["unit"].array,
         "team_rank": prep.team_rank[e.rows],
         **(family if (fam >= 1).any() else {}),
-        "weight": result._asm.weight[e.rows],
+        "weight": result._solved.asm.weight[e.rows],
         "recommended_units": e.rec,
         "upper_units": e.upper,
         "units": e.units,

@@ -31,7 +31,7 @@ class Plan:
 
     def __init__(self, result: AllocationResult, participant_id: object) -> None:
         it = Items.of(result, participant_id)  # the one slicing of a participant
-        prep, asm, sol = result._prep, result._asm, result._sol
+        prep, asm, sol = result._solved.prep, result._solved.asm, result._solved.sol
         batch, p, sl = asm.batch, it.p, it.sl
         self.p, self.policy, self.prep, self.pid = p, result.policy, prep, it.pid
         self.municipality = str(prep.participants["municipality"].iloc[p])
@@ -50,7 +50,7 @@ class Plan:
         one = batch.subset(np.array([p], dtype=np.int64))
         _, spent, used = one.evaluate(self.units)
         self.spent, self.hours_used = int(spent[0]), float(used[0])
-        self.weight_total = float(result._asm.weight[self.rows].sum())
+        self.weight_total = float(result._solved.asm.weight[self.rows].sum())
         self._resolve(one, sol, p)
         self._caps()
         self._limits(one, proven=self.policy == "priority" or bool(sol.proven[p]))

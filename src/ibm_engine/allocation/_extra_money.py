@@ -42,10 +42,10 @@ class _Ladder:
         self, result: AllocationResult, step: int, cap: int, levels: int, active: IntArray
     ) -> None:
         self.step, self.cap = step, cap  # no participant can get more than ``cap`` steps
-        self.batch = result._asm.batch
+        self.batch = result._solved.asm.batch
         self.solve = solver_of(result.policy)
         n = self.batch.n
-        self.values: list[FloatArray] = [result._sol.value[p : p + 1] for p in range(n)]
+        self.values: list[FloatArray] = [result._solved.sol.value[p : p + 1] for p in range(n)]
         if levels and active.shape[0]:  # every open participant's next steps: one batch
             rep = np.repeat(active, levels)
             ks = np.tile(np.arange(1, levels + 1, dtype=np.int64), active.shape[0])
@@ -136,12 +136,12 @@ def what_extra_money_buys(
     S = eur_to_cents(step_eur, "step_eur", positive=True)
     if isinstance(lookahead, bool) or not isinstance(lookahead, int) or lookahead < 1:
         raise argument_error("lookahead", f"must be an integer >= 1 (got {lookahead!r})")
-    batch = result._asm.batch
+    batch = result._solved.asm.batch
     n = batch.n
     max_value = result.participants["max_value"].to_numpy(dtype=np.float64)
-    open_ = np.flatnonzero(result._sol.value < max_value - VALUE_TOL)
+    open_ = np.flatnonzero(result._solved.sol.value < max_value - VALUE_TOL)
     ladder = _Ladder(result, S, X // S, min(lookahead, X // S), open_)
-    ids = result._prep.participants["participant_id"].to_numpy()
+    ids = result._solved.prep.participants["participant_id"].to_numpy()
     tie = np.empty(n, dtype=np.int64)
     tie[np.argsort(np.array([str(i) for i in ids.tolist()], dtype=object), kind="stable")] = (
         np.arange(n)
@@ -200,7 +200,7 @@ def _remainder(
     """The last grant: ``rest`` (< one step) to the participant it buys the most value for."""
     if open_.shape[0] == 0:
         return []
-    now = result._asm.batch.budget[open_] + S * level[open_]
+    now = result._solved.asm.batch.budget[open_] + S * level[open_]
     values = ladder.solve_at(open_, now + rest)
     base = np.array([ladder.values[p][level[p]] for p in open_.tolist()])
     gains = values - base

@@ -97,7 +97,7 @@ class _States:
 
     def __init__(self, result: AllocationResult, pairs: list[tuple[int, int]]) -> None:
         self.result = result
-        batch = result._asm.batch
+        batch = result._solved.asm.batch
         self.pairs = sorted({(p, b) for p, b in pairs if b != int(batch.budget[p])})
         self.at = {pair: j for j, pair in enumerate(self.pairs)}
         who = np.array([p for p, _ in self.pairs], dtype=np.int64)
@@ -109,9 +109,9 @@ class _States:
     def __call__(self, p: int, budget: int) -> tuple[float, IntArray]:
         j = self.at.get((p, budget))
         if j is None or self.sol is None:
-            batch = self.result._asm.batch
+            batch = self.result._solved.asm.batch
             sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-            return float(self.result._sol.value[p]), self.result._sol.units[sl]
+            return float(self.result._solved.sol.value[p]), self.result._solved.sol.units[sl]
         sl = slice(int(self.sub.offsets[j]), int(self.sub.offsets[j + 1]))
         return float(self.sol.value[j]), self.sol.units[sl]
 
@@ -124,14 +124,14 @@ def report(
     result: AllocationResult, grants: list[tuple[int, int, int]], X: int, S: int, lookahead: int
 ) -> ExtraMoney:
     """The :class:`ExtraMoney` of a sequence of grants ``(participant, before, after)`` (cents)."""
-    batch = result._asm.batch
+    batch = result._solved.asm.batch
     state = _States(result, [(p, b) for p, b0, b1 in grants for b in (b0, b1)])
-    ids = result._prep.participants["participant_id"].to_numpy()
+    ids = result._solved.prep.participants["participant_id"].to_numpy()
     services = result.items["service"].to_numpy()
 
     def names(p: int) -> list[str]:
         sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-        return [str(s) for s in services[result._asm.perm[sl]].tolist()]
+        return [str(s) for s in services[result._solved.asm.perm[sl]].tolist()]
 
     rows = []
     for g, (p, b0, b1) in enumerate(grants, start=1):

@@ -54,7 +54,7 @@ def position(result: AllocationResult, participant_id: object) -> int:
     if isinstance(participant_id, bool) or not isinstance(participant_id, str | int | np.integer):
         raise _no_such(repr(participant_id), "participant_id must be text")
     pid = canonical_id(participant_id)
-    raw = result._prep.participants["participant_id"].to_numpy(dtype=object)
+    raw = result._solved.prep.participants["participant_id"].to_numpy(dtype=object)
     hits = np.flatnonzero(raw == pid)  # one C loop, no per-row Python
     if hits.shape[0] == 0 and pid.lstrip("-").isdigit():  # integer ids (kept as given)
         hits = np.flatnonzero(raw == int(pid))
@@ -91,21 +91,21 @@ class Items:
     def of(cls, result: AllocationResult, participant_id: object) -> Items:
         """The items of ``participant_id`` (InputError when unknown or rejected)."""
         p = position(result, participant_id)
-        batch = result._asm.batch
+        batch = result._solved.asm.batch
         sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-        rows = result._asm.perm[sl]
-        raw = result._prep.participants["participant_id"].iloc[p]
+        rows = result._solved.asm.perm[sl]
+        raw = result._solved.prep.participants["participant_id"].iloc[p]
         return cls(
             p=p,
             pid=canonical_id(raw),
             rows=rows,
             sl=sl,
             service=[str(s) for s in result.items["service"].to_numpy()[rows].tolist()],
-            units=result._sol.units[sl],
+            units=result._solved.sol.units[sl],
             upper=batch.upper[sl],
             lower=batch.lower[sl],
             cost=batch.cost[sl],
-            eligible=result._prep.row[rows] >= 0,
+            eligible=result._solved.prep.row[rows] >= 0,
             budget=int(batch.budget[p]),
         )
 

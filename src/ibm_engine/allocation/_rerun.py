@@ -49,7 +49,7 @@ def _tables(
     participant: dict[str, Any],
     keep_weights: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    prep = result._prep
+    prep = result._solved.prep
     people = prep.participants.iloc[[it.p]].reset_index(drop=True)
     people["budget_eur"] = it.budget / 100
     for col, value in participant.items():
@@ -59,7 +59,7 @@ def _tables(
     rows = np.sort(it.rows)  # input order
     items = prep.items.iloc[rows].reset_index(drop=True)
     if keep_weights:
-        items["weight"] = result._asm.weight[rows]
+        items["weight"] = result._solved.asm.weight[rows]
     service = [str(s) for s in items["service"].tolist()]
     for col in sorted({c for ch in changes.values() for c in ch}):
         values = items[col].tolist() if col in items.columns else [None] * len(service)
@@ -95,7 +95,7 @@ def _allocate(result: AllocationResult, people: pd.DataFrame, items: pd.DataFram
         return allocate(
             people,
             items,
-            result._prep.catalogue.frame,
+            result._solved.prep.catalogue.frame,
             policy=result.policy,
             period_weeks=result.period_weeks,
             team_share=result.team_share,
@@ -124,11 +124,11 @@ def rerun(
                 f"cannot change {', '.join(bad)} of {s!r}; changeable: {', '.join(ITEM_CHANGES)}",
             )
     ranks = any(c in _RANKS for ch in changes.values() for c in ch)
-    explicit = bool(result._asm.explicit[it.p])
+    explicit = bool(result._solved.asm.explicit[it.p])
     if ranks and not explicit:
         same = _allocate(result, *_tables(result, it, {}, {}, keep_weights=False))
-        mine = result._asm.weight[np.sort(it.rows)]
-        if not np.allclose(same._asm.weight, mine, rtol=0.0, atol=WEIGHT_TIE_TOL):
+        mine = result._solved.asm.weight[np.sort(it.rows)]
+        if not np.allclose(same._solved.asm.weight, mine, rtol=0.0, atol=WEIGHT_TIE_TOL):
             raise IbmEngineError(
                 f"the ranks of participant {it.pid!r} do not give the result's weights "
                 "again (was the result allocated with another rank merge?); changing ranks "
@@ -142,12 +142,12 @@ def rerun(
 
 def diff_frame(result: AllocationResult, it: Items, after: AllocationResult) -> pd.DataFrame:
     """Before (the result) against after (a re-run of the participant alone), per item."""
-    perm, batch = after._asm.perm, after._asm.batch
+    perm, batch = after._solved.asm.perm, after._solved.asm.batch
     after_service = [str(s) for s in after.items["service"].to_numpy()[perm].tolist()]
     k = len(after_service)
     before_at = {s: j for j, s in enumerate(it.service)}
     b = np.array([before_at[s] for s in after_service], dtype=np.int64)
-    units_b, units_a = it.units[b], after._sol.units
+    units_b, units_a = it.units[b], after._solved.sol.units
     cost_b, cost_a = (it.units * it.cost)[b], units_a * batch.cost
     reason_b = result.items["reason"].to_numpy()[it.rows][b]
     reason_a = after.items["reason"].to_numpy()[perm]
@@ -156,8 +156,8 @@ def diff_frame(result: AllocationResult, it: Items, after: AllocationResult) -> 
             "service": after_service,
             "position_before": b + 1,
             "position_after": np.arange(1, k + 1),
-            "weight_before": result._asm.weight[it.rows][b],
-            "weight_after": after._asm.weight[perm],
+            "weight_before": result._solved.asm.weight[it.rows][b],
+            "weight_after": after._solved.asm.weight[perm],
             "units_before": units_b,
             "units_after": units_a,
             "cost_before_eur": cost_b / 100,

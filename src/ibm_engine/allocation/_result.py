@@ -12,11 +12,9 @@ from ibm_engine.domain._result import Status
 
 if TYPE_CHECKING:
     from ibm_engine.allocation._extra_money_report import ExtraMoney
-    from ibm_engine.allocation._problem import Assembled
     from ibm_engine.allocation._record import Record
+    from ibm_engine.allocation._solved import Solved
     from ibm_engine.allocation._view import ParticipantView
-    from ibm_engine.solve import BatchSolution
-    from ibm_engine.tables import Prepared
 
 __all__ = ["AllocationResult"]
 
@@ -54,9 +52,9 @@ class AllocationResult:
     team_share: float
     merge: Any
     budget: Any
-    _prep: Prepared = field(repr=False)
-    _asm: Assembled = field(repr=False)
-    _sol: BatchSolution = field(repr=False)
+    #: the solved state (validated tables, canonical arrays, solution): explanations and
+    #: what-ifs work from it (see :mod:`ibm_engine.allocation._solved`)
+    _solved: Solved = field(repr=False)
     #: what made this result (inputs, parameters, versions) and its output hashes
     record: Record | None = field(default=None, repr=False)
 
@@ -91,7 +89,7 @@ class AllocationResult:
     @property
     def service_names(self) -> dict[str, tuple[str, str]]:
         """Display names of the catalogue's services, code -> (English, Latvian)."""
-        return self._prep.catalogue.names()
+        return self._solved.prep.catalogue.names()
 
     @property
     def status(self) -> Status:

@@ -138,7 +138,7 @@ def smallest_budget_for(
     U, c = int(it.upper[i]), int(it.cost[i])
     if not it.eligible[i] or int(it.lower[i]) > U:
         return None
-    batch = result._asm.batch
+    batch = result._solved.asm.batch
     if U * float(batch.hours[it.sl][i]) > float(batch.hours_cap[it.p]) + HOURS_TOL:
         return None
     # the items that can change the answer: all of them under optimal; under priority only
@@ -167,7 +167,7 @@ def _scan(result: AllocationResult, it: Items, i: int, candidates: IntArray) -> 
     """
     U = int(it.upper[i])
     if result.policy == "priority":
-        one = result._asm.batch.subset(np.array([it.p], dtype=np.int64))
+        one = result._solved.asm.batch.subset(np.array([it.p], dtype=np.int64))
         head = _head(one, i + 1)
     start, size = 0, 0
     while start < candidates.shape[0]:

@@ -44,7 +44,7 @@ class _Forced:
     """``V_i``: the participant with item ``i`` fixed at its upper bound."""
 
     def __init__(self, result: AllocationResult, it: Items, i: int) -> None:
-        one = result._asm.batch.subset(np.array([it.p], dtype=np.int64))
+        one = result._solved.asm.batch.subset(np.array([it.p], dtype=np.int64))
         U = int(it.upper[i])
         keep = np.arange(one.m) != i
         self.fixed_value = float(one.value[i]) * U

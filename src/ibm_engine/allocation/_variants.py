@@ -73,7 +73,7 @@ def budget_variants(
     Variant ``v`` owns items ``v * k : (v + 1) * k`` (``k`` items, joint-list order).
     """
     budgets = np.asarray(budgets, dtype=np.int64)
-    batch = result._asm.batch.subset(np.full(budgets.shape[0], p, dtype=np.int64))
+    batch = result._solved.asm.batch.subset(np.full(budgets.shape[0], p, dtype=np.int64))
     batch = replace(batch, budget=budgets)
     if batch.m == 0:  # nothing to solve (and the solvers need items)
         n = budgets.shape[0]

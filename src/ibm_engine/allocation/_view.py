@@ -120,7 +120,7 @@ class ParticipantView(View):
 
     def __init__(self, result: AllocationResult, participant_id: object) -> None:
         p = position(result, participant_id)  # InputError for an unknown or rejected id
-        raw = result._prep.participants["participant_id"].iloc[p]
+        raw = result._solved.prep.participants["participant_id"].iloc[p]
         super().__init__(result, canonical_id(raw), "allocation")
 
     def explain(self) -> pd.DataFrame:

@@ -117,7 +117,7 @@ def waiting_list(result: AllocationResult, participant_id: object = None) -> pd.
     >>> w["extra_to_minimum_eur"].tolist()  # 4 sessions at 30.00 EUR, 1.00 EUR left
     [nan, 119.0]
     """
-    prep, asm, sol = result._prep, result._asm, result._sol
+    prep, asm, sol = result._solved.prep, result._solved.asm, result._solved.sol
     batch = asm.batch
     owner, offsets, rows = batch.owner, batch.offsets, asm.perm
     units, upper, lower, cost = sol.units, batch.upper, batch.lower, batch.cost
