@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine.errors import InputError
-from ibm_engine.tables._columns import as_frame
+from ibm_engine.tables import ColumnSpec
+from ibm_engine.tables._columns import as_frame, check_columns
+from ibm_engine.tables._problems import ProblemLog
+from ibm_engine.tables._sources import file_sources
 
-__all__ = ["CAPACITY_COLUMNS", "problem", "read_capacities"]
+__all__ = ["CAPACITIES", "CAPACITY_COLUMNS", "problem", "read_capacities"]
 
-CAPACITY_COLUMNS = ("municipality", "service", "units")
+#: the capacities table's columns, defined once (validation reads these specs)
+CAPACITIES: Final = (
+    ColumnSpec("municipality", "text", True),
+    ColumnSpec("service", "text", True),
+    ColumnSpec("units", "int", True, lambda v: np.asarray(v < 0, dtype=bool), "must be >= 0"),
+)
+CAPACITY_COLUMNS = tuple(spec.name for spec in CAPACITIES)
 
 
 def problem(row: int | None, column: str, reason: str, table: str = "capacities") -> dict[str, Any]:
@@ -25,33 +34,26 @@ def read_capacities(capacities: object) -> pd.DataFrame:
     Returns a frame with ``municipality`` and ``service`` (text) and ``units`` (int64 >= 0).
     """
     df = as_frame(capacities, "capacities").reset_index(drop=True)
-    problems: list[dict[str, Any]] = []
-    for c in CAPACITY_COLUMNS:
-        if c not in df.columns:
-            problems.append(problem(None, c, "required column is missing"))
-    rows = np.arange(1, len(df) + 1)
-    out = pd.DataFrame(index=df.index)
-    for c in ("municipality", "service"):
-        if c not in df.columns:
-            continue
-        col = df[c]
-        ok = np.array([isinstance(x, str) and x.strip() != "" for x in col], dtype=bool)
-        for r in rows[~ok].tolist():
-            problems.append(problem(r, c, "must be non-empty text"))
-        out[c] = [x.strip() if isinstance(x, str) else "" for x in col]
-    if "units" in df.columns:
-        raw = df["units"]
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        is_bool = np.array([isinstance(x, bool | np.bool_) for x in raw], dtype=bool)
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(num) | (num < 0) | (num != np.floor(num)) | is_bool
-        for r in rows[bad].tolist():
-            problems.append(problem(r, "units", "must be a whole number of units >= 0"))
-        out["units"] = np.where(bad, 0, np.nan_to_num(num)).astype(np.int64)
-    if "municipality" in out.columns and "service" in out.columns:
-        dup = out.duplicated(["municipality", "service"], keep=False).to_numpy()
-        for r in rows[dup].tolist():
-            problems.append(problem(r, "service", "(municipality, service) is not unique"))
-    if problems:
-        raise InputError(problems)
-    return out
+    log = ProblemLog(sources=file_sources(capacities=capacities))
+    cols = check_columns(df, "capacities", CAPACITIES, log, None, attributable=False)
+    text = {
+        c: df[c].map(lambda x: x.strip() if isinstance(x, str) else x).to_numpy(dtype=object)
+        for c in ("municipality", "service")
+        if c in df.columns
+    }
+    if len(text) == 2:  # one capacity per municipality and service
+        pairs = pd.DataFrame({c: pd.Series(v, dtype=object).astype(str) for c, v in text.items()})
+        dup = pairs.duplicated(keep=False).to_numpy()
+        log.add_rows(
+            "capacities", "service", dup, "(municipality, service) is not unique", None,
+            attributable=False,
+        )  # fmt: skip
+    if log:
+        raise InputError(log.records)
+    return pd.DataFrame(
+        {
+            "municipality": text["municipality"].astype(str),
+            "service": text["service"].astype(str),
+            "units": np.asarray(cols["units"].values, dtype=np.int64),
+        }
+    )
