@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine.budget._base import ScaledFormula
 from ibm_engine.budget._inputs import Inputs
-from ibm_engine.budget._params import Parameter
+from ibm_engine.budget._params import Parameter, Source
 from ibm_engine.budget._pot_groups import PotGroups, group_labels
 from ibm_engine.budget._pot_report import (
     MAIN_POT,
@@ -53,8 +54,28 @@ from ibm_engine.budget._result import (
 from ibm_engine.budget._shares import Rounding, decimal_share, share_of_cents
 from ibm_engine.errors import InputError, SolverError
 
-if TYPE_CHECKING:
-    from ibm_engine.budget._calibrate import PotCalibrated
+
+class PotSpec(Protocol):
+    """What the group calibration needs of :class:`~ibm_engine.budget.PotCalibrated` (a
+    protocol, so that this module does not import the formula that calls it)."""
+
+    kind: ClassVar[str]
+
+    @property
+    def formula(self) -> ScaledFormula:
+        """The formula scaled to the pot."""
+
+    @property
+    def source(self) -> Source:
+        """The pot's source."""
+
+    @property
+    def pot_cents(self) -> int:
+        """The pot in whole cents."""
+
+    def calibrated_source(self) -> Source:
+        """The source of the calibrated budgets."""
+
 
 __all__ = ["LEFTOVER_RULE_GROUPS", "calibrate_groups"]
 
@@ -109,7 +130,7 @@ def _status(found: Found, total: int, target: int, n: int) -> PotStatus:
     return PotStatus.EXACT if total == target else PotStatus.WITHIN_TOLERANCE
 
 
-def _unreachable(pc: PotCalibrated, name: str, total: float) -> InputError:
+def _unreachable(pc: PotSpec, name: str, total: float) -> InputError:
     column = "pot_eur" if name == MAIN_POT else f"groups.sub_pots[{name.removeprefix('sub_pot[')}"
     return InputError.single(
         "parameters",
@@ -121,7 +142,7 @@ def _unreachable(pc: PotCalibrated, name: str, total: float) -> InputError:
     )
 
 
-def calibrate_groups(pc: PotCalibrated, groups: PotGroups, inputs: Inputs) -> BudgetResult:
+def calibrate_groups(pc: PotSpec, groups: PotGroups, inputs: Inputs) -> BudgetResult:
     """Budgets within ``pc``'s pot with ``groups`` protected or given sub-pots (module doc)."""
     f = pc.formula
     labels = group_labels(inputs.prep, groups)
@@ -160,7 +181,7 @@ class _State:
 
 
 def _one_pot(
-    pc: PotCalibrated,
+    pc: PotSpec,
     inputs: Inputs,
     ids: pd.Series,
     name: str,
@@ -207,7 +228,7 @@ def _value(name: str, ev: Evaluation, scale: float) -> float:
 
 
 def _result(
-    pc: PotCalibrated,
+    pc: PotSpec,
     groups: PotGroups,
     inputs: Inputs,
     labels: np.ndarray,
