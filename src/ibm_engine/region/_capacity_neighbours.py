@@ -16,17 +16,20 @@ relaxation, so the Lagrangian bound stays valid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine._tolerances import CENT_NOISE_CENTS, DIVISOR_FLOOR, NOISE_TOL, STEP_MIN_NEIGHBOURS
+from ibm_engine._tolerances import DIVISOR_FLOOR, NOISE_TOL, STEP_MIN_NEIGHBOURS
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_lagrange import priced, usage
 from ibm_engine.solve import Batch, solve_optimal
-from ibm_engine.tables._columns import as_frame
+from ibm_engine.tables import ColumnSpec
+from ibm_engine.tables._columns import as_frame, check_columns
+from ibm_engine.tables._problems import ProblemLog
+from ibm_engine.tables._sources import file_sources
 
 __all__ = [
     "NEIGHBOUR_COLUMNS",
@@ -38,17 +41,15 @@ __all__ = [
     "use_neighbours",
 ]
 
-NEIGHBOUR_COLUMNS = ("municipality", "neighbour", "transport_eur")
-
-
-def _problem(row: int | None, column: str, reason: str) -> dict[str, Any]:
-    return {
-        "table": "neighbours",
-        "row": row,
-        "participant_id": None,
-        "column": column,
-        "reason": reason,
-    }
+#: the neighbours table's columns, defined once (validation reads these specs)
+NEIGHBOURS: Final = (
+    ColumnSpec("municipality", "text", True),
+    ColumnSpec("neighbour", "text", True),
+    ColumnSpec(
+        "transport_eur", "money", True, lambda v: np.asarray(v < 0, dtype=bool), "must be >= 0"
+    ),
+)
+NEIGHBOUR_COLUMNS = tuple(spec.name for spec in NEIGHBOURS)
 
 
 def read_neighbours(neighbours: object) -> pd.DataFrame:
@@ -62,57 +63,45 @@ def read_neighbours(neighbours: object) -> pd.DataFrame:
     ...                   "transport_eur": 4.5}])
       municipality     neighbour  transport_cents
     0       Dobele  Jelgava city              450
-    >>> read_neighbours([{"municipality": "Dobele", "neighbour": "Dobele",
-    ...                   "transport_eur": 4.555}])
-    Traceback (most recent call last):
-    ...
-    ibm_engine.errors.InputError: 2 input problems:
-      neighbours, row 1, column neighbour: must differ from municipality
-      neighbours, row 1, column transport_eur: must be a sum of money >= 0 in whole cents
+    >>> try:
+    ...     read_neighbours([{"municipality": "Dobele", "neighbour": "Dobele",
+    ...                       "transport_eur": 4.555}])
+    ... except InputError as err:
+    ...     for reason in err.problems["reason"]:
+    ...         print(reason)
+    must differ from municipality
+    must be a finite amount in EUR with whole cents (got 4.555)
     """
     df = as_frame(neighbours, "neighbours").reset_index(drop=True)
-    problems = [
-        _problem(None, c, "required column is missing")
-        for c in NEIGHBOUR_COLUMNS
-        if c not in df.columns
-    ]
-    if problems:
-        raise InputError(problems)
-    rows = np.arange(1, len(df) + 1)
-    out = pd.DataFrame(index=df.index)
-    for c in ("municipality", "neighbour"):
-        ok = np.array([isinstance(x, str) and x.strip() != "" for x in df[c]], dtype=bool)
-        problems += [_problem(r, c, "must be non-empty text") for r in rows[~ok].tolist()]
-        out[c] = [x.strip() if isinstance(x, str) else "" for x in df[c]]
-    same = (out["municipality"] == out["neighbour"]).to_numpy() & (out["municipality"] != "")
-    problems += [
-        _problem(r, "neighbour", "must differ from municipality") for r in rows[same].tolist()
-    ]
-    raw = df["transport_eur"]
-    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    is_bool = np.array([isinstance(x, bool | np.bool_) for x in raw], dtype=bool)
-    cents = np.round(np.nan_to_num(num) * 100.0)
-    with np.errstate(invalid="ignore"):
-        bad = (
-            is_bool
-            | ~np.isfinite(num)
-            | (num < 0)
-            | (np.abs(num * 100.0 - cents) > CENT_NOISE_CENTS)
+    log = ProblemLog(sources=file_sources(neighbours=neighbours))
+    cols = check_columns(df, "neighbours", NEIGHBOURS, log, None, attributable=False)
+    text = {
+        c: df[c].map(lambda x: x.strip() if isinstance(x, str) else x).to_numpy(dtype=object)
+        for c in ("municipality", "neighbour")
+        if c in df.columns
+    }
+    if len(text) == 2:
+        pairs = pd.DataFrame({c: pd.Series(v, dtype=object).astype(str) for c, v in text.items()})
+        named = pairs["municipality"].str.strip().ne("").to_numpy()
+        same = (pairs["municipality"] == pairs["neighbour"]).to_numpy() & named
+        log.add_rows("neighbours", "neighbour", same, "must differ from municipality", None,
+                     attributable=False)  # fmt: skip
+        dup = pairs.duplicated(keep=False).to_numpy()
+        log.add_rows("neighbours", "neighbour", dup, "(municipality, neighbour) is not unique",
+                     None, attributable=False)  # fmt: skip
+    if log:
+        problems = sorted(
+            log.records,
+            key=lambda p: (p["row"] or 0, NEIGHBOUR_COLUMNS.index(p["column"])),
         )
-    problems += [
-        _problem(r, "transport_eur", "must be a sum of money >= 0 in whole cents")
-        for r in rows[bad].tolist()
-    ]
-    out["transport_cents"] = np.where(bad, 0, cents).astype(np.int64)
-    dup = out.duplicated(["municipality", "neighbour"], keep=False).to_numpy()
-    problems += [
-        _problem(r, "neighbour", "(municipality, neighbour) is not unique")
-        for r in rows[dup].tolist()
-    ]
-    problems.sort(key=lambda p: (p["row"] or 0, NEIGHBOUR_COLUMNS.index(p["column"])))
-    if problems:
         raise InputError(problems)
-    return out
+    return pd.DataFrame(
+        {
+            "municipality": text["municipality"].astype(str),
+            "neighbour": text["neighbour"].astype(str),
+            "transport_cents": np.asarray(cols["transport_eur"].values, dtype=np.int64),
+        }
+    )
 
 
 @dataclass(frozen=True)
