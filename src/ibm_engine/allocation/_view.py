@@ -14,12 +14,26 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ibm_engine.allocation._one import canonical_id, position
-from ibm_engine.errors import NotApplicableError
+from ibm_engine.errors import InputError, NotApplicableError
 
 if TYPE_CHECKING:
     from ibm_engine.allocation._result import AllocationResult
 
-__all__ = ["ParticipantView", "View"]
+__all__ = ["ParticipantView", "View", "check_participant"]
+
+
+def check_participant(result: Any, participant_id: object) -> str:
+    """``participant_id`` as text when it is one of ``result.participants``; else an
+    InputError saying it was rejected (and where to look) or is unknown."""
+    pid = str(participant_id)
+    if (result.participants["participant_id"].astype(str) == pid).any():
+        return pid
+    rejected = result.rejected
+    if len(rejected) and (rejected["participant_id"].astype(str) == pid).any():
+        why = f"participant {pid!r} was rejected (see result.rejected)"
+    else:
+        why = f"unknown participant_id {pid!r}: not among the participants"
+    raise InputError.single("participants", "participant_id", why, row=pid, participant_id=pid)
 
 
 class View:

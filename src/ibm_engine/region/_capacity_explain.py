@@ -21,7 +21,7 @@ import pandas as pd
 
 from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine.allocation._phrases import UNIT_WORDS
-from ibm_engine.allocation._view import View
+from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
 
 __all__ = ["REGION_CAUSES", "RegionParticipantView", "region_explain", "region_text"]
@@ -80,16 +80,9 @@ def region_explain(result: Any, participant_id: object) -> pd.DataFrame:
     service has no capacity in the municipality) ``capacity_units``, ``used_units`` and
     ``price`` (shadow price: the region's value of one more unit of capacity).
     """
-    pid = str(participant_id)
+    pid = check_participant(result, participant_id)
     parts = result.participants
     mine = parts[parts["participant_id"].astype(str) == pid]
-    if len(mine) == 0:
-        rejected = result.rejected
-        if len(rejected) and (rejected["participant_id"].astype(str) == pid).any():
-            why = f"participant {pid!r} was rejected (see result.rejected)"
-        else:
-            why = f"unknown participant_id {pid!r}: not among the participants"
-        raise InputError.single("participants", "participant_id", why, row=pid, participant_id=pid)
     municipality = str(mine["municipality"].iloc[0])
     items = result.items[result.items["participant_id"].astype(str) == pid]
     caps = result.shadow_prices

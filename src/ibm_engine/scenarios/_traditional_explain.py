@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.allocation._phrases import UNIT_WORDS
-from ibm_engine.allocation._view import View
+from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
 
 if TYPE_CHECKING:
@@ -79,17 +79,8 @@ def traditional_explain(result: TraditionalResult, participant_id: object) -> pd
     """Per request (plan item) of one participant, in the team's order: ``service``, ``unit``,
     ``units``, ``upper_units``, ``request_eur`` (its full cost), ``pot_left_eur`` (what was left
     in the pot at its turn), ``cause`` (one of :data:`TRADITIONAL_CAUSES`)."""
-    pid = str(participant_id)
+    pid = check_participant(result, participant_id)
     parts, items = result.participants, result.items
-    if not (parts["participant_id"].astype(str) == pid).any():
-        rej = result.rejected
-        rejected = len(rej) and (rej["participant_id"].astype(str) == pid).any()
-        why = (
-            f"participant {pid!r} was rejected (see result.rejected)"
-            if rejected
-            else f"unknown participant_id {pid!r}: not among the participants"
-        )
-        raise InputError.single("participants", "participant_id", why, row=pid, participant_id=pid)
     queue = parts.set_index(parts["participant_id"].astype(str))["queue_position"]
     owner = items["participant_id"].astype(str).to_numpy()
     reason = items["reason"].astype(str).to_numpy()
