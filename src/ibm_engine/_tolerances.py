@@ -35,7 +35,6 @@ __all__ = [
     "NOISE_TOL",
     "PROVEN_GAP",
     "RC_REL_TOL",
-    "ROUND_HALF_TOL_CENTS",
     "ROUND_NOISE_DECIMALS",
     "SEARCH_HOURS_SLACK",
     "SEARCH_VALUE_REL_TOL",
@@ -81,10 +80,6 @@ CENT_TOL_CENTS: Final = 1e-4
 INT_TOL: Final = 0.0
 
 # --------------------------------------------------------------------------- money arithmetic
-
-#: cents: an amount ``x.5`` cents computed as ``x.4999999999`` still rounds half up
-#: (``floor(c * factor + 0.5 + ROUND_HALF_TOL_CENTS)``)
-ROUND_HALF_TOL_CENTS: Final = 1e-9
 
 #: decimals of a cent: float noise below ``10**-ROUND_NOISE_DECIMALS`` cent is rounded away
 #: before rounding to whole cents

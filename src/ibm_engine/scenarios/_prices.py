@@ -11,24 +11,26 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ibm_engine._tolerances import CENT_TOL_CENTS, ROUND_HALF_TOL_CENTS
+from ibm_engine._tolerances import CENT_TOL_CENTS
+from ibm_engine.budget._shares import decimal_share, share_of_cents
 from ibm_engine.scenarios._checks import Problems, frame_copy
 
 __all__ = ["apply_prices", "scale_cents"]
 
 
 def scale_cents(cents: np.ndarray, factor: float) -> np.ndarray:
-    """Cents times a factor, rounded to whole cents (halves away from zero, for cents >= 0).
+    """Cents times a factor, rounded to whole cents (halves up), exactly: the factor is taken
+    as the decimal it prints as (``1.1`` is 11/10) and multiplied in integer arithmetic, so no
+    float noise decides a cent, however large the price.
 
     Examples
     --------
-    >>> scale_cents(np.array([2700, 1, 5]), 1.1).tolist()
-    [2970, 1, 6]
+    >>> scale_cents(np.array([2700, 1, 5, 4_503_599_627_370_495]), 1.1).tolist()
+    [2970, 1, 6, 4953959590107545]
     """
-    out: np.ndarray = np.floor(
-        cents.astype(np.float64) * float(factor) + 0.5 + ROUND_HALF_TOL_CENTS
-    )
-    return out.astype(np.int64)
+    cents = np.asarray(cents, dtype=np.int64)
+    out: np.ndarray = share_of_cents(decimal_share(factor), cents, "half_up")
+    return out
 
 
 def _price_cents(services: pd.DataFrame) -> np.ndarray:
