@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.sparse import csr_array
 
 from ibm_engine._tolerances import DIVISOR_FLOOR, RC_REL_TOL
 from ibm_engine._typing import FloatArray, IntArray
@@ -53,6 +52,8 @@ def generate(
     With ``fair.maxmin`` the groups are one (the smallest share couples them all): pass
     ``grp`` and ``cg`` of zeros.
     """
+    from scipy.sparse import csr_array  # loaded when a region is solved
+
     k, n, n_groups = capacity.shape[0], sub.n, int(cg.max()) + 1
     rows = np.arange(n, dtype=np.int64)
     if isinstance(starts, Pool):

@@ -7,9 +7,9 @@ the answer is re-checked (bounds, minimum doses, budgets, hours, capacities) and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array, csr_array, vstack
 
 from ibm_engine._tolerances import (
     DIVISOR_FLOOR,
@@ -22,12 +22,17 @@ from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
 from ibm_engine.solve import Batch, Solver, solve_optimal
 
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
+
 __all__ = ["solve_auto", "solve_compact", "solve_exact"]
 
 _SCALE_TARGET = 1e6
 
 
 def _rows(group: IntArray, coef: np.ndarray, cols: IntArray, n_rows: int, n_cols: int) -> csr_array:
+    from scipy.sparse import coo_array, csr_array  # loaded when a region is solved
+
     return csr_array(coo_array((coef, (group, cols)), shape=(n_rows, n_cols)))
 
 
@@ -126,6 +131,9 @@ def solve_compact(
     ``floor``: per participant, the least value it must keep (dropped when infeasible).
     ``share_of``: maximise instead the smallest share ``value_p / share_of_p`` (over the
     participants with ``share_of_p > 0``), reported as ``min_share``."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import vstack
+
     m, n, k = batch.m, batch.n, capacity.shape[0]
     owner = batch.owner
     fund = np.flatnonzero(batch.fundable & (batch.upper > 0))

@@ -8,13 +8,15 @@ The master LP chooses a convex combination of columns per participant within eve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_array, csr_array, hstack, vstack
 
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.solve import Batch
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
 
 __all__ = ["Fairness", "Master", "Pool", "column_rounds", "columns", "master"]
 
@@ -35,6 +37,8 @@ class Pool:
         self.rounds.append((part, units))
 
     def arrays(self) -> tuple[IntArray, FloatArray, csr_array]:
+        from scipy.sparse import csr_array, hstack  # loaded when a region is solved
+
         return (
             np.concatenate(self.part),
             np.concatenate(self.value),
@@ -46,6 +50,8 @@ def columns(
     sub: Batch, cap_sub: IntArray, k: int, units: IntArray, rows: IntArray
 ) -> tuple[FloatArray, csr_array]:
     """Values and capacity use (k x len(rows)) of the allocations ``units`` of ``rows``."""
+    from scipy.sparse import coo_array, csr_array
+
     idx = sub.item_index(rows)
     local = np.repeat(np.arange(rows.shape[0], dtype=np.int64), sub.counts[rows])
     u = units[idx]
@@ -100,6 +106,9 @@ def master(
 ) -> Master:
     """Master LP over the generated columns: max value . lam (or the smallest share), use lam
     <= cap, sum of a participant's lam <= 1, shares >= floors (see :class:`Fairness`)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_array, csr_array, hstack, vstack
+
     cols = value.shape[0]
     k = capacity.shape[0]
     conv = csr_array(coo_array((np.ones(cols), (part, np.arange(cols))), shape=(n, cols)))

@@ -9,8 +9,9 @@ max-min MILP followed by the exact sum MILP with every share kept.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy.sparse import csr_array
 
 from ibm_engine._tolerances import (
     CAPACITY_UNITS_TOL,
@@ -23,6 +24,9 @@ from ibm_engine.region._capacity_lagrange import repair
 from ibm_engine.region._capacity_milp import solve_compact
 from ibm_engine.region._capacity_pool import Pool, column_rounds
 from ibm_engine.solve import Batch
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
 
 __all__ = ["exact_maxmin", "integer"]
 

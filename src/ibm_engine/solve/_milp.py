@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array, hstack, vstack
 
 from ibm_engine._tolerances import HOURS_TOL, MILP_HOURS_ROW_SCALE, MILP_REL_GAP, VALUE_TOL
 from ibm_engine._typing import IntArray
@@ -33,6 +31,9 @@ class MilpAnswer:
 
 def solve_one_milp(batch: Batch, p: int, time_limit: float = 120.0) -> MilpAnswer | None:
     """Solve participant ``p`` of ``batch`` exactly; None when HiGHS gives no usable answer."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # loaded when needed
+    from scipy.sparse import csr_array, hstack, vstack
+
     lo_i, hi_i = int(batch.offsets[p]), int(batch.offsets[p + 1])
     sl = slice(lo_i, hi_i)
     fund = batch.fundable[sl]
