@@ -276,7 +276,7 @@ def test_locale_lv_writes_latvian_csv(
         seen.append(locale)
         return read_table(path, table)  # type: ignore[arg-type]  # these inputs are plain CSV
 
-    monkeypatch.setattr("ibm_engine.cli.read_table", reader)
+    monkeypatch.setattr("ibm_engine.cli._files.read_table", reader)
     out = tmp_path / "out"
     assert main([*_files(tmp_path), "--out", str(out), "--locale", "lv"]) == 0
     assert seen == ["lv", "lv", "lv"]
