@@ -32,7 +32,7 @@ from ibm_engine.allocation._explain import (
     explain_summary,
     explain_text,
 )
-from ibm_engine.allocation._explain_text import format_money
+from ibm_engine.allocation._explain_words import format_money
 
 SERVICES = pd.DataFrame(
     [

@@ -32,13 +32,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ibm_engine.allocation._explain_detail import detail_text
 from ibm_engine.allocation._explain_facts import LIMITS, Plan
-from ibm_engine.allocation._explain_text import (
-    PlanFacts,
-    check_language,
-    detail_text,
-    render_text,
-)
+from ibm_engine.allocation._explain_model import PlanFacts
+from ibm_engine.allocation._explain_text import render_text
+from ibm_engine.allocation._explain_words import check_language
 
 if TYPE_CHECKING:
     from ibm_engine.allocation._result import AllocationResult

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ibm_engine._typing import IntArray
 from ibm_engine.allocation._explain_causes import LIMITS, find_causes, forced_allocations
-from ibm_engine.allocation._explain_text import ForcedFacts, ItemFacts, PlanFacts
+from ibm_engine.allocation._explain_model import ForcedFacts, ItemFacts, PlanFacts
 from ibm_engine.allocation._one import Items
 from ibm_engine.solve import Batch, BatchSolution, solve_optimal, solve_priority
 from ibm_engine.tables import CAP_TOL, GROUP_BITS

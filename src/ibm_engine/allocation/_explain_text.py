@@ -1,197 +1,43 @@
-"""Words for explanations: plain text in English and Latvian, and the ``limit_detail`` column.
+"""The explanation a family reads: plain text in English and Latvian.
 
-This module only words facts that :mod:`ibm_engine.allocation._explain` has worked out
-(:class:`PlanFacts`, :class:`ItemFacts`); it knows nothing of results, tables or solvers. All
-fixed phrases of a language are in one table (:data:`PHRASES`). Money is formatted from integer
-cents (never from floats): Latvian with a decimal comma and a space between thousands, English
-with a decimal point and a comma.
+This module only words facts that :mod:`ibm_engine.allocation._explain_facts` has worked out
+(:mod:`ibm_engine.allocation._explain_model`); it knows nothing of results, tables or solvers.
+The fixed phrases of each language are in one table (``_phrases.PHRASES``), numbers, money and
+units are worded by :mod:`ibm_engine.allocation._explain_words`; the frame's short
+``limit_detail`` is :mod:`ibm_engine.allocation._explain_detail`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-from ibm_engine._tolerances import DISPLAY_SHARE_TOL, DISPLAY_WHOLE_TOL, VALUE_TOL
-from ibm_engine.allocation._phrases import OF_RECOMMENDED_LV, ONE_LV, PHRASES, UNIT_WORDS
-from ibm_engine.errors import InputError
+from ibm_engine._tolerances import DISPLAY_SHARE_TOL, VALUE_TOL
+from ibm_engine.allocation._explain_model import ItemFacts, PlanFacts
+from ibm_engine.allocation._explain_words import (
+    check_language,
+    format_money,
+    hours_text,
+    number_text,
+    period_text,
+    recommended_text,
+    units_text,
+)
+from ibm_engine.allocation._phrases import ONE_LV, PHRASES, UNIT_WORDS
 
-__all__ = [
-    "LANGUAGES",
-    "PHRASES",
-    "ForcedFacts",
-    "ItemFacts",
-    "PlanFacts",
-    "check_language",
-    "detail_text",
-    "format_money",
-    "render_text",
-]
+__all__ = ["render_text"]
 
-#: languages of :func:`render_text`
-LANGUAGES = ("en", "lv")
 
 _SHORT = ("budget", "family_hours", "minimum_does_not_fit", "trade_off", "not_proven")
-
-
-@dataclass(frozen=True)
-class ForcedFacts:
-    """The best allocation that forces a trade-off item's step (one re-solve).
-
-    ``changes`` lists ``(position, units)`` of the other items that would change (negative:
-    given up), ``own_units`` the forced item's units in it (at least its step more), ``value``
-    its value, ``bound`` a proven bound on the best such value and ``proven`` whether ``value``
-    is proven best.
-    """
-
-    changes: tuple[tuple[int, int], ...]
-    own_units: int
-    value: float
-    bound: float
-    proven: bool
-
-
-@dataclass(frozen=True)
-class ItemFacts:
-    """What one plan item got and why (the facts behind a row of the ``explain`` frame).
-
-    ``cap_term`` names what sets ``upper`` below ``recommended`` (``max_units_per_week``,
-    ``max_units_per_year`` or ``max_units``) and ``cap_number`` its number as given; ``step`` is
-    the next amount the item could get (1 more unit, or its minimum from nothing);
-    ``blocked_by`` is what stopped more units (``budget``, ``family_hours``, or ``cap`` when the
-    minimum is above the upper bound); ``room_cents`` / ``room_hours`` are the money and family
-    hours not used by the items up to and including this one (what it could use if every item
-    after it got nothing); ``money_short`` / ``hours_short`` whether the step exceeds them;
-    ``preferred`` the positions of the items after it that received what it is short of now
-    (``short_now``: ``money``, ``hours`` or ``both``) in a ``trade_off``, ``forced`` the
-    re-solve that forces its step. ``not_offered`` / ``ages`` / ``groups`` say why no
-    catalogue row applies (empty when that criterion is not the reason).
-    """
-
-    service: str
-    name_en: str
-    name_lv: str
-    unit: str | None
-    recommended: int
-    upper: int
-    units: int
-    lower: int
-    step: int
-    price_cents: int
-    hours_per_unit: float
-    limited_by: str
-    cap_term: str | None
-    cap_number: float
-    blocked_by: str | None
-    money_short: bool
-    hours_short: bool
-    room_cents: int
-    room_hours: float
-    preferred: tuple[int, ...]
-    short_now: str | None
-    forced: ForcedFacts | None
-    next_100: int
-    not_offered: bool = False
-    ages: str = ""
-    groups: str = ""
-
-
-@dataclass(frozen=True)
-class PlanFacts:
-    """Participant-level facts (money in cents; ``hours_cap`` is ``inf`` without a limit).
-
-    ``optimum`` is the value of an optimal allocation of the same problem (``optimum_proven``:
-    proven), against which a ``priority`` allocation is judged; ``reordered``: an ``optimal``
-    allocation that differs from filling the joint list from the top; ``weight_total`` the sum
-    of the weights of all plan items (the value of funding every recommendation in full).
-    """
-
-    participant_id: str
-    policy: str
-    period_weeks: int
-    age: int
-    group: str
-    municipality: str
-    budget_cents: int
-    spent_cents: int
-    hours_cap: float
-    hours_used: float
-    value: float
-    bound: float
-    proven: bool
-    optimum: float
-    optimum_proven: bool
-    reordered: bool
-    weight_total: float
-    items: tuple[ItemFacts, ...]
-
-
-def check_language(language: object) -> None:
-    """Raise :class:`~ibm_engine.InputError` unless ``language`` is one of :data:`LANGUAGES`."""
-    if language not in LANGUAGES:
-        reason = f"must be 'en' or 'lv' (got {language!r})"
-        raise InputError.single("arguments", "language", reason)
-
-
-def format_money(cents: int, language: str = "en") -> str:
-    """Cents as ``1,234.50 EUR`` (en) or ``1 234,50 EUR`` (lv), exact to the cent.
-
-    Examples
-    --------
-    >>> format_money(123450), format_money(-5, "lv")
-    ('1,234.50 EUR', '-0,05 EUR')
-    """
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    whole = f"{euros:,}"
-    if language == "lv":
-        return f"{sign}{whole.replace(',', ' ')},{rest:02d} EUR"
-    return f"{sign}{whole}.{rest:02d} EUR"
-
-
-def _num(x: float, language: str = "en") -> str:
-    """A count, cap or number of hours: whole numbers without decimals, others with up to two."""
-    whole = abs(x - round(x)) < DISPLAY_WHOLE_TOL
-    out = str(round(x)) if whole else f"{x:.2f}".rstrip("0").rstrip(".")
-    return out.replace(".", ",") if language == "lv" else out
-
-
-def _one(n: float, language: str) -> bool:
-    """Does ``n`` take the singular? (Latvian: numbers ending in 1 but not in 11.)"""
-    k = round(n)
-    if abs(n - k) >= DISPLAY_WHOLE_TOL:
-        return False
-    return k % 10 == 1 and k % 100 != 11 if language == "lv" else k == 1
-
-
-def _units(n: float, unit: str | None, language: str) -> str:
-    """``12 sessions`` / ``21 diena``: the number with its unit word in agreement."""
-    sing, plur = UNIT_WORDS[language].get(unit or "", UNIT_WORDS[language][""])
-    return f"{_num(n, language)} {sing if _one(n, language) else plur}"
-
-
-def _recommended(n: int, unit: str | None, language: str) -> str:
-    """``12 sessions`` (en: "... of 12 sessions recommended") / ``12 ieteiktajām nodarbībām``."""
-    if language == "en":
-        return _units(n, unit, language)
-    sing, plur = OF_RECOMMENDED_LV.get(unit or "", OF_RECOMMENDED_LV[""])
-    return f"{n} {sing if _one(n, language) else plur}"
-
-
-def _weeks(t: int, language: str) -> str:
-    if language == "en":
-        return f"{t}-week"
-    return f"{t} {'nedēļa' if _one(t, language) else 'nedēļas'}"
 
 
 def _cap(it: ItemFacts, weeks: int, language: str) -> str:
     """The rule that sets the upper bound, with its numbers."""
     ph = PHRASES[language]
-    got = _units(it.upper, it.unit, language)
+    got = units_text(it.upper, it.unit, language)
     if it.cap_term in ("max_units_per_week", "max_units_per_year"):
         per = ph["week" if it.cap_term == "max_units_per_week" else "year"]
-        cap = _units(it.cap_number, it.unit, language)
-        return ph["law"].format(cap=cap, per=per, got=got, weeks=_weeks(weeks, language))
+        cap = units_text(it.cap_number, it.unit, language)
+        return ph["law"].format(cap=cap, per=per, got=got, weeks=period_text(weeks, language))
     return ph["plan_max"].format(got=got)
 
 
@@ -211,7 +57,7 @@ def _what(it: ItemFacts, language: str, case: str = "nom") -> str:
     ph = PHRASES[language]
     if it.step > 1:
         return ph["least_acc" if case == "acc" else "least"].format(
-            least=_units(it.step, it.unit, language)
+            least=units_text(it.step, it.unit, language)
         )
     if language == "lv":
         forms = ONE_LV[case].get(it.unit or "", ONE_LV[case][""])
@@ -227,10 +73,6 @@ def _after(it: ItemFacts, k: int, language: str) -> str:
     return PHRASES[language][key] if key else ""
 
 
-def _hours(x: float, language: str) -> str:
-    return _num(round(x, 2), language)
-
-
 def _name(it: ItemFacts, language: str) -> str:
     return it.name_lv if language == "lv" else it.name_en
 
@@ -243,7 +85,7 @@ def _changes(it: ItemFacts, plan: PlanFacts, language: str) -> str:
         return ""
     for key, sign in (("give_up", -1), ("add", 1)):
         listed = [
-            f"{_name(plan.items[j], language)} ({_units(abs(d), plan.items[j].unit, language)})"
+            f"{_name(plan.items[j], language)} ({units_text(abs(d), plan.items[j].unit, language)})"
             for j, d in it.forced.changes
             if d * sign > 0
         ]
@@ -251,7 +93,7 @@ def _changes(it: ItemFacts, plan: PlanFacts, language: str) -> str:
             parts.append(ph[key].format(items=", ".join(listed)))
     out = ph["and"].join(parts)
     if it.forced.own_units > it.units + it.step:
-        out += ph["own"].format(units=_units(it.forced.own_units, it.unit, language))
+        out += ph["own"].format(units=units_text(it.forced.own_units, it.unit, language))
     return out
 
 
@@ -293,7 +135,7 @@ def _why(it: ItemFacts, k: int, plan: PlanFacts, language: str) -> str:
         return ph["full"]
     if code in ("legal_cap", "item_max_units"):
         return _cap(it, plan.period_weeks, language)
-    least = _units(it.lower, it.unit, language)
+    least = units_text(it.lower, it.unit, language)
     after = _after(it, k, language)
     if code == "minimum_does_not_fit" and it.blocked_by == "cap":
         return ph["min_cap" if it.cap_term else "min_rec"].format(least=least)
@@ -302,8 +144,8 @@ def _why(it: ItemFacts, k: int, plan: PlanFacts, language: str) -> str:
     else:
         one = UNIT_WORDS[language].get(it.unit or "", UNIT_WORDS[language][""])[0]
     if code == "minimum_does_not_fit" and it.blocked_by == "family_hours":
-        need_h = _hours(it.step * it.hours_per_unit, language)
-        left_h = _hours(it.room_hours, language)
+        need_h = hours_text(it.step * it.hours_per_unit, language)
+        left_h = hours_text(it.room_hours, language)
         return ph["min_hours"].format(least=least, need=need_h, left=left_h, after=after, unit=one)
     if code == "minimum_does_not_fit":
         need = format_money(it.step * it.price_cents, language)
@@ -312,11 +154,11 @@ def _why(it: ItemFacts, k: int, plan: PlanFacts, language: str) -> str:
     what = _what(it, language)
     if code == "family_hours":
         return ph["hours"].format(
-            week=_hours(plan.hours_cap / plan.period_weeks, language),
-            cap=_hours(plan.hours_cap, language),
+            week=hours_text(plan.hours_cap / plan.period_weeks, language),
+            cap=hours_text(plan.hours_cap, language),
             what=what,
-            need=_hours(it.step * it.hours_per_unit, language),
-            left=_hours(it.room_hours, language),
+            need=hours_text(it.step * it.hours_per_unit, language),
+            left=hours_text(it.room_hours, language),
             after=after,
         )
     if code == "budget":
@@ -324,9 +166,9 @@ def _why(it: ItemFacts, k: int, plan: PlanFacts, language: str) -> str:
         left = format_money(it.room_cents, language)
         out = ph["budget"].format(what=what, need=need, left=left, after=after)
         if it.hours_short:
-            need_h = _hours(it.step * it.hours_per_unit, language)
-            out += ph["also_hours"].format(need=need_h, left=_hours(it.room_hours, language))
-        more = ph["more"].format(more=_units(it.next_100, it.unit, language))
+            need_h = hours_text(it.step * it.hours_per_unit, language)
+            out += ph["also_hours"].format(need=need_h, left=hours_text(it.room_hours, language))
+        more = ph["more"].format(more=units_text(it.next_100, it.unit, language))
         return out + (more if it.next_100 > 0 else "")
     if code == "trade_off":
         return _trade_off(it, plan, language)
@@ -338,7 +180,7 @@ def _line(k: int, it: ItemFacts, plan: PlanFacts, language: str) -> str:
     name = _name(it, language)
     if it.limited_by == "not_eligible":
         return ph["absent"].format(k=k + 1, name=name, why=_absent(it, plan, language))
-    rec = _recommended(it.recommended, it.unit, language)
+    rec = recommended_text(it.recommended, it.unit, language)
     cost = format_money(it.units * it.price_cents, language)
     why = _why(it, k, plan, language)
     if it.cap_term and it.limited_by in _SHORT:
@@ -350,7 +192,7 @@ def _line(k: int, it: ItemFacts, plan: PlanFacts, language: str) -> str:
 def _share(part: float, whole: float, language: str) -> str:
     """``part / whole`` in per cent, rounded down to 0.1 (never overstated)."""
     pct = 100.0 if whole <= 0 else min(100.0, math.floor(1000.0 * part / whole) / 10.0)
-    return _num(pct, language)
+    return number_text(pct, language)
 
 
 def _closing(plan: PlanFacts, language: str) -> list[str]:
@@ -384,78 +226,19 @@ def render_text(plan: PlanFacts, language: str = "en", record_id: str | None = N
         "spent": format_money(plan.spent_cents, language),
         "left": format_money(plan.budget_cents - plan.spent_cents, language),
     }
-    weeks = _weeks(plan.period_weeks, language)
+    weeks = period_text(plan.period_weeks, language)
     lines = [
         ph["header"].format(pid=plan.participant_id, weeks=weeks, policy=ph[plan.policy]),
         ph["money"].format(**money),
     ]
     if math.isfinite(plan.hours_cap):
-        used = _num(round(plan.hours_used, 2), language)
-        lines.append(ph["family"].format(used=used, cap=_num(round(plan.hours_cap, 2), language)))
+        used = number_text(round(plan.hours_used, 2), language)
+        lines.append(
+            ph["family"].format(used=used, cap=number_text(round(plan.hours_cap, 2), language))
+        )
     lines.append(ph["list"] if plan.items else ph["empty"])
     lines.extend(_line(k, it, plan, language) for k, it in enumerate(plan.items))
     lines.extend(_closing(plan, language))
     if record_id is not None:
         lines.append(ph["record"].format(id=record_id))
     return "\n".join(lines)
-
-
-def _step_words(it: ItemFacts) -> tuple[str, str]:
-    """The step in short English with its verb ending: ("one more unit", "s") / ("4 units", "")."""
-    if it.step > 1:
-        return f"{it.step} units (the minimum)", ""
-    return ("one more unit" if it.units > 0 else "1 unit"), "s"
-
-
-def _trade_detail(it: ItemFacts, plan: PlanFacts) -> str:
-    what, s = _step_words(it)
-    need = format_money(it.step * it.price_cents)
-    fits = f"{what} fit{s}: {need} of {format_money(it.room_cents)} not used by the items up to it"
-    if it.limited_by == "not_proven":
-        return f"{fits}; allocation not proven optimal"
-    if it.short_now is None or it.forced is None:
-        return f"{fits}; it adds less value than the tolerance"
-    res = {"money": "money", "hours": "family hours", "both": "money and family hours"}
-    went = ", ".join(plan.items[j].service for j in it.preferred)
-    fz = it.forced
-    if fz.value >= plan.value - VALUE_TOL:
-        result = f"forcing it: equal value {fz.value:.6f} (ties go to items higher on the list)"
-    elif fz.proven:
-        result = f"forcing it: value {fz.value:.6f} < optimum {plan.value:.6f}"
-    else:
-        result = f"forcing it: value at most {min(fz.bound, plan.value):.6f} < {plan.value:.6f}"
-    return f"{fits}; {res[it.short_now]} went to {went}; {result}"
-
-
-def detail_text(it: ItemFacts, plan: PlanFacts) -> str:
-    """The binding reason's numbers in short English (the ``limit_detail`` column)."""
-    code = it.limited_by
-    if code == "recommendation":
-        return "all recommended units"
-    if code in ("legal_cap", "item_max_units") and it.cap_term == "max_units":
-        return f"max_units {it.upper}"
-    if code in ("legal_cap", "item_max_units"):
-        return f"{it.cap_term} {_num(it.cap_number)} -> {it.upper} for {plan.period_weeks} weeks"
-    if code == "not_eligible":
-        if it.not_offered:
-            return f"no catalogue row for municipality {plan.municipality}"
-        why = [f"age {plan.age} not in {it.ages}"] if it.ages else []
-        why += [f"group {plan.group} not in {it.groups}"] if it.groups else []
-        return "no catalogue row applies: " + ("; ".join(why) or "none fits both age and group")
-    if it.blocked_by == "cap":
-        return f"min_units {it.lower} > upper_units {it.upper}"
-    if code in ("trade_off", "not_proven"):
-        return _trade_detail(it, plan)
-    what, s = _step_words(it)
-    room = "not used by the items up to it"
-    one = "; 1 unit would fit" if code == "minimum_does_not_fit" else ""
-
-    def hours_words() -> str:
-        need_h = _num(round(it.step * it.hours_per_unit, 6))
-        return f"need{s} {need_h} h, {_num(round(it.room_hours, 6))} h of family time {room}"
-
-    if it.blocked_by == "family_hours":
-        return f"{what} {hours_words()}{one}"
-    money = f"{format_money(it.step * it.price_cents)}, {format_money(it.room_cents)} {room}"
-    hours = f"; and {hours_words()}" if it.hours_short else ""
-    return f"{what} cost{s} {money}{hours}{one}"

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._tolerances import PROVEN_GAP
-from ibm_engine.allocation._phrases import UNIT_WORDS
+from ibm_engine.allocation._explain_words import service_label, unit_word
 from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
 
@@ -115,12 +115,6 @@ def region_explain(result: Any, participant_id: object) -> pd.DataFrame:
     return out
 
 
-def _unit(unit: object, n: float, lang: str) -> str:
-    words = UNIT_WORDS[lang].get(unit if isinstance(unit, str) else "", UNIT_WORDS[lang][""])
-    one = round(n) % 10 == 1 and round(n) % 100 != 11 if lang == "lv" else round(n) == 1
-    return words[0] if one else words[1]
-
-
 def _num(x: float, lang: str) -> str:
     text = f"{x:.4g}"
     return text.replace(".", ",") if lang == "lv" else text
@@ -140,12 +134,11 @@ def region_text(result: Any, participant_id: object, lang: str = "en") -> str:
         )
     ]
     cols = {c: f[c].tolist() for c in f.columns}
-    names = getattr(result, "service_names", None) or {}
-    pick = 1 if lang == "lv" else 0
-    cols["service"] = [names[s][pick] if s in names else s for s in cols["service"]]
+    names = getattr(result, "service_names", None)
+    cols["service"] = [service_label(s, lang, names) for s in cols["service"]]
     for k in range(len(f)):
         row = {c: v[k] for c, v in cols.items()}
-        unit = _unit(row["unit"], float(row["recommended_units"]), lang)
+        unit = unit_word(float(row["recommended_units"]), row["unit"], lang)
         line = w["item"].format(
             k=k + 1,
             service=row["service"],
@@ -163,7 +156,7 @@ def region_text(result: Any, participant_id: object, lang: str = "en") -> str:
                 municipality=f.attrs["municipality"],
                 used=int(row["used_units"]),
                 cap=int(row["capacity_units"]),
-                unit=_unit(row["unit"], float(row["capacity_units"]), lang),
+                unit=unit_word(float(row["capacity_units"]), row["unit"], lang),
                 price=w["price"].format(price=_num(price, lang)) if np.isfinite(price) else "",
             )
         elif cause in ("knock_on", "region_choice"):

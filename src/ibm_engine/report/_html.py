@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import ResultTables
+from ibm_engine.allocation._explain_words import service_label
 from ibm_engine.errors import InputError
 from ibm_engine.report._format import count, eur, percent, to_cents
 from ibm_engine.report._labels import TEXT, column_label, value_label
@@ -119,12 +120,6 @@ def _bars(p: pd.DataFrame, lang: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def service_name(code: object, lang: str, names: dict[str, tuple[str, str]] | None) -> str:
-    """A service's display name in ``lang`` from a result's ``service_names``; else the code."""
-    pair = (names or {}).get(str(code))
-    return str(code) if pair is None else pair[1 if lang == "lv" else 0]
-
-
 def _cell(
     column: str, value: object, lang: str, names: dict[str, tuple[str, str]] | None = None
 ) -> str:
@@ -132,7 +127,7 @@ def _cell(
         return f'<td style="{_CELL}"></td>'
     if column == "service" and names:
         return (
-            f'<td style="{_CELL}" title="{_e(value)}">{_e(service_name(value, lang, names))}</td>'
+            f'<td style="{_CELL}" title="{_e(value)}">{_e(service_label(value, lang, names))}</td>'
         )
     if column == "cost_eur":
         return f'<td style="{_NUM}">{_e(eur(int(to_cents([value])[0]), lang))}</td>'

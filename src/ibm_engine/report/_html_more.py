@@ -15,9 +15,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from ibm_engine.allocation._explain_words import service_label
 from ibm_engine.errors import InputError
 from ibm_engine.report._format import count, eur, percent, to_cents
-from ibm_engine.report._html import _BOX, _CELL, _NUM, _e, result_html, service_name
+from ibm_engine.report._html import _BOX, _CELL, _NUM, _e, result_html
 from ibm_engine.report._labels import TEXT, column_label, value_label
 
 __all__ = ["extra_money_html", "periods_html", "region_html", "run_html"]
@@ -48,7 +49,7 @@ def _value(
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "", False
     if column == "service":
-        return service_name(value, lang, names), False
+        return service_label(value, lang, names), False
     if column in _MONEY:
         return eur(int(to_cents([value])[0]), lang), True
     if column in _COUNTS and isinstance(value, int | float | np.integer | np.floating):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from ibm_engine.allocation._phrases import UNIT_WORDS
+from ibm_engine.allocation._explain_words import format_money, service_label, unit_word
 from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
 
@@ -65,14 +65,6 @@ _WORDS: Final = {
 
 def _cents(eur: pd.Series) -> np.ndarray:
     return np.round(eur.to_numpy(dtype=np.float64, na_value=0.0) * 100).astype(np.int64)
-
-
-def _money(cents: int, lang: str) -> str:
-    euros, rest = divmod(abs(int(cents)), 100)
-    sign = "-" if cents < 0 else ""
-    if lang == "lv":
-        return f"{sign}{euros:,}".replace(",", " ") + f",{rest:02d} EUR"
-    return f"{sign}{euros:,}.{rest:02d} EUR"
 
 
 def traditional_explain(result: TraditionalResult, participant_id: object) -> pd.DataFrame:
@@ -137,24 +129,21 @@ def traditional_text(result: TraditionalResult, participant_id: object, lang: st
         w["header"].format(
             pid=f.attrs["participant_id"],
             queue=f.attrs["queue_position"],
-            pot=_money(f.attrs["pot_cents"], lang),
+            pot=format_money(f.attrs["pot_cents"], lang),
         )
     ]
     cols = {c: f[c].tolist() for c in f.columns}
-    names = getattr(result, "service_names", None) or {}
-    pick = 1 if lang == "lv" else 0
-    cols["service"] = [names[s][pick] if s in names else s for s in cols["service"]]
+    names = getattr(result, "service_names", None)
+    cols["service"] = [service_label(s, lang, names) for s in cols["service"]]
     for k in range(len(f)):
-        unit = cols["unit"][k] if isinstance(cols["unit"][k], str) else ""
-        words = UNIT_WORDS[lang].get(unit, UNIT_WORDS[lang][""])
         lines.append(
             w[str(cols["cause"][k])].format(
                 k=k + 1,
                 service=cols["service"][k],
                 units=cols["units"][k],
-                unit=words[0] if cols["units"][k] == 1 else words[1],
-                cost=_money(round(cols["request_eur"][k] * 100), lang),
-                left=_money(round(cols["pot_left_eur"][k] * 100), lang),
+                unit=unit_word(cols["units"][k], cols["unit"][k], lang),
+                cost=format_money(round(cols["request_eur"][k] * 100), lang),
+                left=format_money(round(cols["pot_left_eur"][k] * 100), lang),
             )
         )
     return "\n".join(lines)
