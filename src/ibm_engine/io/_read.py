@@ -27,6 +27,7 @@ from ibm_engine.io._read_cells import (
 )
 from ibm_engine.io._read_grid import Grid, read_csv_grid, read_excel_grid
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES
+from ibm_engine.tables._columns import check_unique_columns
 from ibm_engine.tables._sources import SOURCE_ATTR, describe_source
 
 __all__ = [
@@ -117,23 +118,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _duplicates(grid: Grid, table: str, file: str) -> None:
     """Raise when a header names a column twice (pandas would rename the second one)."""
-    names = pd.Index(grid.cells.columns)
-    if not names.duplicated().any():
-        return
-    dup = sorted({str(c) for c in names[names.duplicated()]})
-    where = {"file": file, "sheet": grid.sheet, "source_row": grid.header_row}
-    raise InputError(
-        [
-            {
-                "table": table,
-                "row": None,
-                "participant_id": None,
-                "column": c,
-                "reason": "column appears more than once",
-                **where,
-            }
-            for c in dup
-        ]
+    check_unique_columns(
+        grid.cells.columns, table, file=file, sheet=grid.sheet, source_row=grid.header_row
     )
 
 

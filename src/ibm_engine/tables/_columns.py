@@ -9,7 +9,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from ibm_engine.errors import IbmEngineWarning
+from ibm_engine.errors import IbmEngineWarning, InputError
 from ibm_engine.tables._convert import Column, TextColumn, integer, money, number, text
 from ibm_engine.tables._hints import LV_HINT, Shown, column_hint, normalise_name, number_text_hint
 from ibm_engine.tables._problems import ProblemLog
@@ -44,21 +44,30 @@ def as_frame(obj: object, table: str) -> pd.DataFrame:
                 }
             ]
         ) from exc
-    if df.columns.duplicated().any():
-        dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
-        raise InputError(
-            [
-                {
-                    "table": table,
-                    "row": None,
-                    "participant_id": None,
-                    "column": c,
-                    "reason": "column appears more than once",
-                }
-                for c in dup
-            ]
-        )
+    check_unique_columns(df.columns, table)
     return df.reset_index(drop=True)
+
+
+def check_unique_columns(columns: pd.Index, table: str, **where: object) -> None:
+    """Raise one InputError naming every column that appears more than once (``where``: the
+    file, sheet and header row of a table read from a file)."""
+    names = columns
+    if not names.duplicated().any():
+        return
+    dup = sorted({str(c) for c in names[names.duplicated()]})
+    raise InputError(
+        [
+            {
+                "table": table,
+                "row": None,
+                "participant_id": None,
+                "column": c,
+                "reason": "column appears more than once",
+                **where,
+            }
+            for c in dup
+        ]
+    )
 
 
 def check_columns(
