@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 import platform
@@ -175,7 +176,14 @@ def record_json_schema() -> dict[str, Any]:
 
 
 def software_versions() -> dict[str, str]:
-    """Python, numpy, pandas, scipy and HiGHS versions of this process."""
+    """Python, numpy, pandas, scipy and HiGHS versions of this process (looked up once)."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    """The versions, found once per process: reading HiGHS's loads scipy.optimize, which
+    ``import ibm_engine`` leaves out, and package metadata is read from disk."""
     import scipy
 
     out = {
@@ -192,9 +200,10 @@ def software_versions() -> dict[str, str]:
         )
     except (ImportError, AttributeError):
         out["highs"] = f"scipy {scipy.__version__}"
-    return out
+    return tuple(out.items())
 
 
+@functools.cache
 def _library_version() -> str:
     try:
         return metadata.version("ibm_engine")

@@ -180,8 +180,7 @@ class RegionParticipantView(View):
     :class:`~ibm_engine.NotApplicableError` (capacities tie the participants together)."""
 
     def __init__(self, result: Any, participant_id: object) -> None:
-        f = region_explain(result, participant_id)  # InputError for unknown or rejected ids
-        super().__init__(result, str(f.attrs["participant_id"]), "region run")
+        super().__init__(result, check_participant(result, participant_id), "region run")
 
     def explain(self) -> pd.DataFrame:
         return region_explain(self._result, self.participant_id)

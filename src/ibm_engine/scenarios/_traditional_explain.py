@@ -153,8 +153,8 @@ class TraditionalParticipantView(View):
     """One participant of the traditional mechanism (``result.participant(pid)``)."""
 
     def __init__(self, result: Any, participant_id: object) -> None:
-        f = traditional_explain(result, participant_id)  # InputError for unknown ids
-        super().__init__(result, str(f.attrs["participant_id"]), "traditional run (a queue)")
+        pid = check_participant(result, participant_id)  # InputError for unknown ids
+        super().__init__(result, pid, "traditional run (a queue)")
 
     def explain(self) -> pd.DataFrame:
         return traditional_explain(self._result, self.participant_id)
