@@ -18,7 +18,13 @@ __all__ = ["all_optimal", "count", "rejected_count"]
 
 
 def count(n: int, noun: str) -> str:
-    """``1 participant``, ``2 participants``."""
+    """``n`` and ``noun``, with an ``s`` unless ``n`` is 1 (English messages).
+
+    Examples
+    --------
+    >>> count(1, "participant"), count(1288, "plan item"), count(0, "week")
+    ('1 participant', '1,288 plan items', '0 weeks')
+    """
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from ibm_engine import RunArchive
+from ibm_engine.allocation._status import count
 from ibm_engine.cli._files import out_problem, read_inputs
 from ibm_engine.cli._runs import ArchivedTables, archive_key
-from ibm_engine.cli._text import figures, pct, plural
+from ibm_engine.cli._text import figures, pct
 from ibm_engine.io import allocate_in_chunks, write_tables
 
 ALLOCATE_EPILOG = """\
@@ -53,9 +54,9 @@ def run_allocate(args: argparse.Namespace) -> int:
     f = figures(t)
     rejected = t.rejected["participant_id"].nunique() if len(t.rejected) else 0
     print(
-        f"allocated {plural(int(f['participants']), 'participant')} ({rejected:,} rejected), "
-        f"{plural(len(t.items), 'plan item')}, policy {args.policy}, "
-        f"{plural(args.period_weeks, 'week')}"
+        f"allocated {count(int(f['participants']), 'participant')} ({rejected:,} rejected), "
+        f"{count(len(t.items), 'plan item')}, policy {args.policy}, "
+        f"{count(args.period_weeks, 'week')}"
     )
     print(
         f"budget {f['budget']:,.2f} EUR, spent {f['spent']:,.2f} EUR "

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from ibm_engine import __version__
 from ibm_engine._tolerances import VALUE_TOL
-from ibm_engine.cli._text import figures, pct, plural, render
+from ibm_engine.allocation._status import count
+from ibm_engine.cli._text import figures, pct, render
 from ibm_engine.data import synthetic_zemgale
 from ibm_engine.io import (
     AllocationTables,
@@ -98,8 +99,8 @@ def run_demo(args: argparse.Namespace) -> int:
     p, i, s = synthetic_zemgale(args.seed, scale=args.scale, period_weeks=args.period_weeks)
     print(
         f"ibm-engine {__version__} demo: synthetic Zemgale region, seed {args.seed}, "
-        f"{plural(len(p), 'participant')}, {plural(len(i), 'plan item')}, "
-        f"{plural(args.period_weeks, 'week')}"
+        f"{count(len(p), 'participant')}, {count(len(i), 'plan item')}, "
+        f"{count(args.period_weeks, 'week')}"
     )
     runs = {
         policy: allocate_in_chunks(

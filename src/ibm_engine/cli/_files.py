@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ibm_engine.cli._text import plural
+from ibm_engine.allocation._status import count
 from ibm_engine.io import read_table
 from ibm_engine.tables._sources import SOURCE_ATTR
 
@@ -36,5 +36,5 @@ def read_inputs(args: argparse.Namespace) -> tuple[list[pd.DataFrame], list[str]
         blank = int(df.attrs.get(SOURCE_ATTR, {}).get("blank_rows", 0))
         if blank > 0:
             where = f"{Path(path).name}, sheet {table}" if one_book else Path(path).name
-            notes.append(f"{plural(blank, 'blank row')} skipped in {where}")
+            notes.append(f"{count(blank, 'blank row')} skipped in {where}")
     return frames, notes

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine import InputError, RankMerge, RunArchive
+from ibm_engine.allocation._status import count
 from ibm_engine.cli._files import read_inputs
-from ibm_engine.cli._text import HelpFormatter, cell, plural, render
+from ibm_engine.cli._text import HelpFormatter, cell, render
 from ibm_engine.io._locale import LOCALES
 
 
@@ -93,7 +94,7 @@ def _runs_diff(args: argparse.Namespace) -> int:
     lost = d.loc[cents < 0, "participant_id"].nunique()
     if len(d) > args.limit:
         print(f"... and {len(d) - args.limit:,} more rows")
-    print(f"{plural(len(d), 'item')} changed; {gained:,} participants gained, {lost:,} lost; "
+    print(f"{count(len(d), 'item')} changed; {gained:,} participants gained, {lost:,} lost; "
           f"net {cents.sum() / 100:+,.2f} EUR")  # fmt: skip
     return 0
 

@@ -1,4 +1,4 @@
-"""Text the command line prints: counts with their plural, fixed-width tables, problems."""
+"""Text the command line prints: fixed-width tables, figures of an allocation, problems."""
 
 from __future__ import annotations
 
@@ -13,17 +13,6 @@ from ibm_engine.errors import problem_location
 from ibm_engine.io import AllocationTables
 
 _MAX_PROBLEMS = 200  # problems listed on stderr (all of them are in InputError.problems)
-
-
-def plural(n: int, word: str) -> str:
-    """``n`` and ``word``, with an ``s`` unless ``n`` is 1: "1 participant", "2 participants".
-
-    Examples
-    --------
-    >>> plural(1, "participant"), plural(1288, "plan item"), plural(0, "week")
-    ('1 participant', '1,288 plan items', '0 weeks')
-    """
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def render(rows: Sequence[Sequence[str]], left: int = 1, total: bool = False) -> str:
