@@ -18,6 +18,7 @@ import pandas as pd
 from ibm_engine.allocation._explain_words import format_money, service_label, unit_word
 from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
+from ibm_engine.metrics._frames import cents
 
 if TYPE_CHECKING:
     from ibm_engine.scenarios._traditional import TraditionalResult
@@ -63,10 +64,6 @@ _WORDS: Final = {
 }
 
 
-def _cents(eur: pd.Series) -> np.ndarray:
-    return np.round(eur.to_numpy(dtype=np.float64, na_value=0.0) * 100).astype(np.int64)
-
-
 def traditional_explain(result: TraditionalResult, participant_id: object) -> pd.DataFrame:
     """Per request (plan item) of one participant, in the team's order: ``service``, ``unit``,
     ``units``, ``upper_units``, ``request_eur`` (its full cost), ``pot_left_eur`` (what was left
@@ -77,7 +74,7 @@ def traditional_explain(result: TraditionalResult, participant_id: object) -> pd
     owner = items["participant_id"].astype(str).to_numpy()
     reason = items["reason"].astype(str).to_numpy()
     eligible = np.isin(reason, ["funded", "not_funded"])
-    price = _cents(items["unit_price_eur"])
+    price = cents(items["unit_price_eur"])
     cost = np.where(eligible, items["upper_units"].to_numpy(dtype=np.int64) * price, 0)
     place = queue.reindex(pd.Index(owner)).to_numpy()
     walk = np.lexsort((items["team_rank"].to_numpy(), place))
