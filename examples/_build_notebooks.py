@@ -174,11 +174,11 @@ why[["service", "units", "upper_units", "limited_by", "trade_off_with", "next_10
 the family at other budgets.
 """),
     code("""
-summary = ibm.explain_summary(optimal, "FT-0001")
+summary = optimal.participant("FT-0001").summary()
 {key: summary[key] for key in ("left_eur", "value", "value_per_euro", "value_gain_100_eur")}
 """),
     code("""
-changes = ibm.at_budget_change(optimal, "FT-0001", [-10, 10, 25])
+changes = optimal.participant("FT-0001").at_budget_change([-10, 10, 25])
 changes.pivot(index="service", columns="pct", values="units")
 """),
     md("""

@@ -73,10 +73,10 @@ def _expected(
 
 def _check_participant(case: Case, spec: ParticipantSpec, r: ibm.AllocationResult) -> None:
     pid = spec.participant_id
-    f = ibm.explain_frame(r, pid)
+    f = r.participant(pid).explain()
     status = str(r.participants.set_index("participant_id").loc[pid, "status"])
     value = float(r.participants.set_index("participant_id").loc[pid, "value"])
-    lines = ibm.explain_text(r, pid).splitlines()
+    lines = r.participant(pid).text().splitlines()
     item_lines = [ln for ln in lines if re.match(r"\d+\. ", ln)]
     assert len(item_lines) == len(f)
     by_service = {it.service: it for it in spec.items}

@@ -77,7 +77,7 @@ def test_corrected_assessment_score_recomputes_the_formula_budget() -> None:
     )
     r = ibm.allocate(p, i, s, budget=formula)
     pid = r.participants["participant_id"].iloc[0]
-    diff = ibm.with_assessment(r, pid, participant={"support_need_score": 95.0})
+    diff = r.participant(pid).what_if(participant={"support_need_score": 95.0})
     assert diff.attrs["budget_after_eur"] == 6000.0
     alone = ibm.allocate(
         p[p["participant_id"] == pid].assign(support_need_score=95.0),

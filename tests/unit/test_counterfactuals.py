@@ -19,14 +19,13 @@ import pytest
 
 import ibm_engine as ibm
 from ibm_engine import IbmEngineError, InputError
-from ibm_engine.allocation import (
+from ibm_engine.allocation._counterfactual import (
     at_budget_change,
-    smallest_budget_for,
-    waiting_list,
     with_assessment,
     with_family_ranking,
 )
-from ibm_engine.allocation._smallest_budget import reachable_costs
+from ibm_engine.allocation._smallest_budget import reachable_costs, smallest_budget_for
+from ibm_engine.allocation._waiting import waiting_list
 
 SERVICES = pd.DataFrame(
     [

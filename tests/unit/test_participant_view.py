@@ -4,6 +4,9 @@ and says clearly that its what-ifs have no meaning."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 import pytest
 
@@ -30,25 +33,44 @@ def result() -> ibm.AllocationResult:
     return ibm.allocate(PEOPLE, PLAN, SERVICES)
 
 
-def test_the_view_answers_what_the_functions_answer(result: ibm.AllocationResult) -> None:
+def _old(name: str, *args: object) -> Any:
+    """The deprecated top-level function ``name``: it warns, naming what replaces it."""
+    from ibm_engine.allocation._deprecated import REPLACEMENTS
+
+    with pytest.warns(DeprecationWarning) as caught:
+        answer = getattr(ibm, name)(*args)
+    assert len(caught) == 1
+    assert str(caught[0].message) == (
+        f"ibm_engine.{name}() is deprecated; use {REPLACEMENTS[name]} (same answer)"
+    )
+    assert caught[0].filename == __file__  # the warning points at the caller
+    return answer
+
+
+def test_the_view_answers_what_the_deprecated_functions_answer(
+    result: ibm.AllocationResult,
+) -> None:
     view = result.participant("P1")
     assert isinstance(view, ibm.ParticipantView)
     assert view.participant_id == "P1"
-    pd.testing.assert_frame_equal(view.explain(), ibm.explain_frame(result, "P1"))
-    assert view.text("lv") == ibm.explain_text(result, "P1", "lv")
-    assert view.summary() == ibm.explain_summary(result, "P1")
-    pd.testing.assert_frame_equal(view.waiting_list(), ibm.waiting_list(result, "P1"))
-    assert view.smallest_budget_for("psychologist") == ibm.smallest_budget_for(
-        result, "P1", "psychologist"
+    pd.testing.assert_frame_equal(view.explain(), _old("explain_frame", result, "P1"))
+    assert view.text("lv") == _old("explain_text", result, "P1", "lv")
+    assert view.summary() == _old("explain_summary", result, "P1")
+    pd.testing.assert_frame_equal(view.waiting_list(), _old("waiting_list", result, "P1"))
+    pd.testing.assert_frame_equal(result.waiting_list(), _old("waiting_list", result))
+    assert view.smallest_budget_for("psychologist") == _old(
+        "smallest_budget_for", result, "P1", "psychologist"
     )
     pd.testing.assert_frame_equal(
-        view.at_budget_change([-10, 10]), ibm.at_budget_change(result, "P1", [-10, 10])
+        view.at_budget_change([-10, 10]), _old("at_budget_change", result, "P1", [-10, 10])
     )
     changes = {"psychologist": {"recommended_units": 4}}
-    pd.testing.assert_frame_equal(view.what_if(changes), ibm.with_assessment(result, "P1", changes))
+    pd.testing.assert_frame_equal(
+        view.what_if(changes), _old("with_assessment", result, "P1", changes)
+    )
     ranks = {"physiotherapy": 2, "psychologist": 1}
     pd.testing.assert_frame_equal(
-        view.what_if(family_rank=ranks), ibm.with_family_ranking(result, "P1", ranks)
+        view.what_if(family_rank=ranks), _old("with_family_ranking", result, "P1", ranks)
     )
     assert view.items["participant_id"].tolist() == ["P1", "P1"]
     assert view.row["participant_id"] == "P1"
@@ -57,8 +79,19 @@ def test_the_view_answers_what_the_functions_answer(result: ibm.AllocationResult
 
 def test_extra_money_is_a_method_too(result: ibm.AllocationResult) -> None:
     a = result.extra_money(200.0)
-    b = ibm.what_extra_money_buys(result, 200.0)
+    b = _old("what_extra_money_buys", result, 200.0)
     pd.testing.assert_frame_equal(a.grants, b.grants)
+
+
+def test_every_deprecated_name_is_public_documented_and_replaced() -> None:
+    from ibm_engine.allocation._deprecated import REPLACEMENTS
+
+    for name, replacement in REPLACEMENTS.items():
+        assert name in ibm.__all__
+        assert getattr(ibm, name).__doc__.startswith(f"Deprecated: use ``{replacement}``.")
+    changelog = (Path(__file__).parents[2] / "CHANGELOG.md").read_text(encoding="utf-8")
+    for name in REPLACEMENTS:
+        assert f"`ibm.{name}(" in changelog
 
 
 def test_unknown_ids_and_mixed_what_ifs_are_input_errors(result: ibm.AllocationResult) -> None:

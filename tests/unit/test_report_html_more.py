@@ -53,7 +53,7 @@ def test_region_html_shows_the_first_rows_of_long_tables() -> None:
 
 def test_extra_money_html_shows_the_pot_and_the_grants() -> None:
     r = ibm.allocate(PEOPLE, PLAN, SERVICES)
-    extra = ibm.what_extra_money_buys(r, 100)
+    extra = r.extra_money(100)
     text = _text(extra._repr_html_())
     assert "Extra money 100.00 EUR" in text
     assert f"granted to {len(extra.participants)} participants" in text

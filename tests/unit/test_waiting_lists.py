@@ -22,7 +22,9 @@ import pytest
 
 import ibm_engine as ibm
 from ibm_engine import InputError
-from ibm_engine.allocation import ExtraMoney, waiting_list, what_extra_money_buys
+from ibm_engine.allocation import ExtraMoney
+from ibm_engine.allocation._extra_money import what_extra_money_buys
+from ibm_engine.allocation._waiting import waiting_list
 
 SERVICES = pd.DataFrame(
     [

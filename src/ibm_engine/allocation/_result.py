@@ -118,7 +118,7 @@ class AllocationResult:
         self, extra_eur: float, step_eur: float = 100.0, *, lookahead: int = 5
     ) -> ExtraMoney:
         """Who an extra programme pot funds first, and what it buys
-        (:func:`ibm_engine.what_extra_money_buys`)."""
+        (an :class:`ExtraMoney`)."""
         from ibm_engine.allocation._extra_money import what_extra_money_buys
 
         return what_extra_money_buys(self, extra_eur, step_eur, lookahead=lookahead)
@@ -130,8 +130,8 @@ class AllocationResult:
         return explain_frame(self, participant_id)
 
     def waiting_list(self, participant_id: object = None) -> pd.DataFrame:
-        """Items not funded in full, with the money that funds each next (see
-        :func:`ibm_engine.waiting_list`)."""
+        """Items not funded in full, with the money that funds each next: one participant, or
+        everyone (``None``) in the order of ``participants``."""
         from ibm_engine.allocation._waiting import waiting_list
 
         return waiting_list(self, participant_id)

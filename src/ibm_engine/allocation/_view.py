@@ -175,8 +175,8 @@ class ParticipantView(View):
         family_rank: Mapping[str, int] | None = None,
     ) -> pd.DataFrame:
         """The participant re-allocated as a diff: ``changes`` / ``participant`` correct the
-        assessment (:func:`ibm_engine.with_assessment`), ``family_rank`` sets another family
-        ranking (:func:`ibm_engine.with_family_ranking`); not both."""
+        assessment, ``family_rank`` sets another family ranking (every item ranked); not
+        both."""
         from ibm_engine.allocation._counterfactual import with_assessment, with_family_ranking
         from ibm_engine.allocation._variants import argument_error
 
