@@ -590,3 +590,32 @@ def test_region_result_is_written_like_any_result(tmp_path: Path) -> None:
     assert [p.name for p in paths] == ["items.csv", "participants.csv", "rejected.csv"]
     back = ibm.read_table(tmp_path / "items.csv", "items")
     assert back["units_lost"].tolist() == r.items["units_lost"].tolist()
+
+
+def test_the_record_says_limit_hit_only_when_highs_stopped_at_its_time_limit() -> None:
+    """limit_hit comes from HiGHS's status, not from the run's elapsed time: a MILP given a
+    microsecond stops at its limit (the record says so, and the answer is still feasible and
+    bounded); the same run with a minute does not."""
+    people, plan, services = ibm.synthetic_zemgale(seed=3, n_grt=3, n_ft=3, n_bsac=2)
+    lines = plan.merge(people[["participant_id", "municipality"]])
+    demand = lines.groupby(["municipality", "service"], as_index=False)["recommended_units"].sum()
+    caps = demand.assign(units=(demand["recommended_units"] * 0.6).astype(int))
+    caps = caps[["municipality", "service", "units"]]
+    rushed = ibm.allocate_region(people, plan, services, caps, method="auto", milp_seconds=1e-6)
+    assert rushed.record.limit_hit
+    assert rushed.gap >= 0
+    calm = ibm.allocate_region(people, plan, services, caps, method="auto", milp_seconds=60.0)
+    assert not calm.record.limit_hit
+    assert calm.value >= rushed.value - 1e-9
+
+
+def test_limits_are_noted_only_while_watched() -> None:
+    from ibm_engine.region._capacity_limits import TIME_LIMIT_STATUS, note_status, watching_limits
+
+    note_status(TIME_LIMIT_STATUS, "outside")  # nothing watches: nothing kept, no error
+    with watching_limits() as hits:
+        note_status(0, "optimal MILP")
+        note_status(TIME_LIMIT_STATUS, "stopped MILP")
+        with watching_limits() as inner:
+            note_status(TIME_LIMIT_STATUS, "inner")
+    assert hits == ["stopped MILP"] and inner == ["inner"]

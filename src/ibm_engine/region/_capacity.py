@@ -26,6 +26,7 @@ from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
 from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
 from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange
+from ibm_engine.region._capacity_limits import watching_limits
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
 from ibm_engine.region._capacity_neighbours import (
     Arcs,
@@ -206,20 +207,21 @@ def allocate_region(
     # ties between participants go to the one whose id sorts first
     order = np.argsort(prep.participants["participant_id"].astype(str).to_numpy(), kind="stable")
     at = batch.item_index(order.astype(np.int64))
-    sol, near = _solve(
-        batch.subset(order.astype(np.int64)),
-        cap_of[at],
-        capacity,
-        caps,
-        group,
-        nb,
-        method=method,
-        objective=objective,
-        max_iter=max_iter,
-        rel_gap=rel_gap,
-        milp_seconds=milp_seconds,
-        workers=workers,
-    )
+    with watching_limits() as hits:
+        sol, near = _solve(
+            batch.subset(order.astype(np.int64)),
+            cap_of[at],
+            capacity,
+            caps,
+            group,
+            nb,
+            method=method,
+            objective=objective,
+            max_iter=max_iter,
+            rel_gap=rel_gap,
+            milp_seconds=milp_seconds,
+            workers=workers,
+        )
     sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
     if near is not None:
         use, a = near
@@ -227,7 +229,6 @@ def allocate_region(
     seconds = time.perf_counter() - t0
     out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
     add_budget_columns(out.participants, staged)
-    limit = EXACT_SECONDS if method == "exact" else milp_seconds
     record = build_record(
         "region",
         {
@@ -252,8 +253,7 @@ def allocate_region(
             lost=out.lost, rejected=staged.rejected,
         ),
         services=services,
-        # no MILP can have stopped at its time limit in a run shorter than that limit
-        limit_hit=method != "subgradient" and seconds >= limit,
+        limit_hit=bool(hits),  # HiGHS said a MILP stopped at its time limit
     )  # fmt: skip
     return replace(
         out,

@@ -20,6 +20,7 @@ from ibm_engine._tolerances import (
 )
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, solve_lagrange, usage
+from ibm_engine.region._capacity_limits import note_status
 from ibm_engine.solve import Batch, Solver, solve_optimal
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ def solve_compact(
         bounds=Bounds(np.zeros(nc), np.concatenate([U, np.ones(f), np.ones(nc - 2 * f)])),
         options={"mip_rel_gap": MILP_REL_GAP, "presolve": True, "time_limit": time_limit},
     )
+    note_status(int(res.status), f"capacity MILP over {n} participants ({time_limit:g} s limit)")
     if res.x is None:
         if floor is not None:  # the floors cannot all be kept: the best without them
             return solve_compact(batch, cap_of, capacity, time_limit)
