@@ -167,51 +167,93 @@ def test_pseudonymised_run(where: str, tables: Callable, tmp_path: Path) -> None
     assert run.explain_text("P1", participants=p, plan_items=i, services=s, key=KEY) == (
         result.explain_text("P1")
     )
-    with pytest.raises(ibm.IbmEngineError, match="wrong key"):
-        run.rebuild(p, i, s, key=KEY + "!")
+    with pytest.raises(ibm.InputError, match="do not give this run's pseudonyms"):
+        run.rebuild(p, i, s, key=KEY + "!")  # checked before anything is re-run
     other = archive.load(archive.store(result, p, i, s, key=KEY + "!"))
     assert not set(other.items["participant_id"]) & set(run.items["participant_id"])
     with pytest.raises(ibm.InputError, match="pseudonymised"):
         archive.diff(run_id, archive.store(result, p, i, s))
 
 
-def test_region_result_is_stored(where: str, tables: Callable) -> None:
+def test_region_result_is_stored_rebuilt_and_explained(where: str, tables: Callable) -> None:
+    """A region run is stored with its capacities table (required: the record names it), comes
+    back as it was, reproduces from the archive alone and explains as the original does."""
     p, i, s = tables()
     caps = pd.DataFrame([{"municipality": "Bauska", "service": "psychologist", "units": 3}])
     region = ibm.allocate_region(p, i, s, caps)
     archive = ibm.RunArchive(where)
-    run = archive.load(archive.store(region, p, i, s))
+    with pytest.raises(ibm.InputError, match=r"capacities table too: pass it \(capacities=") as e:
+        archive.store(region, p, i, s)
+    assert e.value.problems.iloc[0]["column"] == "capacities"
+    fewer = caps.assign(units=2)
+    with pytest.raises(ibm.InputError, match="not the table this result was computed from"):
+        archive.store(region, p, i, s, capacities=fewer)
+    run = archive.load(archive.store(region, p, i, s, capacities=caps.iloc[::-1]))
     assert run.kind == "region"
     _same(run.items, region.items)
     _same(run.participants, region.participants)
-    with pytest.raises(ibm.IbmEngineError, match="cannot be rebuilt"):
-        run.rebuild()
+    _same(run.inputs["capacities"], caps.iloc[::-1])
+    rebuilt = run.rebuild()
+    assert isinstance(rebuilt, ibm.RegionResult)
+    for pid in region.participants["participant_id"]:
+        for lang in ("en", "lv"):
+            assert run.explain_text(pid, lang) == region.participant(pid).text(lang)
+    assert archive.reproduce(run.run_id).identical
 
 
-def test_every_result_type_is_stored_and_reproduced(where: str, tables: Callable) -> None:
-    """Traditional, periods and scenario runs: their tables back as they were, and the
-    stored record reproduces from the stored inputs where its kind can be re-run alone."""
+def test_store_refuses_tables_the_result_was_not_computed_from(
+    where: str, tables: Callable
+) -> None:
+    p, i, s = tables()
+    result = ibm.allocate(p, i, s)
+    archive = ibm.RunArchive(where)
+    cheaper = s.assign(unit_price_eur=s["unit_price_eur"] - 0.01)
+    with pytest.raises(ibm.InputError, match="not the table this result") as e:
+        archive.store(result, p, i, cheaper)
+    assert e.value.problems.iloc[0]["table"] == "services"
+    caps = pd.DataFrame([{"municipality": "Bauska", "service": "psychologist", "units": 3}])
+    with pytest.raises(ibm.InputError, match="was not an input of this allocate run"):
+        archive.store(result, p, i, s, capacities=caps)
+    with pytest.raises(ibm.InputError, match="is not an input table the archive stores"):
+        archive.store(result, p, i, s, prices=caps)
+    assert archive.runs().empty  # nothing stored by a refused store
+
+
+def test_every_result_type_is_stored_rebuilt_and_explained(where: str, tables: Callable) -> None:
+    """Traditional, periods and scenario runs: their tables back as they were, each run
+    reproduces from the archive alone, and its explanations re-rendered from the archive are
+    the original's, word for word."""
     from ibm_engine.scenarios import traditional
 
     p, i, s = tables()
+    pids = list(p["participant_id"])
     archive = ibm.RunArchive(where)
     queue = traditional(p, i, s)
     run = archive.load(archive.store(queue, p, i, s))
     assert run.kind == "traditional"
     _same(run.items, queue.items)
     _same(run.participants, queue.participants)
+    assert archive.reproduce(run.run_id).identical
+    for pid in pids:
+        assert run.explain_text(pid, "lv") == queue.participant(pid).text("lv")
     periods = pd.DataFrame(
         {"period": [1, 2], "start_date": ["2018-09-01", "2019-03-01"],
          "end_date": ["2019-02-28", "2019-08-31"]}
     )  # fmt: skip
     spread = ibm.run_periods(p, i, s, periods)
-    run = archive.load(archive.store(spread, p, i, s))
+    run = archive.load(archive.store(spread, p, i, s, periods=periods))
     assert run.kind == "periods"
     _same(run.items, spread.items)
+    _same(run.inputs["periods"], periods)
+    assert archive.reproduce(run.run_id).identical
+    for pid in pids:
+        for period in (1, 2):
+            assert run.explain_text(pid, period=period) == spread.participant(pid, period).text()
     scenario = ibm.run_scenario(ibm.Baseline(p, i, s))
     run_id = archive.store(scenario, p, i, s)
     _same(archive.load(run_id).items, scenario.items)
     assert archive.reproduce(run_id).identical  # a scenario run's record is its allocation's
+    assert archive.load(run_id).explain_text(pids[0]) == scenario.participant(pids[0]).text()
 
 
 def test_reproduce_needs_the_record_engine(

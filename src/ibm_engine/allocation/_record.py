@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 import enum
 import functools
 import hashlib
@@ -213,7 +214,7 @@ def _library_version() -> str:
 
 def jsonable(obj: object) -> JsonValue:
     """A parameter value as JSON: dataclasses (formulas, merges, sources) field by field,
-    dates as ISO text, tables by their content hash, other objects by their ``repr``."""
+    decimals and dates as text, tables by their content hash, other objects by their ``repr``."""
     if obj is None or isinstance(obj, bool | str | int):
         return obj
     if isinstance(obj, float | np.floating):
@@ -223,6 +224,8 @@ def jsonable(obj: object) -> JsonValue:
         return obj.item()
     if isinstance(obj, enum.Enum):
         return jsonable(obj.value)
+    if isinstance(obj, decimal.Decimal):
+        return str(obj)  # exact: "12.34", not a float
     if isinstance(obj, dt.date | dt.datetime):
         return obj.isoformat()
     if isinstance(obj, Path):

@@ -128,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Exit codes: 0 done; 1 an environment problem (a missing optional dependency, a file that
     cannot be written, a run archive that is locked or refuses the write); 2 bad input (the
-    problems are listed on stderr) or bad arguments.
+    problems are listed on stderr) or bad arguments; 3 ``runs reproduce``: the run does not
+    reproduce (the report says where).
 
     Examples
     --------

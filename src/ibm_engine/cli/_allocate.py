@@ -9,7 +9,7 @@ from pathlib import Path
 from ibm_engine import RunArchive
 from ibm_engine.allocation._status import count
 from ibm_engine.cli._files import out_problem, read_inputs
-from ibm_engine.cli._runs import ArchivedTables, archive_key
+from ibm_engine.cli._runs import archive_key
 from ibm_engine.cli._text import figures, pct
 from ibm_engine.io import allocate_in_chunks, write_tables
 
@@ -46,10 +46,9 @@ def run_allocate(args: argparse.Namespace) -> int:
     paths = write_tables(t, args.out, args.format, locale=args.locale)
     run_id = None
     if args.archive is not None:
-        run = ArchivedTables(t.items, t.participants, t.rejected, args.policy,
-                              args.period_weeks, args.team_share)  # fmt: skip
+        # the chunks' tables with the record of the whole allocation (one allocate call's)
         run_id = RunArchive(args.archive).store(
-            run, p, i, s, corrects=args.corrects, key=archive_key(args), note=args.note
+            t, p, i, s, corrects=args.corrects, key=archive_key(args), note=args.note
         )
     f = figures(t)
     rejected = t.rejected["participant_id"].nunique() if len(t.rejected) else 0

@@ -1,36 +1,20 @@
-"""``ibm-engine runs list|show|diff|reproduce`` and what ``allocate --archive`` stores."""
+"""``ibm-engine runs list|show|diff|reproduce``, and the key ``allocate --archive`` uses."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine import InputError, RankMerge, RunArchive
+from ibm_engine import InputError, RunArchive
 from ibm_engine.allocation._status import count
 from ibm_engine.cli._files import read_inputs
 from ibm_engine.cli._text import HelpFormatter, cell, render
 from ibm_engine.io._locale import LOCALES
-
-
-@dataclass(frozen=True)
-class ArchivedTables:
-    """The tables of a (chunked) allocation with the parameters that made them, as the run
-    archive stores them (the chunks put together equal one ``allocate`` call)."""
-
-    items: pd.DataFrame
-    participants: pd.DataFrame
-    rejected: pd.DataFrame
-    policy: str
-    period_weeks: int
-    team_share: float
-    merge: RankMerge = field(default_factory=lambda: RankMerge(kind="borda"))
-    budget: None = None
 
 
 def archive_key(args: argparse.Namespace) -> str | None:
@@ -94,27 +78,25 @@ def _runs_diff(args: argparse.Namespace) -> int:
     lost = d.loc[cents < 0, "participant_id"].nunique()
     if len(d) > args.limit:
         print(f"... and {len(d) - args.limit:,} more rows")
-    print(f"{count(len(d), 'item')} changed; {gained:,} participants gained, {lost:,} lost; "
-          f"net {cents.sum() / 100:+,.2f} EUR")  # fmt: skip
+    print(f"{count(len(d), 'item')} changed; {count(gained, 'participant')} gained, "
+          f"{lost:,} lost; net {cents.sum() / 100:+,.2f} EUR")  # fmt: skip
     return 0
 
 
+#: exit code of ``runs reproduce`` when the run does not reproduce
+NOT_REPRODUCED = 3
+
+
 def _runs_reproduce(args: argparse.Namespace) -> int:
+    """Exit 0 when the run reproduces (or may differ only because a solve stopped at a time
+    limit, which the report says); 3 when it does not (the report says where)."""
     archive = RunArchive(args.archive)
     tables: list[Any] = [None, None, None]
     if args.participants is not None:
         tables, _ = read_inputs(args)
-    key = archive_key(args)
-    try:
-        report = archive.reproduce(args.run_id, *tables, key=key)
-    except NotImplementedError as err:
-        archive.load(args.run_id).rebuild(*tables, key=key)
-        print(f"note: {err}")
-        given = "given" if args.participants is not None else "stored"
-        print(f"run {args.run_id}: allocate on the {given} inputs gives the stored outputs")
-        return 0
+    report = archive.reproduce(args.run_id, *tables, key=archive_key(args))
     print(report)
-    return 0
+    return 0 if report.status in ("identical", "may_differ") else NOT_REPRODUCED
 
 
 _RUNS_EPILOG = """\

@@ -14,29 +14,17 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.errors import InputError
-from ibm_engine.io._archive_codec import key_bytes, pseudonymise, pseudonyms
+from ibm_engine.io._archive_codec import key_bytes, pseudonymise
 from ibm_engine.io._archive_diff import diff_items
 from ibm_engine.io._archive_duckdb import DuckDatabase
+from ibm_engine.io._archive_inputs import MAIN_INPUTS, run_inputs
 from ibm_engine.io._archive_postgres import PostgresDatabase
-from ibm_engine.io._archive_run import StoredRun, record_of, summary_of
+from ibm_engine.io._archive_run import StoredRun, check_key, record_of, summary_of
 from ibm_engine.io._archive_schema import Database
 from ibm_engine.io._archive_store import RUN_COLUMNS, list_runs, read_run, write_run
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS
 
 __all__ = ["RunArchive", "StoredRun"]
-
-_INPUTS = ("participants", "plan_items", "services")
-
-
-def _frame(x: object, name: str) -> pd.DataFrame:
-    if isinstance(x, pd.DataFrame):
-        return x
-    try:
-        frame: pd.DataFrame = pd.DataFrame(x)  # type: ignore[call-overload]  # any table-like
-    except (TypeError, ValueError) as err:
-        reason = f"must be a table (DataFrame or records): {err}"
-        raise InputError.single(name, None, reason) from err
-    return frame
 
 
 def _cents(df: pd.DataFrame, column: str) -> int | None:
@@ -107,6 +95,7 @@ class RunArchive:
         corrects: str | None = None,
         key: str | bytes | None = None,
         note: str | None = None,
+        **inputs: object,
     ) -> str:
         """Store a run: its input tables, output tables and record, in one transaction.
 
@@ -116,7 +105,8 @@ class RunArchive:
             Anything with ``items``, ``participants`` and ``rejected`` tables (a result
             without ``rejected`` stores an empty one).
         participants, plan_items, services : DataFrame or records
-            The input tables the result was computed from.
+            The input tables the result was computed from (checked against the result's
+            record: the same content hashes, row and column order aside).
         corrects : str, optional
             The id of a stored run this run corrects.
         key : str or bytes, optional
@@ -125,6 +115,10 @@ class RunArchive:
             not define are not stored.
         note : str, optional
             Free text shown by :meth:`runs`.
+        **inputs : DataFrame or records
+            The run's other input tables, each one its record names: ``capacities`` and
+            ``neighbours`` (a region run), ``periods``, ``capacities``, ``disruptions``,
+            ``pauses`` (a periods run). Stored too, so the run reproduces from the archive.
 
         Returns
         -------
@@ -136,11 +130,14 @@ class RunArchive:
         IbmEngineError
             A run with that id is already stored, or the DuckDB file stayed locked.
         InputError
-            ``corrects`` names no stored run, a short key, tables that are not tables.
+            ``corrects`` names no stored run, a short key, tables that are not tables; an input
+            table that is not the one the result was computed from, or one the record names
+            but not given.
         """
         secret = None if key is None else key_bytes(key)
-        tables = {f"input_{n}": _frame(t, n) for n, t in
-                  zip(_INPUTS, (participants, plan_items, services), strict=True)}  # fmt: skip
+        record = record_of(result)
+        given = dict(zip(MAIN_INPUTS, (participants, plan_items, services), strict=True))
+        tables = run_inputs(record, {**given, **inputs})
         for name in ("items", "participants", "rejected"):
             table = getattr(result, name, None)
             if table is None and name == "rejected":
@@ -150,7 +147,6 @@ class RunArchive:
                     "arguments", "result", f"must have a DataFrame {name} (got {type(result)})"
                 )
             tables[name] = table
-        record = record_of(result)
         if secret is not None:
             contract = {c.name for c in (*PARTICIPANTS, *PLAN_ITEMS)}
             extra = {
@@ -237,7 +233,9 @@ class RunArchive:
             items=tables["items"],
             participants=tables["participants"],
             rejected=tables["rejected"],
-            inputs={n: tables[f"input_{n}"] for n in _INPUTS},
+            inputs={
+                n.removeprefix("input_"): t for n, t in tables.items() if n.startswith("input_")
+            },
         )
 
     def diff(self, before: str, after: str) -> pd.DataFrame:
@@ -277,8 +275,10 @@ class RunArchive:
     ) -> Any:
         """Reproduce a stored run with :func:`ibm_engine.reproduce` and return its report.
 
-        The stored input tables are used unless given; a pseudonymised run needs the original
-        tables and its key (checked against the stored pseudonyms first).
+        The stored input tables (the contract's and the run's other tables) are used unless
+        given; ``kwargs`` pass objects the record only describes (``budget=``,
+        ``carry_over=``). A pseudonymised run needs the original tables and its key (checked
+        against the stored pseudonyms first).
         """
         reproduce = getattr(importlib.import_module("ibm_engine"), "reproduce", None)
         if reproduce is None:
@@ -290,19 +290,8 @@ class RunArchive:
         run = self.load(run_id)
         given = (participants, plan_items, services)
         if run.pseudonymised:
-            if key is None or any(t is None for t in given):
-                raise InputError.single(
-                    "arguments",
-                    "key",
-                    "this run is pseudonymised: give its original participants, plan_items and "
-                    "services tables and the key it was stored with",
-                )
-            ids = _frame(participants, "participants")["participant_id"]
-            mine = set(pseudonyms(ids, key_bytes(key)))
-            if mine != set(run.inputs["participants"]["participant_id"]):
-                raise InputError.single(
-                    "arguments", "key", "the key and tables do not give this run's pseudonyms"
-                )
-        tables = [g if g is not None else run.inputs[n] for g, n in zip(given, _INPUTS,
+            check_key(run, participants, plan_items, services, key)
+        tables = [g if g is not None else run.inputs[n] for g, n in zip(given, MAIN_INPUTS,
                                                                          strict=True)]  # fmt: skip
-        return reproduce(run.record, *tables, **kwargs)
+        others = {n: t for n, t in run.inputs.items() if n not in MAIN_INPUTS}
+        return reproduce(run.record, *tables, **{**others, **kwargs})

@@ -1,8 +1,9 @@
 """A run as stored in the archive, and rebuilding its result to explain a decision again.
 
 Explanations are not stored: they are rendered on demand from a result rebuilt by re-running
-:func:`ibm_engine.allocate` on the stored input tables with the stored parameters, after
-checking that the rebuilt output tables equal the stored ones value for value. A stored
+the run (``ibm.reproduce``: allocate, a region run, a periods run, the traditional mechanism)
+on the stored input tables with the stored record's parameters, after checking that the rebuilt
+output tables equal the stored ones value for value. A stored
 explanation would be a second, unchecked copy of the decision; a rebuilt one is the decision
 itself, proven identical, in any language the library speaks.
 """
@@ -18,12 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ibm_engine.allocation import AllocationResult, RankMerge, allocate
 from ibm_engine.errors import IbmEngineError, InputError
-from ibm_engine.io._archive_codec import key_bytes, pseudonymise
+from ibm_engine.io._archive_codec import key_bytes, pseudonymise, pseudonyms
+from ibm_engine.io._archive_inputs import frame
 from ibm_engine.tables._problems import _FILE_COLUMNS
 
-__all__ = ["StoredRun", "allocate_kwargs", "first_difference", "record_of", "summary_of"]
+__all__ = ["StoredRun", "check_key", "first_difference", "record_of", "summary_of"]
 
 OUTPUTS = ("items", "participants", "rejected")
 
@@ -88,33 +89,6 @@ def summary_of(items: pd.DataFrame, participants: pd.DataFrame) -> dict[str, Any
     return out
 
 
-def allocate_kwargs(record: dict[str, Any], rejected: pd.DataFrame) -> dict[str, Any]:
-    """The arguments of :func:`ibm_engine.allocate` that made a stored run."""
-    if record.get("kind") not in ("allocate", "allocation"):
-        raise IbmEngineError(
-            f"a {record.get('kind')} run cannot be rebuilt from the archive yet (only "
-            "allocate runs); its stored tables are all there is"
-        )
-    params = record.get("parameters", record)  # the record of results, or a minimal one
-    if params.get("budget") is not None:
-        raise IbmEngineError(
-            "this run's budgets came from a budget formula, which the archive cannot re-create "
-            "from its record yet; use ibm_engine.reproduce with the original tables"
-        )
-    merge = {
-        k: tuple(v) if isinstance(v, list) else v
-        for k, v in params["merge"].items()
-        if k != "type"  # the record names the class of a parameter object
-    }
-    return {
-        "policy": params["policy"],
-        "period_weeks": int(params["period_weeks"]),
-        "team_share": float(params["team_share"]),
-        "merge": RankMerge(**merge),  # type: ignore[arg-type]  # the fields as stored
-        "errors": "quarantine" if len(rejected) else "raise",
-    }
-
-
 def first_difference(stored: dict[str, pd.DataFrame], rebuilt: dict[str, pd.DataFrame]) -> str:
     """Where two sets of output tables first differ ("" where they are equal)."""
     for name in OUTPUTS:
@@ -165,7 +139,7 @@ class StoredRun:
     participants: pd.DataFrame
     rejected: pd.DataFrame
     inputs: dict[str, pd.DataFrame]
-    _rebuilt: dict[str, AllocationResult] = dataclasses.field(default_factory=dict, repr=False)
+    _rebuilt: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -181,37 +155,53 @@ class StoredRun:
         services: object = None,
         *,
         key: str | bytes | None = None,
-    ) -> AllocationResult:
-        """Re-run :func:`ibm_engine.allocate` and check it gives the stored outputs.
+        **objects: Any,
+    ) -> Any:
+        """Re-run the run (:func:`ibm_engine.reproduce` with the stored record) and check that
+        it gives the stored outputs; the result, of the run's own type, explains as the
+        original did.
 
         A pseudonymised run needs its original input tables and the key (ties between equal
-        items are decided by the original participant ids); other runs use the stored inputs.
+        items are decided by the original participant ids); other runs use the stored inputs,
+        their other tables (capacities, periods, ...) included. ``objects``: what the record
+        only describes (``budget=`` formula, ``carry_over=``) or an original table of a
+        pseudonymised run (``pauses=``).
 
         Raises
         ------
         IbmEngineError
-            The rebuilt outputs differ from the stored ones (the first difference is named),
-            or the run is not an ``allocate`` run.
+            The run cannot be re-run (the reason named: e.g. a budget formula to pass), or the
+            rebuilt outputs differ from the stored ones (the first difference is named).
         InputError
             A pseudonymised run without its original tables and key.
         """
-        if self.pseudonymised and (key is None or participants is None):
-            raise InputError.single(
-                "arguments",
-                "key",
-                "this run is pseudonymised: give its original participants, plan_items and "
-                "services tables and the key it was stored with",
-            )
-        if not self.pseudonymised and "result" in self._rebuilt and participants is None:
+        from ibm_engine.io._reproduce import reproduce
+
+        if self.pseudonymised:
+            check_key(self, participants, plan_items, services, key)
+        elif "result" in self._rebuilt and participants is None and not objects:
             return self._rebuilt["result"]
         given = (participants, plan_items, services)
         stored = (self.inputs["participants"], self.inputs["plan_items"], self.inputs["services"])
         p, i, s = (g if g is not None else t for g, t in zip(given, stored, strict=True))
-        result = allocate(p, i, s, **allocate_kwargs(self.record, self.rejected))
-        outputs = {name: getattr(result, name) for name in OUTPUTS}
+        others = {
+            n: t
+            for n, t in self.inputs.items()
+            if n not in ("participants", "plan_items", "services")
+        }
+        if "inputs" not in self.record:
+            raise IbmEngineError(
+                f"run {self.run_id} cannot be rebuilt: it was stored without a record of its "
+                "inputs; its stored tables are all there is"
+            )
+        redo = reproduce(self.record, p, i, s, **{**others, **objects})
+        if redo.result is None:
+            raise IbmEngineError(f"run {self.run_id} cannot be rebuilt: {redo}")
+        result = redo.result
+        outputs = {name: _table(result, name) for name in OUTPUTS}
         if self.pseudonymised and key is not None:
-            p_cols = set(result.participants.columns) - set(self.participants.columns)
-            i_cols = set(result.items.columns) - set(self.items.columns)
+            p_cols = set(outputs["participants"].columns) - set(self.participants.columns)
+            i_cols = set(outputs["items"].columns) - set(self.items.columns)
             outputs = pseudonymise(outputs, key_bytes(key), p_cols | i_cols)
         where = first_difference({n: getattr(self, n) for n in OUTPUTS}, outputs)
         if where:
@@ -219,7 +209,7 @@ class StoredRun:
             raise IbmEngineError(
                 f"run {self.run_id} does not rebuild to its stored outputs{hint}: {where}"
             )
-        if not self.pseudonymised:
+        if not self.pseudonymised and not objects:
             self._rebuilt["result"] = result
         return result
 
@@ -228,13 +218,56 @@ class StoredRun:
         participant_id: str,
         language: str = "en",
         *,
+        period: int | None = None,
         participants: object = None,
         plan_items: object = None,
         services: object = None,
         key: str | bytes | None = None,
+        **objects: Any,
     ) -> str:
         """The explanation of one participant, rendered from the rebuilt result (see
-        :meth:`rebuild`); ``participant_id`` is the original id, also for a pseudonymised run.
+        :meth:`rebuild`): the same text the original result gives for any run kind (a periods
+        run needs the ``period``); ``participant_id`` is the original id, also for a
+        pseudonymised run.
         """
-        result = self.rebuild(participants, plan_items, services, key=key)
-        return result.explain_text(participant_id, language=language)
+        result = self.rebuild(participants, plan_items, services, key=key, **objects)
+        view = (
+            result.participant(participant_id)
+            if period is None
+            else result.participant(participant_id, period)
+        )
+        text: str = view.text(language)
+        return text
+
+
+def _table(result: Any, name: str) -> pd.DataFrame:
+    """One output table of a result (an empty ``rejected`` where the result has none)."""
+    table = getattr(result, name, None)
+    if table is None and name == "rejected":
+        return pd.DataFrame({"participant_id": pd.Series([], dtype=object)})
+    if not isinstance(table, pd.DataFrame):
+        raise IbmEngineError(f"a rebuilt {type(result).__name__} has no {name} table")
+    return table
+
+
+def check_key(
+    run: StoredRun,
+    participants: object,
+    plan_items: object,
+    services: object,
+    key: str | bytes | None,
+) -> None:
+    """A pseudonymised run: the original tables and the key must be given, and give the run's
+    pseudonyms."""
+    if key is None or any(t is None for t in (participants, plan_items, services)):
+        raise InputError.single(
+            "arguments",
+            "key",
+            "this run is pseudonymised: give its original participants, plan_items and "
+            "services tables and the key it was stored with",
+        )
+    ids = frame(participants, "participants")["participant_id"]
+    if set(pseudonyms(ids, key_bytes(key))) != set(run.inputs["participants"]["participant_id"]):
+        raise InputError.single(
+            "arguments", "key", "the key and tables do not give this run's pseudonyms"
+        )

@@ -4,9 +4,12 @@
 ``ibm_run_municipalities``: the municipalities of a run's participants (to filter on);
 ``ibm_columns``: the columns of each stored table of each run (name, pandas dtype, kind,
 database column); the data tables ``ibm_<table>`` (``ibm_input_participants``,
-``ibm_input_plan_items``, ``ibm_input_services``, ``ibm_items``, ``ibm_participants``,
-``ibm_rejected``): ``run_id``, ``row_no`` (the row's position) and one column per stored column,
-added (nullable) the first time a run has it. Money is BIGINT cents.
+``ibm_input_plan_items``, ``ibm_input_services``, the other inputs a run may have
+``ibm_input_capacities``, ``_neighbours``, ``_periods``, ``_disruptions``, ``_pauses``, and the
+outputs ``ibm_items``, ``ibm_participants``, ``ibm_rejected``): ``run_id``, ``row_no`` (the
+row's position) and one column per stored column, added (nullable) the first time a run has it.
+Tables added in a later version are created in an existing archive on its next write (same
+schema version: an older archive's runs read as they were). Money is BIGINT cents.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ DATA_TABLES: Final = {
     "input_participants": "ibm_input_participants",
     "input_plan_items": "ibm_input_plan_items",
     "input_services": "ibm_input_services",
+    "input_capacities": "ibm_input_capacities",
+    "input_neighbours": "ibm_input_neighbours",
+    "input_periods": "ibm_input_periods",
+    "input_disruptions": "ibm_input_disruptions",
+    "input_pauses": "ibm_input_pauses",
     "items": "ibm_items",
     "participants": "ibm_participants",
     "rejected": "ibm_rejected",

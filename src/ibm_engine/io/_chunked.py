@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import IntArray
-from ibm_engine.allocation import allocate
+from ibm_engine.allocation import Record, allocate
+from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.errors import InputError
 
 __all__ = ["CHUNK_SIZE", "AllocationTables", "allocate_in_chunks"]
@@ -26,11 +27,14 @@ CHUNK_SIZE = 50_000
 
 @dataclass(frozen=True)
 class AllocationTables:
-    """The three result tables of an allocation (what :func:`write_tables` writes)."""
+    """The three result tables of an allocation (what :func:`write_tables` writes) and, from
+    :func:`allocate_in_chunks`, the record of the whole allocation (the same id as one
+    ``allocate`` call's: same inputs, parameters and versions)."""
 
     items: pd.DataFrame
     participants: pd.DataFrame
     rejected: pd.DataFrame
+    record: Record | None = None
 
 
 def _chunks(
@@ -132,7 +136,7 @@ def allocate_in_chunks(
         r = allocate(
             people, items, services, policy, period_weeks, team_share, errors, workers=workers
         )
-        return AllocationTables(r.items, r.participants, r.rejected)
+        return AllocationTables(r.items, r.participants, r.rejected, r.record)
 
     n = len(participants)
     if (
@@ -162,8 +166,20 @@ def allocate_in_chunks(
             print(line, file=progress, flush=True)
     for message in {(w.category, str(w.message)): w.message for w in caught}.values():
         warnings.warn(message, stacklevel=2)
-    return AllocationTables(
+    whole = AllocationTables(
         _concat([t.items for t in parts], im),
         _concat([t.participants for t in parts], pm),
         _concat([t.rejected for t in parts]),
     )
+    recs = [t.record for t in parts if t.record is not None]
+    record = build_record(
+        "allocate",
+        recs[0].parameters,
+        hash_inputs(participants=participants, plan_items=plan_items, services=services),
+        hash_outputs(items=whole.items, participants=whole.participants, rejected=whole.rejected),
+        services=services,
+        limit_hit=any(r.limit_hit for r in recs),
+    )
+    # the chunks as one allocation: the whole tables' hashes (of row multisets, so the
+    # chunks' order does not matter), the chunks' parameters, a limit hit where any chunk's
+    return replace(whole, record=record)

@@ -23,7 +23,7 @@ from ibm_engine.allocation import RankMerge, allocate
 from ibm_engine.allocation._record import Record, hash_outputs, jsonable
 from ibm_engine.allocation._record import hash_inputs as _hash_inputs
 from ibm_engine.errors import InputError
-from ibm_engine.region import allocate_region, run_periods
+from ibm_engine.region import CarryOver, allocate_region, run_periods
 from ibm_engine.scenarios import traditional
 
 __all__ = ["Difference", "Reproduction", "reproduce"]
@@ -35,6 +35,8 @@ _CALLS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "periods": (run_periods, ("periods",)),
     "traditional": (traditional, ()),
 }
+#: parameter objects a record describes completely, so that they can be made again from it
+_REBUILDABLE: dict[str, Callable[..., Any]] = {"RankMerge": RankMerge, "CarryOver": CarryOver}
 #: columns that identify a row of an output table, in this order where present
 _KEY_COLUMNS = ("period", "participant_id", "municipality", "service", "table", "column")
 STATUSES = (
@@ -142,12 +144,12 @@ def _argument(name: str, recorded: Any) -> tuple[bool, Any]:
     recorded (an object the caller must pass)."""
     if not isinstance(recorded, dict):
         return True, recorded
-    if recorded.get("type") == "RankMerge":
+    made = _REBUILDABLE.get(recorded.get("type", ""))
+    if made is not None:  # every field is in the record
         fields: dict[str, Any] = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()
+            k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items() if k != "type"
         }
-        fields.pop("type")
-        return True, RankMerge(**fields)
+        return True, made(**fields)
     if "type" in recorded:
         return False, None
     return True, dict(recorded)
