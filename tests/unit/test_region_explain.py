@@ -51,7 +51,9 @@ def test_text_states_the_numbers(region: ibm.RegionResult) -> None:
     text = region.explain_text(pid)
     lines = text.splitlines()
     assert lines[0].startswith(f"Participant {pid} in the region run")
-    assert len(lines) == len(f) + 2
+    assert len(lines) == len(f) + 3  # the heading, the items, the gap, the record
+    assert lines[-1] == f"Record {region.record.id}."
+    assert region.explain_text(pid, "lv").splitlines()[-1] == f"Ieraksts {region.record.id}."
     names = region.service_names
     for k, row in enumerate(f.itertuples(), start=1):
         line = lines[k]
@@ -60,7 +62,7 @@ def test_text_states_the_numbers(region: ibm.RegionResult) -> None:
         if row.region_cause == "capacity":
             assert f"({int(row.used_units)} of {int(row.capacity_units)} " in line
             assert f"{row.units_lost} fewer than without capacity limits" in line
-    assert "proven" in lines[-1]
+    assert "proven" in lines[-2]
     lv = region.explain_text(pid, "lv")
     assert lv.splitlines()[0].startswith(f"Dalībnieks {pid} reģiona aprēķinā")
 

@@ -65,6 +65,7 @@ def test_text_and_what_ifs() -> None:
         "left in the pot at its turn.",
         "2. Psychologist: not granted: the pot ran out at an earlier request in the queue, and "
         "first come first served does not skip to cheaper requests.",
+        f"Record {r.record.id}.",  # a printed notice traces to its run
     ]
     assert b.explain()["pot_left_eur"].tolist() == [50.0, 50.0]
     assert "līdzekļu kopums 300,00 EUR" in b.text("lv")

@@ -7,7 +7,7 @@ with a decimal point and a comma; unit words agree with the number (Latvian: num
 from __future__ import annotations
 
 from ibm_engine._tolerances import DISPLAY_WHOLE_TOL
-from ibm_engine.allocation._phrases import OF_RECOMMENDED_LV, UNIT_WORDS
+from ibm_engine.allocation._phrases import OF_RECOMMENDED_LV, PHRASES, UNIT_WORDS
 from ibm_engine.errors import InputError
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "number_text",
     "period_text",
     "recommended_text",
+    "record_line",
     "service_label",
     "singular",
     "unit_word",
@@ -109,3 +110,10 @@ def period_text(t: int, language: str) -> str:
 
 def hours_text(x: float, language: str) -> str:
     return number_text(round(x, 2), language)
+
+
+def record_line(result: object, language: str) -> list[str]:
+    """The last line of every explanation: the run's record id (``Record <id>.``), so that a
+    printed notice traces to its run; none for a result without a record."""
+    record = getattr(result, "record", None)
+    return [] if record is None else [PHRASES[language]["record"].format(id=record.id)]

@@ -19,7 +19,7 @@ from ibm_engine.errors import InputError, NotApplicableError
 if TYPE_CHECKING:
     from ibm_engine.allocation._result import AllocationResult
 
-__all__ = ["ParticipantView", "View", "check_participant"]
+__all__ = ["DecidedTogether", "ParticipantView", "View", "check_participant"]
 
 
 def check_participant(result: Any, participant_id: object) -> str:
@@ -104,6 +104,30 @@ class View:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.participant_id!r}, {len(self.items)} plan items)"
+
+
+class DecidedTogether:
+    """The result-level what-ifs of a run whose participants are decided together (a region
+    run's shared capacities, the traditional mechanism's shared pot): they raise
+    :class:`~ibm_engine.NotApplicableError`, as the participants' views do."""
+
+    #: what the run is, in the error message ("region run", ...)
+    _run_kind: str = "run"
+
+    def _not_applicable(self, what: str) -> NotApplicableError:
+        return NotApplicableError(
+            f"{what} has no meaning for a {self._run_kind}: its participants are decided "
+            "together, so no one of them can be re-solved alone; change the inputs and run "
+            "the whole call again"
+        )
+
+    def waiting_list(self, participant_id: object = None) -> pd.DataFrame:
+        """Raises :class:`~ibm_engine.NotApplicableError` (see the class)."""
+        raise self._not_applicable("waiting_list()")
+
+    def extra_money(self, extra_eur: float, step_eur: float = 100.0, *, lookahead: int = 5) -> Any:
+        """Raises :class:`~ibm_engine.NotApplicableError` (see the class)."""
+        raise self._not_applicable("extra_money()")
 
 
 class _Tables:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine._tolerances import PROVEN_GAP
-from ibm_engine.allocation._explain_words import service_label, unit_word
+from ibm_engine.allocation._explain_words import record_line, service_label, unit_word
 from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
 
@@ -171,7 +171,7 @@ def region_text(result: Any, participant_id: object, lang: str = "en") -> str:
     else:
         pct = f"{100 * gap:.3g}%"
         lines.append(w["gap"].format(gap=pct.replace(".", ",") if lang == "lv" else pct))
-    return "\n".join(lines)
+    return "\n".join(lines + record_line(result, lang))
 
 
 class RegionParticipantView(View):

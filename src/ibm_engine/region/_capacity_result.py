@@ -12,6 +12,7 @@ from ibm_engine._tolerances import PROVEN_GAP
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._status import count, rejected_count
 from ibm_engine.allocation._tables import REASONS, item_table, participant_table
+from ibm_engine.allocation._view import DecidedTogether
 from ibm_engine.domain._result import Status
 from ibm_engine.region._capacity_explain import (
     RegionParticipantView,
@@ -27,7 +28,7 @@ __all__ = ["PROVEN_GAP", "RegionResult", "region_result"]
 
 
 @dataclass(frozen=True, eq=False)
-class RegionResult:
+class RegionResult(DecidedTogether):
     """What :func:`allocate_region` returns.
 
     Attributes
@@ -52,6 +53,8 @@ class RegionResult:
     record : Record
         What made this result (see ``docs/records.md``).
     """
+
+    _run_kind = "region run"  # what-ifs raise NotApplicableError (DecidedTogether)
 
     items: pd.DataFrame
     participants: pd.DataFrame

@@ -118,15 +118,32 @@ class PeriodsResult:
         periods = count(len(self.results), "period")
         return f"{count(n, 'participant')} over {periods}; {proven}"
 
-    def participant(self, participant_id: object, period: int) -> Any:
-        """One participant in one period: the view of that period's allocation
-        (``result.participant``), with ``explain()``, ``text(lang)`` and its what-ifs."""
+    def _period(self, period: int) -> Any:
+        """The result of one period (InputError naming the periods run for any other)."""
         if period not in self.results:
             periods = ", ".join(str(k) for k in sorted(self.results))
             raise InputError.single(
                 "arguments", "period", f"must be one of the periods run: {periods} (got {period!r})"
             )
-        return self.results[period].participant(participant_id)
+        return self.results[period]
+
+    def participant(self, participant_id: object, period: int) -> Any:
+        """One participant in one period: the view of that period's allocation
+        (``result.participant``), with ``explain()``, ``text(lang)`` and its what-ifs."""
+        return self._period(period).participant(participant_id)
+
+    def waiting_list(self, participant_id: object = None, *, period: int) -> pd.DataFrame:
+        """The waiting list of one period's allocation (``AllocationResult.waiting_list``;
+        a period allocated under capacities raises :class:`~ibm_engine.NotApplicableError`)."""
+        out: pd.DataFrame = self._period(period).waiting_list(participant_id)
+        return out
+
+    def extra_money(
+        self, extra_eur: float, step_eur: float = 100.0, *, period: int, lookahead: int = 5
+    ) -> Any:
+        """What an extra pot buys in one period (``AllocationResult.extra_money``; a period
+        allocated under capacities raises :class:`~ibm_engine.NotApplicableError`)."""
+        return self._period(period).extra_money(extra_eur, step_eur, lookahead=lookahead)
 
     def _repr_html_(self) -> str:
         from ibm_engine.report import periods_html  # display only, loaded when shown

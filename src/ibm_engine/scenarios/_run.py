@@ -66,6 +66,15 @@ class ScenarioRun:
         """One participant of the run: the view of its result (``result.participant``)."""
         return self.result.participant(participant_id)
 
+    def waiting_list(self, participant_id: object = None) -> pd.DataFrame:
+        """The waiting list of the run's result (``result.waiting_list``)."""
+        out: pd.DataFrame = self.result.waiting_list(participant_id)
+        return out
+
+    def extra_money(self, extra_eur: float, step_eur: float = 100.0, *, lookahead: int = 5) -> Any:
+        """What an extra pot buys on top of the run's result (``result.extra_money``)."""
+        return self.result.extra_money(extra_eur, step_eur, lookahead=lookahead)
+
     @property
     def rejected(self) -> pd.DataFrame:
         """The run's quarantined input problems (its result's ``rejected``)."""

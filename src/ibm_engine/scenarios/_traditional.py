@@ -34,6 +34,7 @@ from ibm_engine.allocation._pipeline import stage
 from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
 from ibm_engine.allocation._status import count, rejected_count
 from ibm_engine.allocation._tables import item_table, participant_table
+from ibm_engine.allocation._view import DecidedTogether
 from ibm_engine.domain._result import Status
 from ibm_engine.errors import InputError
 from ibm_engine.scenarios._traditional_explain import TraditionalParticipantView
@@ -47,7 +48,7 @@ ORDER_COLUMN = "application_date"
 
 
 @dataclass(frozen=True, eq=False)
-class TraditionalResult:
+class TraditionalResult(DecidedTogether):
     """What :func:`traditional` returns.
 
     Attributes
@@ -67,6 +68,8 @@ class TraditionalResult:
     record : Record
         What made this result (see ``docs/records.md``).
     """
+
+    _run_kind = "traditional run (a queue)"  # what-ifs raise NotApplicableError (DecidedTogether)
 
     items: pd.DataFrame
     participants: pd.DataFrame

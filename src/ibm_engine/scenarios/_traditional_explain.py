@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from ibm_engine.allocation._explain_words import format_money, service_label, unit_word
+from ibm_engine.allocation._explain_words import (
+    format_money,
+    record_line,
+    service_label,
+    unit_word,
+)
 from ibm_engine.allocation._view import View, check_participant
 from ibm_engine.errors import InputError
 from ibm_engine.metrics._frames import cents
@@ -143,7 +148,7 @@ def traditional_text(result: TraditionalResult, participant_id: object, lang: st
                 left=format_money(round(cols["pot_left_eur"][k] * 100), lang),
             )
         )
-    return "\n".join(lines)
+    return "\n".join(lines + record_line(result, lang))
 
 
 class TraditionalParticipantView(View):
