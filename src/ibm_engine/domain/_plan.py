@@ -9,38 +9,22 @@ from typing import Annotated, Any, ClassVar, Final, Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ibm_engine.domain._columns import by_name, field, names
+from ibm_engine.domain._contract import ITEM_RESULT_COLUMNS, PARTICIPANTS, PLAN_ITEMS
 from ibm_engine.domain._participant import Participant
-from ibm_engine.domain._result import ITEM_RESULT_COLUMNS
 from ibm_engine.domain._service import (
-    Count,
     NoneIfMissing,
-    Positive,
-    Rank,
+    Real,
     Row,
     Text,
+    Whole,
     ZeroIfMissing,
     summary_only,
 )
 
-PARTICIPANT_COLUMNS: Final = (
-    "participant_id",
-    "target_group",
-    "age",
-    "municipality",
-    "budget_eur",
-    "family_hours_per_week",
-    "period_weeks",
-)
-PLAN_ITEM_COLUMNS: Final = (
-    "participant_id",
-    "service",
-    "team_rank",
-    "family_rank",
-    "weight",
-    "recommended_units",
-    "min_units",
-    "max_units",
-)
+PARTICIPANT_COLUMNS: Final = names(PARTICIPANTS)
+PLAN_ITEM_COLUMNS: Final = names(PLAN_ITEMS)
+_I: Final = by_name(PLAN_ITEMS)
 
 
 class PlanItem(Row):
@@ -57,15 +41,16 @@ class PlanItem(Row):
     (2, None, None)
     """
 
-    reserved_columns: ClassVar[frozenset[str]] = ITEM_RESULT_COLUMNS
+    #: the result columns, and the participant's id (the plan's)
+    reserved_columns: ClassVar[frozenset[str]] = frozenset({*ITEM_RESULT_COLUMNS, "participant_id"})
 
-    service: Text
-    team_rank: Rank
-    family_rank: Annotated[Rank | None, NoneIfMissing] = None
-    weight: Annotated[Positive | None, NoneIfMissing] = None
-    recommended_units: Rank
-    min_units: Annotated[Count, ZeroIfMissing] = 0
-    max_units: Annotated[Count | None, NoneIfMissing] = None
+    service: Text = field(_I["service"])
+    team_rank: Whole = field(_I["team_rank"])
+    family_rank: Annotated[Whole | None, NoneIfMissing] = field(_I["family_rank"], None)
+    weight: Annotated[Real | None, NoneIfMissing] = field(_I["weight"], None)
+    recommended_units: Whole = field(_I["recommended_units"])
+    min_units: Annotated[Whole, ZeroIfMissing] = field(_I["min_units"], 0)
+    max_units: Annotated[Whole | None, NoneIfMissing] = field(_I["max_units"], None)
 
 
 def _repeated(values: Iterable[object]) -> list[object]:
