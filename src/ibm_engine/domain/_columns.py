@@ -261,6 +261,6 @@ def markdown_table(specs: Sequence[ColumnSpec]) -> str:
         "|---|---|---|---|---|",
     ]
     for s in specs:
-        required = "yes" if s.required else "no"
-        lines.append(f"| `{s.name}` | {s.type_text} | {required} | {s.empty} | {s.description} |")
+        cells = [f"`{s.name}`", s.type_text, "yes" if s.required else "no", s.empty, s.description]
+        lines.append("|" + "|".join(f" {c} " if c else " " for c in cells) + "|")
     return "\n".join(lines)
