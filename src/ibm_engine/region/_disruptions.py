@@ -113,12 +113,10 @@ PAUSES: Final = (
 )
 
 
-def _check(
-    table: str, given: object, specs: tuple[ColumnSpec, ...]
-) -> tuple[dict[str, Column], pd.Index]:
-    """Check a table column by column and its dates' order; returns the converted columns and
-    the table's row labels, or raises one InputError naming every problem (row = the row's
-    label in the caller's frame)."""
+def _check(table: str, given: object, specs: tuple[ColumnSpec, ...]) -> dict[str, Column]:
+    """Check a table column by column and its dates' order; returns the converted columns, or
+    raises one InputError naming every problem (row = the row's label in the caller's
+    frame)."""
     if not isinstance(given, pd.DataFrame):
         raise InputError.single(table, "", "must be a pandas DataFrame")
     # ``from`` / ``to`` are accepted as short names of ``from_date`` / ``to_date``
@@ -136,11 +134,15 @@ def _check(
         raise InputError(
             [{**p, "row": None if p["row"] is None else labels[p["row"] - 1]} for p in log.records]
         )
-    return cols, df.index
+    return cols
 
 
-def _texts(col: Column, default: str) -> np.ndarray:
-    """A text column's values with ``default`` in its empty cells."""
+def _texts(cols: dict[str, Column], name: str, default: str) -> np.ndarray:
+    """A text column's values with ``default`` in its empty cells (all of them if absent)."""
+    n = next(iter(cols.values())).empty.shape[0]
+    col = cols.get(name)
+    if col is None:
+        return np.full(n, default, dtype=object).astype(str)
     return np.where(col.empty, default, col.values).astype(str)
 
 
@@ -161,17 +163,15 @@ def validate_disruptions(table: object) -> pd.DataFrame:
     ibm_engine.errors.InputError: 1 input problem:
       disruptions, row 5, column share_available: must be between 0 and 1 (got 1.5)
     """
-    cols, _ = _check("disruptions", table, DISRUPTIONS)
-    n = cols["service"].empty.shape[0]
-    none = Column(np.zeros(n, dtype=object), np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
+    cols = _check("disruptions", table, DISRUPTIONS)
     return pd.DataFrame(
         {
-            "service": _texts(cols["service"], ""),
-            "municipality": _texts(cols.get("municipality", none), ""),
+            "service": _texts(cols, "service", ""),
+            "municipality": _texts(cols, "municipality", ""),
             "from_date": cols["from_date"].values,
             "to_date": cols["to_date"].values,
             "share_available": np.asarray(cols["share_available"].values, dtype=np.float64),
-            "kind": _texts(cols.get("kind", none), "closure"),
+            "kind": _texts(cols, "kind", "closure"),
         }
     )
 
@@ -189,13 +189,11 @@ def validate_pauses(table: object) -> pd.DataFrame:
     ibm_engine.errors.InputError: 1 input problem:
       pauses, row 0, column to_date: must not be before from_date
     """
-    cols, _ = _check("pauses", table, PAUSES)
-    n = cols["participant_id"].empty.shape[0]
-    none = Column(np.zeros(n, dtype=object), np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
+    cols = _check("pauses", table, PAUSES)
     return pd.DataFrame(
         {
-            "participant_id": _texts(cols["participant_id"], ""),
-            "service": _texts(cols.get("service", none), ""),
+            "participant_id": _texts(cols, "participant_id", ""),
+            "service": _texts(cols, "service", ""),
             "from_date": cols["from_date"].values,
             "to_date": cols["to_date"].values,
         }
