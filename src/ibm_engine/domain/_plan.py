@@ -126,23 +126,21 @@ class Plan(BaseModel):
         p = self.participant
         person = p.model_dump()
         person["budget_eur"] = None if p.budget_eur is None else float(p.budget_eur)
-        participants = _frame([person], PARTICIPANT_COLUMNS).astype(
-            {
-                "age": "int64",
-                "budget_eur": "float64",
-                "family_hours_per_week": "float64",
-                "period_weeks": "Int64",
-            }
-        )
+        participants = _frame([person], PARTICIPANT_COLUMNS).astype(_dtypes(Participant))
         records = [{"participant_id": p.participant_id, **i.model_dump()} for i in self.items]
-        plan_items = _frame(records, PLAN_ITEM_COLUMNS).astype(
-            {
-                "team_rank": "int64",
-                "family_rank": "Int64",
-                "weight": "float64",
-                "recommended_units": "int64",
-                "min_units": "int64",
-                "max_units": "Int64",
-            }
-        )
+        plan_items = _frame(records, PLAN_ITEM_COLUMNS).astype(_dtypes(PlanItem))
         return participants, plan_items
+
+
+def _dtypes(model: type[Row]) -> dict[str, str]:
+    """The frame dtypes of a row model's number fields, by their specs' kinds: ``float64``;
+    whole numbers ``int64``, or ``Int64`` where the field may be None."""
+    specs = by_name(PARTICIPANTS if model is Participant else PLAN_ITEMS)
+    out = {}
+    for name, info in model.model_fields.items():
+        kind = specs[name].kind
+        if kind in ("float", "money"):
+            out[name] = "float64"
+        elif kind == "int":
+            out[name] = "Int64" if not info.is_required() and info.default is None else "int64"
+    return out
