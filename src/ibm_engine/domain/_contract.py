@@ -154,8 +154,13 @@ PLAN_ITEMS: Final = (
     ),
 )  # fmt: skip
 
-#: the columns ``result.items`` adds to the plan items (an input column so named is an error)
+#: the columns ``result.items`` adds to the plan items, in their order (an input column so
+#: named is an error)
 ITEM_RESULTS: Final = (
+    ColumnSpec(
+        "unit", "text", False, choices=UNITS, empty="no row applies",
+        description="unit of the row that applies",
+    ),
     ColumnSpec("units", "int", True, ge=0, description="units funded"),
     ColumnSpec(
         "unit_price_eur", "money", False, ge=0, unit="EUR", empty="no row applies",
@@ -169,16 +174,12 @@ ITEM_RESULTS: Final = (
     ColumnSpec("upper_units", "int", True, ge=0, description="`U_i`, the most the rules allow"),
     ColumnSpec("coverage", "float", True, ge=0, description="`units / recommended_units`"),
     ColumnSpec(
-        "reason", "text", True, choices=tuple(r.value for r in Reason),
-        description="why the item got its units",
-    ),
-    ColumnSpec(
-        "unit", "text", False, choices=UNITS, empty="no row applies",
-        description="unit of the row that applies",
-    ),
-    ColumnSpec(
         "hours", "float", True, ge=0, unit="hours",
         description="`units * hours_per_unit` (family hours for the period)",
+    ),
+    ColumnSpec(
+        "reason", "text", True, choices=tuple(r.value for r in Reason),
+        description="why the item got its units",
     ),
 )  # fmt: skip
 
