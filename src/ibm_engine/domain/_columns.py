@@ -22,6 +22,7 @@ __all__ = [
     "KINDS",
     "Bounds",
     "ColumnSpec",
+    "Kind",
     "by_name",
     "column_json_schema",
     "field",
@@ -31,22 +32,41 @@ __all__ = [
 
 Rule = Callable[[np.ndarray], BoolArray]
 
-#: the kinds of column: JSON types, what a cell must be, and the word in the docs' tables
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of column: its JSON types, what its cells hold, what a broken cell is told and
+    its word in the docs' column tables."""
+
+    json: tuple[str, ...]
+    words: str
+    problem: str
+    doc: str
+
+
+#: the kinds of column, each defined once
 KINDS: Final = {
-    "id": (["string", "integer"], "identifier: text, or a whole number read as its digits"),
-    "text": (["string"], "text"),
-    "int": (["integer"], "whole number (integral numbers such as 3.0 are accepted)"),
-    "float": (["number"], "number"),
-    "money": (["number"], "EUR in whole cents (within 1e-6 EUR of a whole number of cents)"),
-    "date": (["string"], "a date (ISO 8601, e.g. 2020-03-12)"),
-}
-_DOC_TYPE: Final = {
-    "id": "str (integers are read as their digits)",
-    "text": "str",
-    "int": "int",
-    "float": "float",
-    "money": "money",
-    "date": "date",
+    "id": Kind(
+        ("string", "integer"),
+        "identifier: text, or a whole number read as its digits",
+        "must be text",
+        "str (integers are read as their digits)",
+    ),
+    "text": Kind(("string",), "text", "must be text", "str"),
+    "int": Kind(
+        ("integer",),
+        "whole number (integral numbers such as 3.0 are accepted)",
+        "must be a whole number",
+        "int",
+    ),
+    "float": Kind(("number",), "number", "must be a finite number", "float"),
+    "money": Kind(
+        ("number",),
+        "EUR in whole cents (within 1e-6 EUR of a whole number of cents)",
+        "must be a finite amount in EUR with whole cents",
+        "money",
+    ),
+    "date": Kind(("string",), "a date (ISO 8601, e.g. 2020-03-12)", "must be a date", "date"),
 }
 
 
@@ -143,7 +163,7 @@ class ColumnSpec:
         if self.choices:
             quoted = [f"`{c}`" for c in self.choices]
             return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-        base = _DOC_TYPE[self.kind]
+        base = KINDS[self.kind].doc
         if self.ge is not None and self.le is not None and self.gt is None:
             return f"{base}, {_num(self.ge)}..{_num(self.le)}"
         return f"{base} {self.bounds_text}" if self.bounded else base
@@ -196,10 +216,10 @@ accepted)', 'x-kind': 'int', 'minimum': 0, 'maximum': 120}
     >>> column_json_schema(ColumnSpec("g", "text", False, choices=("GRT", "FT")))["enum"]
     ['GRT', 'FT', None]
     """
-    types = list(KINDS[spec.kind][0]) + ([] if spec.required else ["null"])
+    types = list(KINDS[spec.kind].json) + ([] if spec.required else ["null"])
     out: dict[str, Any] = {"type": types[0] if len(types) == 1 else types}
     out.update(_notes(spec))
-    out["description"] = "; ".join(x for x in (spec.description, KINDS[spec.kind][1]) if x)
+    out["description"] = "; ".join(x for x in (spec.description, KINDS[spec.kind].words) if x)
     out["x-kind"] = spec.kind
     if spec.kind == "date":
         out["format"] = "date"
