@@ -23,6 +23,7 @@ __all__ = [
     "Bounds",
     "ColumnSpec",
     "Kind",
+    "bound_keywords",
     "by_name",
     "column_json_schema",
     "field",
