@@ -814,6 +814,8 @@ def test_json_schemas(mode: Any) -> None:
         assert "Examples" not in schema.get("description", "")
     assert schemas["Service"]["properties"]["unit_price_eur"]["type"] == "number"
     assert schemas["Participant"]["properties"]["age"] == {
+        "description": "age at the start of the period",
+        "x-unit": "years",
         "maximum": 120,
         "minimum": 0,
         "title": "Age",

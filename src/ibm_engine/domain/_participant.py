@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Final
 
-from ibm_engine.domain._result import PARTICIPANT_RESULT_COLUMNS
-from ibm_engine.domain._service import (
-    Age,
-    Money,
-    NoneIfMissing,
-    NonNegative,
-    Rank,
-    Row,
-    TargetGroup,
-    Text,
-)
+from ibm_engine.domain._columns import by_name, field
+from ibm_engine.domain._contract import PARTICIPANT_RESULT_COLUMNS, PARTICIPANTS, TargetGroup
+from ibm_engine.domain._service import Money, NoneIfMissing, Real, Row, Text, Whole
+
+_P: Final = by_name(PARTICIPANTS)
 
 
 class Participant(Row):
@@ -31,15 +25,17 @@ class Participant(Row):
     (Decimal('1200.50'), 120050, 26)
     """
 
-    reserved_columns: ClassVar[frozenset[str]] = PARTICIPANT_RESULT_COLUMNS
+    reserved_columns: ClassVar[frozenset[str]] = frozenset(PARTICIPANT_RESULT_COLUMNS)
 
-    participant_id: Text
-    target_group: TargetGroup
-    age: Age
-    municipality: Text
-    budget_eur: Annotated[Money | None, NoneIfMissing] = None
-    family_hours_per_week: Annotated[NonNegative | None, NoneIfMissing] = None
-    period_weeks: Annotated[Rank | None, NoneIfMissing] = None
+    participant_id: Text = field(_P["participant_id"])
+    target_group: TargetGroup = field(_P["target_group"])
+    age: Whole = field(_P["age"])
+    municipality: Text = field(_P["municipality"])
+    budget_eur: Annotated[Money | None, NoneIfMissing] = field(_P["budget_eur"], None)
+    family_hours_per_week: Annotated[Real | None, NoneIfMissing] = field(
+        _P["family_hours_per_week"], None
+    )
+    period_weeks: Annotated[Whole | None, NoneIfMissing] = field(_P["period_weeks"], None)
 
     @property
     def budget_cents(self) -> int | None:

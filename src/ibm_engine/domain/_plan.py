@@ -9,38 +9,22 @@ from typing import Annotated, Any, ClassVar, Final, Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ibm_engine.domain._columns import by_name, field, names
+from ibm_engine.domain._contract import ITEM_RESULT_COLUMNS, PARTICIPANTS, PLAN_ITEMS
 from ibm_engine.domain._participant import Participant
-from ibm_engine.domain._result import ITEM_RESULT_COLUMNS
 from ibm_engine.domain._service import (
-    Count,
     NoneIfMissing,
-    Positive,
-    Rank,
+    Real,
     Row,
     Text,
+    Whole,
     ZeroIfMissing,
     summary_only,
 )
 
-PARTICIPANT_COLUMNS: Final = (
-    "participant_id",
-    "target_group",
-    "age",
-    "municipality",
-    "budget_eur",
-    "family_hours_per_week",
-    "period_weeks",
-)
-PLAN_ITEM_COLUMNS: Final = (
-    "participant_id",
-    "service",
-    "team_rank",
-    "family_rank",
-    "weight",
-    "recommended_units",
-    "min_units",
-    "max_units",
-)
+PARTICIPANT_COLUMNS: Final = names(PARTICIPANTS)
+PLAN_ITEM_COLUMNS: Final = names(PLAN_ITEMS)
+_I: Final = by_name(PLAN_ITEMS)
 
 
 class PlanItem(Row):
@@ -57,15 +41,16 @@ class PlanItem(Row):
     (2, None, None)
     """
 
-    reserved_columns: ClassVar[frozenset[str]] = ITEM_RESULT_COLUMNS
+    #: the result columns, and the participant's id (the plan's)
+    reserved_columns: ClassVar[frozenset[str]] = frozenset({*ITEM_RESULT_COLUMNS, "participant_id"})
 
-    service: Text
-    team_rank: Rank
-    family_rank: Annotated[Rank | None, NoneIfMissing] = None
-    weight: Annotated[Positive | None, NoneIfMissing] = None
-    recommended_units: Rank
-    min_units: Annotated[Count, ZeroIfMissing] = 0
-    max_units: Annotated[Count | None, NoneIfMissing] = None
+    service: Text = field(_I["service"])
+    team_rank: Whole = field(_I["team_rank"])
+    family_rank: Annotated[Whole | None, NoneIfMissing] = field(_I["family_rank"], None)
+    weight: Annotated[Real | None, NoneIfMissing] = field(_I["weight"], None)
+    recommended_units: Whole = field(_I["recommended_units"])
+    min_units: Annotated[Whole, ZeroIfMissing] = field(_I["min_units"], 0)
+    max_units: Annotated[Whole | None, NoneIfMissing] = field(_I["max_units"], None)
 
 
 def _repeated(values: Iterable[object]) -> list[object]:
@@ -141,23 +126,21 @@ class Plan(BaseModel):
         p = self.participant
         person = p.model_dump()
         person["budget_eur"] = None if p.budget_eur is None else float(p.budget_eur)
-        participants = _frame([person], PARTICIPANT_COLUMNS).astype(
-            {
-                "age": "int64",
-                "budget_eur": "float64",
-                "family_hours_per_week": "float64",
-                "period_weeks": "Int64",
-            }
-        )
+        participants = _frame([person], PARTICIPANT_COLUMNS).astype(_dtypes(Participant))
         records = [{"participant_id": p.participant_id, **i.model_dump()} for i in self.items]
-        plan_items = _frame(records, PLAN_ITEM_COLUMNS).astype(
-            {
-                "team_rank": "int64",
-                "family_rank": "Int64",
-                "weight": "float64",
-                "recommended_units": "int64",
-                "min_units": "int64",
-                "max_units": "Int64",
-            }
-        )
+        plan_items = _frame(records, PLAN_ITEM_COLUMNS).astype(_dtypes(PlanItem))
         return participants, plan_items
+
+
+def _dtypes(model: type[Row]) -> dict[str, str]:
+    """The frame dtypes of a row model's number fields, by their specs' kinds: ``float64``;
+    whole numbers ``int64``, or ``Int64`` where the field may be None."""
+    specs = by_name(PARTICIPANTS if model is Participant else PLAN_ITEMS)
+    out = {}
+    for name, info in model.model_fields.items():
+        kind = specs[name].kind
+        if kind in ("float", "money"):
+            out[name] = "float64"
+        elif kind == "int":
+            out[name] = "Int64" if not info.is_required() and info.default is None else "int64"
+    return out

@@ -10,43 +10,29 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Final, Self
 
 from pydantic import model_validator
 
 from ibm_engine._tolerances import VALUE_TOL
-from ibm_engine.domain._service import (
-    Count,
-    Money,
-    NonNegative,
-    Rank,
-    Real,
-    Row,
-    Text,
-    is_missing,
+from ibm_engine.domain._columns import by_name, field
+from ibm_engine.domain._contract import (
+    ITEM_RESULTS,
+    PARTICIPANT_RESULTS,
+    PARTICIPANTS,
+    PLAN_ITEMS,
+    Reason,
+    Status,
 )
+from ibm_engine.domain._service import Money, Real, Row, Text, Whole, is_missing
+
+__all__ = ["VALUE_TOLERANCE", "ItemAllocation", "ParticipantAllocation", "Reason", "Status"]
 
 VALUE_TOLERANCE: Final = VALUE_TOL
 """Absolute (and relative) tolerance when comparing values, as in the contract."""
-
-
-class Status(StrEnum):
-    """Whether a participant's value is proven optimal."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-
-
-class Reason(StrEnum):
-    """Why a plan item got the units it got (the contract's ``reason`` column)."""
-
-    NOT_ELIGIBLE = "not_eligible"
-    CAP_BELOW_MIN = "cap_below_min"
-    FUNDED = "funded"
-    PARTLY_FUNDED = "partly_funded"
-    NOT_FUNDED = "not_funded"
-    UNAVAILABLE = "unavailable"
+#: the specs of the result models' fields: the input columns they repeat and the result columns
+_I: Final = {**by_name(PLAN_ITEMS), **by_name(ITEM_RESULTS)}
+_P: Final = {**by_name(PARTICIPANTS), **by_name(PARTICIPANT_RESULTS)}
 
 
 def _close(a: float, b: float) -> bool:
@@ -70,16 +56,17 @@ class ItemAllocation(Row):
     (True, Decimal('120.00'))
     """
 
-    participant_id: Text
-    service: Text
-    units: Count
-    unit_price_eur: Money | None = None  # None: no catalogue row applies (not eligible)
-    cost_eur: Money
-    weight: NonNegative
-    recommended_units: Rank
-    upper_units: Count
-    coverage: NonNegative
-    reason: Reason
+    participant_id: Text = field(_I["participant_id"])
+    service: Text = field(_I["service"])
+    units: Whole = field(_I["units"])
+    # None: no catalogue row applies (not eligible)
+    unit_price_eur: Money | None = field(_I["unit_price_eur"], None)
+    cost_eur: Money = field(_I["cost_eur"])
+    weight: Real = field(_I["weight"])
+    recommended_units: Whole = field(_I["recommended_units"])
+    upper_units: Whole = field(_I["upper_units"])
+    coverage: Real = field(_I["coverage"])
+    reason: Reason = field(_I["reason"])
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -130,15 +117,15 @@ class ParticipantAllocation(Row):
     True
     """
 
-    participant_id: Text
-    budget_eur: Money
-    spent_eur: Money
-    left_eur: Money
-    value: NonNegative
-    max_value: NonNegative
-    bound: Real
-    status: Status
-    policy: Text
+    participant_id: Text = field(_P["participant_id"])
+    budget_eur: Money = field(_P["budget_eur"])
+    spent_eur: Money = field(_P["spent_eur"])
+    left_eur: Money = field(_P["left_eur"])
+    value: Real = field(_P["value"])
+    max_value: Real = field(_P["max_value"])
+    bound: Real = field(_P["bound"])
+    status: Status = field(_P["status"])
+    policy: Text = field(_P["policy"])
     items: tuple[ItemAllocation, ...] = ()
 
     @model_validator(mode="after")
@@ -221,7 +208,3 @@ class ParticipantAllocation(Row):
         """
         row = self.model_dump(exclude={"items"})
         return row, [item.model_dump() for item in self.items]
-
-
-PARTICIPANT_RESULT_COLUMNS: Final = frozenset(ParticipantAllocation.model_fields) - {"items"}
-ITEM_RESULT_COLUMNS: Final = frozenset(ItemAllocation.model_fields)

@@ -2,7 +2,8 @@
 
 The value kinds (money in whole cents, whole numbers, finite reals, non-blank text, target
 groups, "empty" cells) are shared by every model of the domain layer; they convert flexible
-input once, at the boundary, and reject what the contract rejects.
+input once, at the boundary, and reject what the contract rejects. Bounds, choices and
+descriptions come from the column specs of ``domain._contract`` (:func:`~._columns.field`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any, ClassVar, Final, Literal, get_args
+from typing import Annotated, Any, ClassVar, Final
 
 import numpy as np
 import pandas as pd
-from annotated_types import Ge, Gt, Le
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,18 +32,23 @@ from pydantic import (
 )
 
 from ibm_engine._tolerances import CENT_TOL_EUR
+from ibm_engine.domain._columns import by_name, field
+from ibm_engine.domain._contract import (
+    MAX_AGE,
+    SERVICES,
+    TARGET_GROUPS,
+    UNITS,
+    TargetGroup,
+    Unit,
+)
 
-TargetGroup = Literal["GRT", "FT", "BSAC"]
-TARGET_GROUPS: Final[tuple[TargetGroup, ...]] = get_args(TargetGroup)
-Unit = Literal["session", "hour", "day", "trip", "month"]
-#: the units of the contract, in this order (the one definition: ``Unit``)
-UNITS: Final[tuple[Unit, ...]] = get_args(Unit)
+__all__ = ["MAX_AGE", "TARGET_GROUPS", "UNITS", "Service", "TargetGroup", "Unit"]
+
 JsonScalar = str | int | float | bool | None
 
 CENT_TOLERANCE_EUR: Final = CENT_TOL_EUR
 """A money value is valid when within this many euros of a whole number of cents."""
 _CENT_TOLERANCE: Final = Decimal(str(CENT_TOLERANCE_EUR))
-MAX_AGE: Final = 120
 
 
 def is_missing(value: object) -> bool:
@@ -125,8 +130,6 @@ def _money(value: object) -> Decimal:
             off = Decimal(abs(exact - cents / 100))
     if off > _CENT_TOLERANCE:
         raise ValueError(f"must be a whole number of cents, got {value!r}")
-    if cents < 0:
-        raise ValueError(f"must be >= 0, got {value!r}")
     return Decimal(cents).scaleb(-2)
 
 
@@ -170,25 +173,19 @@ NoneIfMissing = BeforeValidator(_none_if_missing)
 ZeroIfMissing = BeforeValidator(_default_if_missing(0))
 _WHOLE = BeforeValidator(_whole)
 _REAL = BeforeValidator(_real)
-Count = Annotated[int, Ge(0), _WHOLE]
-"""A whole number >= 0 (``3.0`` is accepted, ``2.5`` and booleans are not)."""
-Rank = Annotated[int, Ge(1), _WHOLE]
-"""A whole number >= 1."""
-Age = Annotated[int, Ge(0), Le(MAX_AGE), _WHOLE]
-"""A whole number of years, 0..120."""
+Whole = Annotated[int, _WHOLE]
+"""A whole number (``3.0`` is accepted, ``2.5`` and booleans are not): kind ``int``."""
 Real = Annotated[float, _REAL]
-"""A finite number (booleans and strings are rejected)."""
-NonNegative = Annotated[float, Ge(0), _REAL]
-Positive = Annotated[float, Gt(0), _REAL]
+"""A finite number (booleans and strings are rejected): kind ``float``."""
 Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_non_blank)]
 Scalar = Annotated[JsonScalar, BeforeValidator(_scalar)]
 Money = Annotated[
     Decimal,
     BeforeValidator(_money),
     PlainSerializer(_money_json, return_type=float, when_used="json"),
-    WithJsonSchema({"type": "number", "minimum": 0, "description": "euros, whole cents"}),
+    WithJsonSchema({"type": "number", "description": "euros, whole cents"}),
 ]
-"""Non-negative euros in whole cents, stored as a ``Decimal`` with two places."""
+"""Euros in whole cents, stored as a ``Decimal`` with two places: kind ``money``."""
 
 
 def summary_only(schema: dict[str, Any]) -> None:
@@ -227,6 +224,9 @@ class Row(BaseModel):
         return dict(self.model_extra or {})
 
 
+_S: Final = by_name(SERVICES)
+
+
 class Service(Row):
     """One catalogue row: a service's unit, price, caps and to whom the row applies.
 
@@ -246,16 +246,22 @@ class Service(Row):
     (True, False)
     """
 
-    service: Text
-    unit: Unit
-    unit_price_eur: Money
-    municipality: Annotated[Text | None, NoneIfMissing] = None
-    max_units_per_week: Annotated[Positive | None, NoneIfMissing] = None
-    max_units_per_year: Annotated[Positive | None, NoneIfMissing] = None
-    min_age: Annotated[Count | None, NoneIfMissing] = None
-    max_age: Annotated[Count | None, NoneIfMissing] = None
-    target_groups: Annotated[tuple[TargetGroup, ...], BeforeValidator(_target_groups)] = ()
-    hours_per_unit: Annotated[NonNegative, ZeroIfMissing] = 0.0
+    service: Text = field(_S["service"])
+    unit: Unit = field(_S["unit"])
+    unit_price_eur: Money = field(_S["unit_price_eur"])
+    municipality: Annotated[Text | None, NoneIfMissing] = field(_S["municipality"], None)
+    max_units_per_week: Annotated[Real | None, NoneIfMissing] = field(
+        _S["max_units_per_week"], None
+    )
+    max_units_per_year: Annotated[Real | None, NoneIfMissing] = field(
+        _S["max_units_per_year"], None
+    )
+    min_age: Annotated[Whole | None, NoneIfMissing] = field(_S["min_age"], None)
+    max_age: Annotated[Whole | None, NoneIfMissing] = field(_S["max_age"], None)
+    target_groups: Annotated[tuple[TargetGroup, ...], BeforeValidator(_target_groups)] = field(
+        _S["target_groups"], ()
+    )
+    hours_per_unit: Annotated[Real, ZeroIfMissing] = field(_S["hours_per_unit"], 0.0)
     name_lv: Annotated[Text | None, NoneIfMissing] = None
     name_en: Annotated[Text | None, NoneIfMissing] = None
     effective_date: Annotated[dt.date | None, NoneIfMissing] = None

@@ -8,17 +8,23 @@ participant's own choice to stop one service (or all) for a while.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import FloatArray
 from ibm_engine.errors import InputError
+from ibm_engine.tables import ColumnSpec, ProblemLog
+from ibm_engine.tables._columns import check_columns, check_unique_columns
+from ibm_engine.tables._convert import Column
+from ibm_engine.tables._sources import file_sources
 
 __all__ = [
     "COVID_2020_DAY_CARE_SHARE",
+    "DISRUPTIONS",
     "DISRUPTION_KINDS",
+    "PAUSES",
     "covid_2020_disruptions",
     "month_shares",
     "validate_disruptions",
@@ -71,39 +77,73 @@ def covid_2020_disruptions() -> pd.DataFrame:
 
 _ALIASES = {"from": "from_date", "to": "to_date"}
 
+#: the disruptions table's columns, defined once (validation and the docs' table read these)
+DISRUPTIONS: Final = (
+    ColumnSpec("service", "text", True, description="the service that is disrupted"),
+    ColumnSpec(
+        "municipality", "text", False, empty="every municipality",
+        description="the municipality whose providers are disrupted",
+    ),
+    ColumnSpec("from_date", "date", True, description="first day of the disruption"),
+    ColumnSpec(
+        "to_date", "date", True, description="last day (inclusive); not before `from_date`"
+    ),
+    ColumnSpec(
+        "share_available", "float", True, ge=0, le=1,
+        description="share of the planned units that can still be delivered (0 = none)",
+    ),
+    ColumnSpec(
+        "kind", "text", False, choices=tuple(DISRUPTION_KINDS), empty="`closure`",
+        description="`closure` (reason `closure`) or `shortage` (reason `provider_shortage`)",
+    ),
+)  # fmt: skip
 
-def _problem(table: str, row: object, column: str, reason: str) -> dict[str, Any]:
-    return {"table": table, "row": row, "participant_id": None, "column": column, "reason": reason}
+#: the pauses table's columns
+PAUSES: Final = (
+    ColumnSpec("participant_id", "id", True, description="the participant who pauses"),
+    ColumnSpec(
+        "service",
+        "text",
+        False,
+        empty="every service of the participant",
+        description="the service paused",
+    ),
+    ColumnSpec("from_date", "date", True, description="first day of the pause"),
+    ColumnSpec("to_date", "date", True, description="last day (inclusive); not before `from_date`"),
+)
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    """True where a cell is missing or an empty string (meaning "all")."""
-    s = values.astype(object)
-    return np.asarray(s.isna() | (s.astype(str).str.strip() == ""), dtype=bool)
-
-
-def _dates(table: str, df: pd.DataFrame, column: str, problems: list[dict[str, Any]]) -> pd.Series:
-    parsed = pd.to_datetime(df[column], errors="coerce")
-    for label in df.index[parsed.isna().to_numpy()]:
-        problems.append(_problem(table, label, column, "must be a date"))
-    return parsed
-
-
-def _common(
-    table: str, df: object, required: tuple[str, ...], optional: tuple[str, ...]
-) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    if not isinstance(df, pd.DataFrame):
-        raise InputError([_problem(table, None, "", "must be a pandas DataFrame")])
+def _check(table: str, given: object, specs: tuple[ColumnSpec, ...]) -> dict[str, Column]:
+    """Check a table column by column and its dates' order; returns the converted columns, or
+    raises one InputError naming every problem (row = the row's label in the caller's
+    frame)."""
+    if not isinstance(given, pd.DataFrame):
+        raise InputError.single(table, "", "must be a pandas DataFrame")
     # ``from`` / ``to`` are accepted as short names of ``from_date`` / ``to_date``
-    df = df.rename(columns={k: v for k, v in _ALIASES.items() if k in df and v not in df})
-    problems = [_problem(table, None, c, "missing column") for c in required if c not in df]
-    if problems:
-        raise InputError(problems)
-    out = df.copy()
-    for c in optional:
-        if c not in out:
-            out[c] = ""
-    return out, problems
+    df = given.rename(columns={k: v for k, v in _ALIASES.items() if k in given and v not in given})
+    check_unique_columns(df.columns, table)
+    log = ProblemLog(sources=file_sources(**{table: given}))
+    cols = check_columns(df.reset_index(drop=True), table, specs, log, None, attributable=False)
+    if "from_date" in cols and "to_date" in cols:
+        start, end = cols["from_date"], cols["to_date"]
+        ok = ~(start.empty | start.bad | end.empty | end.bad)
+        log.add_rows(table, "to_date", ok & (end.values < start.values),
+                     "must not be before from_date", None, attributable=False)  # fmt: skip
+    if log:
+        labels = df.index
+        raise InputError(
+            [{**p, "row": None if p["row"] is None else labels[p["row"] - 1]} for p in log.records]
+        )
+    return cols
+
+
+def _texts(cols: dict[str, Column], name: str, default: str) -> np.ndarray:
+    """A text column's values with ``default`` in its empty cells (all of them if absent)."""
+    n = next(iter(cols.values())).empty.shape[0]
+    col = cols.get(name)
+    if col is None:
+        return np.full(n, default, dtype=object).astype(str)
+    return np.where(col.empty, default, col.values).astype(str)
 
 
 def validate_disruptions(table: object) -> pd.DataFrame:
@@ -121,39 +161,17 @@ def validate_disruptions(table: object) -> pd.DataFrame:
     Traceback (most recent call last):
     ...
     ibm_engine.errors.InputError: 1 input problem:
-      disruptions, row 5, column share_available: must be a number in 0..1
+      disruptions, row 5, column share_available: must be between 0 and 1 (got 1.5)
     """
-    name = "disruptions"
-    df, problems = _common(
-        name,
-        table,
-        ("service", "from_date", "to_date", "share_available"),
-        ("municipality", "kind"),
-    )
-    for label in df.index[_blank(df["service"])]:
-        problems.append(_problem(name, label, "service", "must be a service name"))
-    start = _dates(name, df, "from_date", problems)
-    end = _dates(name, df, "to_date", problems)
-    for label in df.index[(end < start).to_numpy()]:
-        problems.append(_problem(name, label, "to_date", "must not be before from_date"))
-    share = pd.to_numeric(df["share_available"], errors="coerce")
-    bad = share.isna() | (share < 0) | (share > 1)
-    for label in df.index[bad.to_numpy()]:
-        problems.append(_problem(name, label, "share_available", "must be a number in 0..1"))
-    kind = df["kind"].astype(object).where(~_blank(df["kind"]), "closure")
-    for label in df.index[~kind.isin(list(DISRUPTION_KINDS)).to_numpy()]:
-        problems.append(_problem(name, label, "kind", "must be 'closure' or 'shortage'"))
-    if problems:
-        raise InputError(problems)
-    muni = df["municipality"].astype(object).where(~_blank(df["municipality"]), "")
+    cols = _check("disruptions", table, DISRUPTIONS)
     return pd.DataFrame(
         {
-            "service": df["service"].astype(str).to_numpy(),
-            "municipality": muni.astype(str).to_numpy(),
-            "from_date": start.to_numpy(dtype="datetime64[D]"),
-            "to_date": end.to_numpy(dtype="datetime64[D]"),
-            "share_available": share.to_numpy(dtype=np.float64),
-            "kind": kind.astype(str).to_numpy(),
+            "service": _texts(cols, "service", ""),
+            "municipality": _texts(cols, "municipality", ""),
+            "from_date": cols["from_date"].values,
+            "to_date": cols["to_date"].values,
+            "share_available": np.asarray(cols["share_available"].values, dtype=np.float64),
+            "kind": _texts(cols, "kind", "closure"),
         }
     )
 
@@ -171,23 +189,13 @@ def validate_pauses(table: object) -> pd.DataFrame:
     ibm_engine.errors.InputError: 1 input problem:
       pauses, row 0, column to_date: must not be before from_date
     """
-    name = "pauses"
-    df, problems = _common(name, table, ("participant_id", "from_date", "to_date"), ("service",))
-    for label in df.index[_blank(df["participant_id"])]:
-        problems.append(_problem(name, label, "participant_id", "must be a participant id"))
-    start = _dates(name, df, "from_date", problems)
-    end = _dates(name, df, "to_date", problems)
-    for label in df.index[(end < start).to_numpy()]:
-        problems.append(_problem(name, label, "to_date", "must not be before from_date"))
-    if problems:
-        raise InputError(problems)
-    service = df["service"].astype(object).where(~_blank(df["service"]), "")
+    cols = _check("pauses", table, PAUSES)
     return pd.DataFrame(
         {
-            "participant_id": df["participant_id"].astype(str).to_numpy(),
-            "service": service.astype(str).to_numpy(),
-            "from_date": start.to_numpy(dtype="datetime64[D]"),
-            "to_date": end.to_numpy(dtype="datetime64[D]"),
+            "participant_id": _texts(cols, "participant_id", ""),
+            "service": _texts(cols, "service", ""),
+            "from_date": cols["from_date"].values,
+            "to_date": cols["to_date"].values,
         }
     )
 

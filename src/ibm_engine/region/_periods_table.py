@@ -7,17 +7,19 @@ Columns: ``participant_id`` (optional; empty = every participant without rows of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import BoolArray, IntArray
 from ibm_engine.errors import InputError
-from ibm_engine.tables._columns import as_frame
-from ibm_engine.tables._convert import integer, money, text
+from ibm_engine.tables import ColumnSpec, ProblemLog
+from ibm_engine.tables._columns import as_frame, check_columns
+from ibm_engine.tables._convert import Column, money
+from ibm_engine.tables._sources import file_sources
 
-__all__ = ["PERIOD_COLUMNS", "validate_periods"]
+__all__ = ["PERIODS", "PERIOD_COLUMNS", "validate_periods"]
 
 #: columns of the canonical periods table, one row per participant and period
 PERIOD_COLUMNS = (
@@ -28,18 +30,33 @@ PERIOD_COLUMNS = (
 _NAME = "periods"
 
 
+#: the periods table's columns, defined once (validation and the docs' table read these specs)
+PERIODS: Final = (
+    ColumnSpec(
+        "participant_id", "id", False, empty="every participant without rows of its own",
+        description="the participant the row is for",
+    ),
+    ColumnSpec(
+        "period", "int", True, ge=1, description="1, 2, ... within a participant, without gaps"
+    ),
+    ColumnSpec("start_date", "date", True, description="first day of the period"),
+    ColumnSpec(
+        "end_date", "date", False, empty="`start_date` + 7 x `weeks` - 1 day",
+        description="last day (inclusive); give `end_date` or `weeks` (or both)",
+    ),
+    ColumnSpec(
+        "weeks", "int", False, ge=1, empty="the days from start to end in whole weeks",
+        unit="weeks", description="length in weeks: the allocation's `period_weeks`",
+    ),
+    ColumnSpec(
+        "budget_eur", "money", False, ge=0, empty="the participant's `budget_eur`", unit="EUR",
+        description="the period's budget",
+    ),
+)  # fmt: skip
+
+
 def _problem(row: int | None, column: str, reason: str, pid: str | None = None) -> dict[str, Any]:
     return {"table": _NAME, "row": row, "participant_id": pid, "column": column, "reason": reason}
-
-
-def _dates(df: pd.DataFrame, column: str) -> tuple[np.ndarray, BoolArray, BoolArray]:
-    """Dates as datetime64[D] (NaT where empty or bad), the empty mask and the bad mask."""
-    s = df[column]
-    obj = s.astype(object)
-    empty = np.asarray(obj.isna() | obj.map(lambda x: isinstance(x, str) and not x.strip()))
-    parsed = pd.to_datetime(s.where(~empty), errors="coerce")
-    bad = ~empty & parsed.isna().to_numpy()
-    return parsed.to_numpy(dtype="datetime64[D]"), empty, bad
 
 
 def _months(start: np.ndarray, end: np.ndarray) -> IntArray:
@@ -48,65 +65,45 @@ def _months(start: np.ndarray, end: np.ndarray) -> IntArray:
     return out
 
 
-def _row_checks(df: pd.DataFrame, problems: list[dict[str, Any]]) -> dict[str, Any]:
+def _absent(n: int, kind: str) -> Column:
+    """An absent optional column: every cell empty."""
+    if kind == "date":
+        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    else:
+        values = np.zeros(n, dtype=np.int64)
+    return Column(values, np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
+
+
+def _row_checks(df: pd.DataFrame, log: ProblemLog) -> dict[str, Any]:
     """Column-wise checks; returns the converted columns (values of bad rows are junk)."""
     n = len(df)
-    rows = np.arange(1, n + 1)
-    pid = (
-        text(df["participant_id"], allow_int=True)
-        if "participant_id" in df
-        else text(pd.Series([""] * n, dtype=object))
-    )
-    for r in rows[pid.bad]:
-        problems.append(_problem(int(r), "participant_id", "must be text (empty = all)"))
-    period = integer(df["period"])
-    for r in rows[period.empty | period.bad | (period.values < 1)]:
-        problems.append(_problem(int(r), "period", "must be a whole number >= 1"))
-    start, s_empty, s_bad = _dates(df, "start_date")
-    for r in rows[s_empty | s_bad]:
-        problems.append(_problem(int(r), "start_date", "must be a date"))
-    if "end_date" in df:
-        end, e_empty, e_bad = _dates(df, "end_date")
-    else:
-        end = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-        e_empty, e_bad = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
-    for r in rows[e_bad]:
-        problems.append(_problem(int(r), "end_date", "must be a date (inclusive)"))
-    if "weeks" in df:
-        weeks = integer(df["weeks"])
-        w_empty, w_bad = weeks.empty, weeks.bad | (~weeks.empty & (weeks.values < 1))
-        w_values = weeks.values
-    else:
-        w_empty, w_bad = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
-        w_values = np.zeros(n, dtype=np.int64)
-    for r in rows[w_bad]:
-        problems.append(_problem(int(r), "weeks", "must be a whole number >= 1"))
-    for r in rows[e_empty & w_empty]:
-        problems.append(_problem(int(r), "end_date", "give end_date or weeks (both empty)"))
-    ok_dates = ~(s_empty | s_bad | e_empty | e_bad)
-    for r in rows[ok_dates & (end < start)]:
-        problems.append(_problem(int(r), "end_date", "must not be before start_date"))
-    if "budget_eur" in df:
-        budget = money(df["budget_eur"])
-        b_empty, b_values = budget.empty, budget.values
-        for r in rows[budget.bad | (~budget.empty & (budget.values < 0))]:
-            problems.append(
-                _problem(int(r), "budget_eur", "must be an amount in EUR >= 0 in whole cents")
-            )
-    else:
-        b_empty, b_values = np.ones(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    got = check_columns(df, _NAME, PERIODS, log, None, attributable=False)
+    if "end_date" not in df and "weeks" not in df:
+        log.add(_NAME, "end_date", "required column is missing (give end_date or weeks)",
+                attributable=False)  # fmt: skip
+    if any(p["row"] is None for p in log.records):  # a column is missing
+        raise InputError(log.records)
+    cols = {s.name: got.get(s.name) or _absent(n, s.kind) for s in PERIODS}
+    pid, start, end = cols["participant_id"], cols["start_date"], cols["end_date"]
+    weeks, budget = cols["weeks"], cols["budget_eur"]
+    log.add_rows(_NAME, "end_date", end.empty & weeks.empty, "give end_date or weeks (both empty)",
+                 None, attributable=False)  # fmt: skip
+    ok_dates = ~(start.empty | start.bad | end.empty | end.bad)
+    log.add_rows(_NAME, "end_date", ok_dates & (end.values < start.values),
+                 "must not be before start_date", None, attributable=False)  # fmt: skip
     # derived: the end from the weeks, or the weeks from the days (rounded to whole weeks)
-    days = np.where(ok_dates, (end - start).astype(np.int64) + 1, 7)
-    weeks_out = np.where(w_empty, np.maximum((days + 3) // 7, 1), w_values)
-    end_out = np.where(e_empty & ~s_bad & ~s_empty, start + 7 * weeks_out - 1, end)
+    days = np.where(ok_dates, (end.values - start.values).astype(np.int64) + 1, 7)
+    weeks_out = np.where(weeks.empty, np.maximum((days + 3) // 7, 1), weeks.values)
+    fill_end = end.empty & ~start.bad & ~start.empty
+    end_out = np.where(fill_end, start.values + 7 * weeks_out - 1, end.values)
     return {
         "pid": np.where(pid.empty | pid.bad, "", pid.values).astype(object),
-        "period": period.values,
-        "start": start,
+        "period": cols["period"].values,
+        "start": start.values,
         "end": end_out.astype("datetime64[D]"),
         "weeks": weeks_out.astype(np.int64),
-        "budget_empty": b_empty,
-        "budget": b_values,
+        "budget_empty": budget.empty,
+        "budget": budget.values,
     }
 
 
@@ -220,15 +217,10 @@ def validate_periods(table: object, participants: pd.DataFrame) -> pd.DataFrame:
     """
     _unique_ids(participants)
     df = as_frame(table, _NAME)
-    problems = [
-        _problem(None, c, "missing column") for c in ("period", "start_date") if c not in df
-    ]
-    if "end_date" not in df and "weeks" not in df:
-        problems.append(_problem(None, "end_date", "missing column (give end_date or weeks)"))
-    if problems:
-        raise InputError(problems)
+    log = ProblemLog(sources=file_sources(periods=table))
+    cols = _row_checks(df, log)
+    problems = log.records
     n = len(df)
-    cols = _row_checks(df, problems)
     _group_checks(cols, _clean(problems, n, ("participant_id", "period")),
                   _clean(problems, n, ("start_date", "end_date", "weeks")), problems)  # fmt: skip
     ids = participants["participant_id"].astype(str).to_numpy(object)

@@ -7,15 +7,18 @@ zero (``floor(cents x factor + 0.5)``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine.budget._shares import decimal_share, share_of_cents
 from ibm_engine.scenarios._checks import Problems, frame_copy
+from ibm_engine.tables import ColumnSpec, ProblemLog
+from ibm_engine.tables._columns import check_columns
+from ibm_engine.tables._convert import money
 
-__all__ = ["apply_prices", "scale_cents"]
+__all__ = ["PRICES", "apply_prices", "scale_cents"]
 
 
 def scale_cents(cents: np.ndarray, factor: float) -> np.ndarray:
@@ -33,9 +36,25 @@ def scale_cents(cents: np.ndarray, factor: float) -> np.ndarray:
     return out
 
 
+#: the prices table's columns, defined once (validation and the docs read these specs)
+PRICES: Final = (
+    ColumnSpec("service", "text", True, description="a service of the catalogue"),
+    ColumnSpec(
+        "unit_price_eur", "money", True, ge=0, unit="EUR", description="the new price of one unit"
+    ),
+    ColumnSpec(
+        "municipality",
+        "text",
+        False,
+        empty="every row of the service",
+        description="only the catalogue rows of this municipality",
+    ),
+)
+
+
 def _price_cents(services: pd.DataFrame) -> np.ndarray:
-    x = pd.to_numeric(services["unit_price_eur"], errors="coerce").to_numpy(np.float64)
-    return np.round(x * 100.0).astype(np.int64)
+    """The catalogue's prices in cents (the catalogue is a validated one)."""
+    return np.asarray(money(services["unit_price_eur"]).values, dtype=np.int64)
 
 
 def _text(s: pd.Series) -> np.ndarray:
@@ -43,34 +62,31 @@ def _text(s: pd.Series) -> np.ndarray:
 
 
 def _apply_table(services: pd.DataFrame, prices: object, p: Problems) -> np.ndarray:
-    """New prices (cents) from a price table; unknown services or rows are problems."""
+    """New prices (cents) from a price table; invalid or unknown rows are problems."""
     cents = _price_cents(services)
-    table = frame_copy(prices, "prices")
-    for c in ("service", "unit_price_eur"):
-        if c not in table.columns:
-            p.add(c, "required in the prices table", table="prices")
-    if p.items:
+    table = frame_copy(prices, "prices").reset_index(drop=True)
+    log = ProblemLog()
+    cols = check_columns(table, "prices", PRICES, log, None, attributable=False)
+    p.items.extend(log.records)
+    if any(r["row"] is None for r in log.records):  # a required column is missing
         return cents
+    checked = np.ones(len(table), dtype=bool)
+    checked[[r["row"] - 1 for r in log.records]] = False
     svc = _text(services["service"])
     muni = _text(services["municipality"]) if "municipality" in services else np.full(len(svc), "")
     want_svc = _text(table["service"])
     want_muni = _text(table["municipality"]) if "municipality" in table else np.full(len(table), "")
-    price = pd.to_numeric(table["unit_price_eur"], errors="coerce").to_numpy(np.float64)
-    for r in range(len(table)):
-        row = r + 1
-        x = price[r]
-        if not np.isfinite(x) or x < 0 or abs(x * 100 - round(x * 100)) > CENT_TOL_CENTS:
-            p.add("unit_price_eur", "must be a whole number of cents >= 0", table="prices", row=row)
-            continue
+    price = cols["unit_price_eur"].values
+    for r in np.flatnonzero(checked).tolist():
         hit = svc == want_svc[r]
         if want_muni[r]:
             hit &= muni == want_muni[r]
         if not hit.any():
             where = f" for municipality {want_muni[r]}" if want_muni[r] else ""
             reason = f"no catalogue row of {want_svc[r]!r}{where} (add it to the catalogue)"
-            p.add("service", reason, table="prices", row=row)
+            p.add("service", reason, table="prices", row=r + 1)
             continue
-        cents[hit] = round(x * 100)
+        cents[hit] = price[r]
     return cents
 
 

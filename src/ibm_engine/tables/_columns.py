@@ -9,21 +9,14 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from ibm_engine.domain._columns import KINDS
 from ibm_engine.errors import IbmEngineWarning, InputError
-from ibm_engine.tables._convert import Column, TextColumn, integer, money, number, text
+from ibm_engine.tables._convert import Column, TextColumn, convert
 from ibm_engine.tables._hints import LV_HINT, Shown, column_hint, normalise_name, number_text_hint
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["as_frame", "check_columns"]
-
-_KIND_TEXT = {
-    "id": "must be text",
-    "text": "must be text",
-    "int": "must be a whole number",
-    "float": "must be a finite number",
-    "money": "must be a finite amount in EUR with whole cents",
-}
 
 
 def as_frame(obj: object, table: str) -> pd.DataFrame:
@@ -106,15 +99,7 @@ def check_columns(
                 _warn_near_miss(table, spec.name, extra)
             continue
         s = df[spec.name]
-        col: Column
-        if spec.kind in ("id", "text"):
-            col = text(s, allow_int=spec.kind == "id")
-        elif spec.kind == "int":
-            col = integer(s)
-        elif spec.kind == "float":
-            col = number(s)
-        else:
-            col = money(s)
+        col = convert(spec.kind, s)
         out[spec.name] = col
         if spec.required:
             log.add_rows(
@@ -171,8 +156,8 @@ def check_columns(
 
 def _bad_reasons(spec: ColumnSpec, cells: pd.Series, col: Column) -> list[tuple[Any, str]]:
     """The invalid cells of a column split by what to tell about them (masks and reasons)."""
-    base = _KIND_TEXT[spec.kind]
-    if spec.kind in ("id", "text") or not col.bad.any():
+    base = KINDS[spec.kind].problem
+    if spec.kind in ("id", "text", "date") or not col.bad.any():
         return [(col.bad, base)]
     comma, groups, plain = number_text_hint(cells, col.bad)
     return [

@@ -17,7 +17,18 @@ from pandas.api import types as pdt
 from ibm_engine._tolerances import CENT_TOL_CENTS, INT_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 
-__all__ = ["Codes", "Column", "TextColumn", "fill", "integer", "money", "number", "text"]
+__all__ = [
+    "Codes",
+    "Column",
+    "TextColumn",
+    "convert",
+    "dates",
+    "fill",
+    "integer",
+    "money",
+    "number",
+    "text",
+]
 
 #: the largest magnitude a float still holds every whole number up to (2**53)
 _EXACT = 2.0**53
@@ -238,6 +249,41 @@ def money(s: pd.Series) -> Column:
     bad = num.bad | ~ok | huge
     cents: IntArray = np.where(num.empty | bad, 0.0, np.nan_to_num(rounded)).astype(np.int64)
     return Column(cents, num.empty, bad)
+
+
+def dates(s: pd.Series) -> Column:
+    """Calendar dates (datetime64[D]; NaT where empty or invalid): date, datetime and
+    Timestamp cells, ``numpy.datetime64`` and text pandas reads as a date (``2020-03-12``).
+    Numbers and booleans are not dates."""
+    empty = _blank(s)
+    n = len(s)
+    if pdt.is_datetime64_any_dtype(s.dtype):
+        given = s
+        odd = np.zeros(n, dtype=bool)
+    elif pdt.is_numeric_dtype(s.dtype) or pdt.is_bool_dtype(s.dtype):
+        return Column(np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"), empty, ~empty)
+    else:
+        raw = s.to_numpy(dtype=object)
+        odd = np.fromiter(
+            (isinstance(x, int | float | bool | np.number | np.bool_) for x in raw),
+            dtype=bool,
+            count=n,
+        )
+        given = s.where(~empty & ~odd)
+    parsed = pd.to_datetime(given, errors="coerce")
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    values = parsed.to_numpy(dtype="datetime64[D]")
+    bad = ~empty & (odd | np.isnat(values))
+    return Column(values, empty, bad)
+
+
+def convert(kind: str, s: pd.Series) -> Column:
+    """A column converted by its kind (``id``, ``text``, ``int``, ``float``, ``money``,
+    ``date``)."""
+    if kind in ("id", "text"):
+        return text(s, allow_int=kind == "id")
+    return {"int": integer, "float": number, "money": money, "date": dates}[kind](s)
 
 
 def fill(values: np.ndarray, mask: BoolArray, default: object) -> np.ndarray:
