@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ibm_engine.domain._columns import ColumnSpec, markdown_table
 from ibm_engine.region._disruptions import DISRUPTIONS, PAUSES
+from ibm_engine.region._indicators import TARGETS
 from ibm_engine.region._periods_table import PERIODS
 from ibm_engine.scenarios._prices import PRICES
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES
@@ -28,6 +29,7 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
     "disruptions": DISRUPTIONS,
     "pauses": PAUSES,
     "prices": PRICES,
+    "targets": TARGETS,
 }
 _MARK = re.compile(r"^<!-- columns: (\w+) -->$")
 

@@ -203,11 +203,11 @@ def test_disruption_validation_names_rows_and_columns() -> None:
         simulate_delivery(plan_delivery_empty(), bad)
     got = err.value.problems[["row", "column"]].to_numpy().tolist()
     assert sorted(map(tuple, got)) == sorted(
-        [(0, "to_date"), (0, "share_available"), (1, "service"), (1, "from_date"), (1, "kind")]
-    )
+        [(1, "to_date"), (1, "share_available"), (2, "service"), (2, "from_date"), (2, "kind")]
+    )  # 1-based row numbers, as every table's problems
     with pytest.raises(InputError, match="column share_available"):
         simulate_delivery(plan_delivery_empty(), bad.drop(columns="share_available"))
-    with pytest.raises(ValueError, match="pauses, row 0, column participant_id"):
+    with pytest.raises(ValueError, match="pauses, row 1, column participant_id"):
         simulate_delivery(
             plan_delivery_empty(),
             pauses=pd.DataFrame({"participant_id": [None], "from_date": ["2020-01-01"],
@@ -254,8 +254,14 @@ def test_indicator_targets_validation(hand: ibm.AllocationResult) -> None:
         indicators(hand, bad)
     got = err.value.problems[["row", "column"]].to_numpy().tolist()
     assert sorted(map(tuple, got)) == [
-        (0, "service_group"), (0, "target_count"), (1, "service_group")
-    ]  # fmt: skip
+        (1, "service_group"), (1, "target_count"), (2, "service_group")
+    ]  # fmt: skip (1-based rows, as every table's problems)
+    reasons = set(err.value.problems["reason"])
+    assert "give exactly one of service_group and service" in reasons
+    assert "must be >= 0" in " ".join(reasons)
+    with pytest.raises(InputError, match="target_group: must be one of GRT, FT, BSAC"):
+        indicators(hand, pd.DataFrame({"target_group": ["XX"], "service": ["respite_care"],
+                                       "target_count": [1]}))  # fmt: skip
 
 
 def test_100000_participants_x_12_months_in_seconds() -> None:

@@ -115,8 +115,8 @@ PAUSES: Final = (
 
 def _check(table: str, given: object, specs: tuple[ColumnSpec, ...]) -> dict[str, Column]:
     """Check a table column by column and its dates' order; returns the converted columns, or
-    raises one InputError naming every problem (row = the row's label in the caller's
-    frame)."""
+    raises one InputError naming every problem (row = the 1-based row number, as for every
+    table of the contract)."""
     if not isinstance(given, pd.DataFrame):
         raise InputError.single(table, "", "must be a pandas DataFrame")
     # ``from`` / ``to`` are accepted as short names of ``from_date`` / ``to_date``
@@ -130,10 +130,7 @@ def _check(table: str, given: object, specs: tuple[ColumnSpec, ...]) -> dict[str
         log.add_rows(table, "to_date", ok & (end.values < start.values),
                      "must not be before from_date", None, attributable=False)  # fmt: skip
     if log:
-        labels = df.index
-        raise InputError(
-            [{**p, "row": None if p["row"] is None else labels[p["row"] - 1]} for p in log.records]
-        )
+        raise InputError(log.records)  # rows 1-based, as every table's problems
     return cols
 
 
@@ -152,7 +149,7 @@ def validate_disruptions(table: object) -> pd.DataFrame:
     Columns: ``service`` (required), ``municipality`` (empty = all), ``from_date``,
     ``to_date`` (inclusive, ``to_date >= from_date``), ``share_available`` (0..1) and ``kind``
     (``closure``, the default, or ``shortage``). Every problem is collected before an
-    :class:`~ibm_engine.errors.InputError` names them (row label and column).
+    :class:`~ibm_engine.errors.InputError` names them (1-based row number and column).
 
     Examples
     --------
@@ -161,7 +158,7 @@ def validate_disruptions(table: object) -> pd.DataFrame:
     Traceback (most recent call last):
     ...
     ibm_engine.errors.InputError: 1 input problem:
-      disruptions, row 5, column share_available: must be between 0 and 1 (got 1.5)
+      disruptions, row 6, column share_available: must be between 0 and 1 (got 1.5)
     """
     cols = _check("disruptions", table, DISRUPTIONS)
     return pd.DataFrame(
@@ -187,7 +184,7 @@ def validate_pauses(table: object) -> pd.DataFrame:
     Traceback (most recent call last):
     ...
     ibm_engine.errors.InputError: 1 input problem:
-      pauses, row 0, column to_date: must not be before from_date
+      pauses, row 1, column to_date: must not be before from_date
     """
     cols = _check("pauses", table, PAUSES)
     return pd.DataFrame(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from ibm_engine.domain._service import TARGET_GROUPS
 from ibm_engine.errors import InputError
 from ibm_engine.region._delivery import Delivery
+from ibm_engine.tables import ColumnSpec, ProblemLog
+from ibm_engine.tables._columns import check_columns, check_unique_columns
+from ibm_engine.tables._sources import file_sources
 
 __all__ = ["SERVICE_GROUPS", "indicators"]
 
@@ -41,9 +45,54 @@ def _receiving(source: Any) -> pd.DataFrame:
     return pd.DataFrame(got.assign(target_group=group.reindex(got["participant_id"]).to_numpy()))
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    o = s.astype(object)
-    return o.isna() | (o.astype(str).str.strip() == "")
+#: the columns of a targets table
+TARGETS: Final = (
+    ColumnSpec("target_group", "text", False, choices=TARGET_GROUPS, empty="every group",
+               description="the target group the target counts"),
+    ColumnSpec("service_group", "text", False,
+               description="a service group (a key of `groups`); give it or `service`"),
+    ColumnSpec("service", "text", False, description="one service; give it or `service_group`"),
+    ColumnSpec("target_count", "int", True, ge=0,
+               description="participants the programme aims to reach"),
+)  # fmt: skip
+
+
+def _check_targets(
+    targets: object, groups: Mapping[str, Sequence[str]]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The targets table checked column by column (``TARGETS``) and row by row (exactly one of
+    ``service_group`` and ``service``, a known group): the table with its text columns
+    cleaned (empty as ""), and the target counts; one InputError naming every problem."""
+    if not isinstance(targets, pd.DataFrame):
+        raise InputError.single("targets", None, "must be a pandas DataFrame")
+    check_unique_columns(targets.columns, "targets")
+    log = ProblemLog(sources=file_sources(targets=targets))
+    df = targets.reset_index(drop=True)
+    cols = check_columns(df, "targets", TARGETS, log, None, attributable=False)
+    n = len(df)
+
+    def text(name: str) -> np.ndarray:
+        col = cols.get(name)
+        return np.full(n, "", dtype=object) if col is None else np.where(col.empty, "", col.values)
+
+    group, service = text("service_group"), text("service")
+    has_group, has_service = group != "", service != ""
+    log.add_rows(
+        "targets",
+        "service_group",
+        has_group == has_service,
+        "give exactly one of service_group and service",
+        None,
+        attributable=False,
+    )
+    known = np.isin(group.astype(str), list(groups))
+    log.add_rows("targets", "service_group", has_group & ~known,
+                 f"unknown group; known: {', '.join(sorted(groups))}", None,
+                 detail=group, attributable=False)  # fmt: skip
+    if log:
+        raise InputError(log.records)
+    clean = df.assign(target_group=text("target_group"), service_group=group, service=service)
+    return clean, np.asarray(cols["target_count"].values, dtype=np.int64)
 
 
 def indicators(
@@ -79,38 +128,12 @@ def indicators(
     if targets is None:
         out = got.groupby(["target_group", "service"]).participant_id.nunique()
         return out.rename("participants").reset_index()
-    problems: list[dict[str, Any]] = []
-
-    def bad(row: object, column: str, reason: str) -> None:
-        problems.append({"table": "targets", "row": row, "participant_id": None,
-                         "column": column, "reason": reason})  # fmt: skip
-
-    if not isinstance(targets, pd.DataFrame):
-        raise InputError([{"table": "targets", "row": None, "participant_id": None,
-                           "column": "", "reason": "must be a pandas DataFrame"}])  # fmt: skip
-    t = targets.copy()
-    for c in ("target_group", "service_group", "service"):
-        if c not in t:
-            t[c] = ""
-    if "target_count" not in t:
-        bad(None, "target_count", "missing column")
-        raise InputError(problems)
-    count = pd.to_numeric(t["target_count"], errors="coerce")
-    for label in t.index[(count.isna() | (count < 0)).to_numpy()]:
-        bad(label, "target_count", "must be a number >= 0")
-    has_group, has_service = ~_blank(t["service_group"]), ~_blank(t["service"])
-    for label in t.index[(has_group == has_service).to_numpy()]:
-        bad(label, "service_group", "give exactly one of service_group and service")
-    for label in t.index[(has_group & ~t["service_group"].isin(list(groups))).to_numpy()]:
-        bad(label, "service_group", f"unknown group; known: {sorted(groups)}")
-    if problems:
-        raise InputError(problems)
+    t, count = _check_targets(targets, groups)
+    has_group = t["service_group"].to_numpy() != ""
     achieved = []
-    all_groups = _blank(t["target_group"]).to_numpy()
+    all_groups = (t["target_group"] == "").to_numpy()
     for k in range(len(t)):
-        services = (
-            groups[str(t["service_group"].iat[k])] if has_group.iat[k] else [t["service"].iat[k]]
-        )
+        services = groups[str(t["service_group"].iat[k])] if has_group[k] else [t["service"].iat[k]]
         rows = got["service"].isin(list(services))
         if not all_groups[k]:
             rows &= got["target_group"] == t["target_group"].iat[k]
@@ -118,5 +141,5 @@ def indicators(
     res = t.assign(participants=np.asarray(achieved, dtype=np.int64))
     with np.errstate(divide="ignore", invalid="ignore"):
         res["share"] = np.where(count > 0, res["participants"] / count, np.nan)
-    res["met"] = res["participants"].to_numpy() >= count.to_numpy()
+    res["met"] = res["participants"].to_numpy() >= count
     return res
