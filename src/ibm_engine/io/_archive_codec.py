@@ -23,13 +23,12 @@ import pandas as pd
 
 from ibm_engine.errors import InputError
 from ibm_engine.tables import (
-    ITEM_RESULT_COLUMNS,
-    PARTICIPANT_RESULT_COLUMNS,
     PARTICIPANTS,
     PLAN_ITEMS,
     SERVICES,
 )
 from ibm_engine.tables._problems import REJECTED_COLUMNS
+from ibm_engine.tables._schema import ITEM_RESULTS, PARTICIPANT_RESULTS
 
 __all__ = [
     "SQL_TYPES",
@@ -58,13 +57,10 @@ PSEUDONYM_DIGITS: Final = 32
 
 
 def _contract_columns() -> dict[str, str]:
-    kinds = {c.name: _CONTRACT_KIND[c.kind] for c in (*SERVICES, *PLAN_ITEMS, *PARTICIPANTS)}
-    for name in (*ITEM_RESULT_COLUMNS, *PARTICIPANT_RESULT_COLUMNS):
-        kinds.setdefault(name, "money" if name.endswith("_eur") else "float")
-    for name in ("units", "upper_units", "items_funded", "items_partly_funded",
-                 "items_not_funded"):  # fmt: skip
-        kinds[name] = "int"
-    for name in ("reason", "unit", "status", "policy", *REJECTED_COLUMNS):
+    """The kind of every contract column, from its spec (inputs, then the result columns)."""
+    specs = (*SERVICES, *PLAN_ITEMS, *PARTICIPANTS, *ITEM_RESULTS, *PARTICIPANT_RESULTS)
+    kinds = {c.name: _CONTRACT_KIND[c.kind] for c in specs}
+    for name in REJECTED_COLUMNS:
         kinds[name] = "text"
     kinds["row"] = "json"
     return kinds

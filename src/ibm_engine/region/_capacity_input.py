@@ -17,9 +17,9 @@ __all__ = ["CAPACITIES", "CAPACITY_COLUMNS", "problem", "read_capacities"]
 
 #: the capacities table's columns, defined once (validation reads these specs)
 CAPACITIES: Final = (
-    ColumnSpec("municipality", "text", True),
-    ColumnSpec("service", "text", True),
-    ColumnSpec("units", "int", True, lambda v: np.asarray(v < 0, dtype=bool), "must be >= 0"),
+    ColumnSpec("municipality", "text", True, description="the municipality of the providers"),
+    ColumnSpec("service", "text", True, description="the service they provide"),
+    ColumnSpec("units", "int", True, ge=0, description="units they can provide in the period"),
 )
 CAPACITY_COLUMNS = tuple(spec.name for spec in CAPACITIES)
 

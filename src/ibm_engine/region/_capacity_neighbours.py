@@ -43,10 +43,17 @@ __all__ = [
 
 #: the neighbours table's columns, defined once (validation reads these specs)
 NEIGHBOURS: Final = (
-    ColumnSpec("municipality", "text", True),
-    ColumnSpec("neighbour", "text", True),
+    ColumnSpec("municipality", "text", True, description="the participants' municipality"),
     ColumnSpec(
-        "transport_eur", "money", True, lambda v: np.asarray(v < 0, dtype=bool), "must be >= 0"
+        "neighbour", "text", True, description="a municipality whose providers may serve them"
+    ),
+    ColumnSpec(
+        "transport_eur",
+        "money",
+        True,
+        ge=0,
+        unit="EUR",
+        description="transport per unit bought there, paid from the budget",
     ),
 )
 NEIGHBOUR_COLUMNS = tuple(spec.name for spec in NEIGHBOURS)
