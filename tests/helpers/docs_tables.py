@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from ibm_engine.domain._columns import ColumnSpec, markdown_table
+from ibm_engine.region._capacity_input import CAPACITIES
+from ibm_engine.region._capacity_neighbours import NEIGHBOURS
 from ibm_engine.region._disruptions import DISRUPTIONS, PAUSES
 from ibm_engine.region._indicators import TARGETS
 from ibm_engine.region._periods_table import PERIODS
@@ -26,6 +28,8 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
     "participants": PARTICIPANTS,
     "plan_items": PLAN_ITEMS,
     "periods": PERIODS,
+    "capacities": CAPACITIES,
+    "neighbours": NEIGHBOURS,
     "disruptions": DISRUPTIONS,
     "pauses": PAUSES,
     "prices": PRICES,
