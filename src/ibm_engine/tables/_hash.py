@@ -145,6 +145,7 @@ def row_digests(
     (whole cents where every cell is, else by value).
     """
     n = len(df)
+    df = df.reset_index(drop=True)  # once for every column (no copy of the data)
     by_name = {spec.name: spec for spec in specs}
     known = converted or {}
     names = sorted((str(c), c) for c in df.columns)
@@ -156,7 +157,7 @@ def row_digests(
     hashed: list[str] = []
     skipped: list[str] = []
     for name, col in names:
-        s = df[col].reset_index(drop=True)
+        s = df[col]
         spec = by_name.get(name)
         if spec is None and money_suffix is not None and name.endswith(money_suffix):
             spec = ColumnSpec(name, "money", False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import sys
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -149,9 +150,13 @@ class _Utf8:
         self.data, self.start, self.length = data, start, length
 
     @classmethod
-    def of(cls, strs: list[str]) -> _Utf8:
-        """Python texts (one join and one encode for all)."""
-        joined = "".join(strs)
+    def of(cls, texts: list[Any]) -> _Utf8:
+        """Python texts (one join and one encode for all; other objects by their ``str``)."""
+        try:
+            strs, joined = texts, "".join(texts)
+        except TypeError:
+            strs = [str(t) for t in texts]
+            joined = "".join(strs)
         data = joined.encode("utf-8")
         if len(data) == len(joined):  # ASCII: a character is a byte
             length = np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
@@ -240,8 +245,7 @@ class _Utf8:
 
 def _text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two 64-bit hashes of each text's UTF-8 bytes (see :meth:`_Utf8.hashes`)."""
-    strs = [str(t) for t in texts.tolist()]
-    return _Utf8.of(strs).hashes()
+    return _Utf8.of(texts.tolist()).hashes()
 
 
 def _text_table(texts: np.ndarray, tag: int = _TEXT) -> Cells:
@@ -255,13 +259,21 @@ def _text_table(texts: np.ndarray, tag: int = _TEXT) -> Cells:
 def _numbers(vals: np.ndarray) -> Cells:
     """Floats: NaN null, integral values as integers (3.0 == 3), others as float64 bits."""
     vals = np.asarray(vals, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # NaN, inf and huge values: not whole, cast unused
+        ints = vals.astype(np.int64)
+    whole = ints.astype(np.float64) == vals  # below 2**63: a whole float casts exactly
+    whole &= np.abs(vals) < _INT_RANGE
+    if whole.all():
+        return Cells(_INT, ints.view(np.uint64))
     nan = np.isnan(vals)
-    with np.errstate(invalid="ignore"):
-        whole = ~nan & (vals == np.round(vals)) & (np.abs(vals) < _INT_RANGE)
-        ints = np.where(whole, vals, 0.0).astype(np.int64).view(np.uint64)
-    bits = (vals + 0.0).view(np.uint64)  # -0.0 is whole: already 0
-    tag = np.where(whole, _INT, np.where(nan, _NULL, _FLOAT)).astype(np.uint8)
-    return Cells(tag, np.where(whole, ints, np.where(nan, U64(0), bits)))
+    bits = vals.view(np.uint64)  # -0.0 is whole: never hashed by its bits
+    if not whole.any() and not nan.any():
+        return Cells(_FLOAT, bits)
+    tag = np.where(whole, np.uint8(_INT), np.uint8(_FLOAT))
+    a = np.where(whole, ints.view(np.uint64), bits)
+    tag[nan] = _NULL
+    a[nan] = 0
+    return Cells(tag, a)
 
 
 def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells | Coded:
@@ -269,9 +281,8 @@ def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells | C
     a short range (ranks, unit counts) become codes into the range, hashed once each."""
     ints = np.asarray(vals, dtype=np.int64)
     has_na = na is not None and bool(na.any())
-    present = ints[~na] if has_na and na is not None else ints
-    if present.shape[0]:
-        low, high = int(present.min()), int(present.max())
+    if ints.shape[0]:  # the range of every row's value (the null rows' too: codes -1 below)
+        low, high = int(ints.min()), int(ints.max())
         if high - low < max(_SHORT_RANGE, ints.shape[0] // 2):
             codes = ints - low
             if has_na:
