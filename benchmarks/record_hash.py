@@ -29,17 +29,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import pickle
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from allocate_20k import interleave
 from run import ROOT, _counts, _git, _machine, _machine_slug, _save, _versions
 
 POLICIES = ("priority", "optimal")
@@ -87,43 +84,6 @@ for line in sys.stdin:
 """
 
 
-class Worker:
-    """One source tree's worker process."""
-
-    def __init__(self, label: str, src: Path, data: Path) -> None:
-        env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
-        self.label = label
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(data)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        hello = self._read()
-        self.file, self.reuse = hello["file"], hello["reuse"]
-
-    def _read(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"worker {self.label} died")
-        out: dict[str, Any] = json.loads(line)
-        return out
-
-    def run(self, policy: str) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(policy + "\n")
-        self.proc.stdin.flush()
-        return self._read()
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write("\n")
-        self.proc.stdin.close()
-        self.proc.wait(timeout=60)
-
-
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in ("allocate", "inside", "scratch"):
@@ -161,28 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     n_grt, n_ft, n_bsac = _counts(args.n)
     people, plan, services = synthetic_zemgale(args.seed, n_grt=n_grt, n_ft=n_ft, n_bsac=n_bsac)
     print(f"{len(people)} participants, {len(plan)} plan items", file=sys.stderr)
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "tables.pkl"
-        with open(data, "wb") as fh:
-            pickle.dump((people, plan, services), fh, protocol=5)
-        workers = [Worker(label, Path(src).resolve(), data) for label, src in trees]
-        try:
-            for r in range(args.repeat):
-                for w in workers:
-                    for policy in policies:
-                        runs.setdefault((w.label, policy), []).append(w.run(policy))
-                print(f"round {r + 1}/{args.repeat} done", file=sys.stderr)
-        finally:
-            for w in workers:
-                w.close()
+    runs, workers = interleave(trees, (people, plan, services), policies, args.repeat, WORKER)
     machine = _machine()
     res = {
         "n": args.n,
         "plan_lines": len(plan),
         "seed": args.seed,
         "repeat": args.repeat,
-        "trees": {w.label: {"file": w.file, "inputs_from_prepare": w.reuse} for w in workers},
+        "trees": {
+            w.label: {"file": w.file, "inputs_from_prepare": w.hello["reuse"]} for w in workers
+        },
         "results": {f"{label}/{policy}": _summary(rs) for (label, policy), rs in runs.items()},
         "machine": machine,
         "versions": _versions(),

@@ -13,7 +13,7 @@ import pytest
 import ibm_engine as ibm
 from ibm_engine.allocation._record import hash_inputs
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, prepare
-from ibm_engine.tables import _hash_cells as cells
+from ibm_engine.tables import _hash_bytes as hb
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash import hash_table
 
@@ -22,7 +22,7 @@ _TEXTS = ["a", "", "  ", "ZG-GRT-000001", "ūdens", "x" * 40, "\u3000", "a\0", "
 
 def test_space_lead_bytes_are_those_of_python_whitespace() -> None:
     lead = {c.encode()[0] for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
-    assert set(np.flatnonzero(cells._SPACE_LEAD).tolist()) == lead
+    assert set(np.flatnonzero(hb._SPACE_LEAD).tolist()) == lead
 
 
 @pytest.mark.parametrize("dtype", ["str", "string", object, "category"])
@@ -37,9 +37,9 @@ def test_text_storage_does_not_change_the_hash(dtype: object) -> None:
 
 def test_texts_hashed_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = np.array([f"id-{i}" * (1 + i % 3) for i in range(50)] + _TEXTS, dtype=object)
-    whole = cells._text_hashes(texts)
-    monkeypatch.setattr(cells, "_TEXT_CHUNK", 7)
-    parts = cells._text_hashes(texts)
+    whole = hb.text_hashes(texts)
+    monkeypatch.setattr(hb, "_TEXT_CHUNK", 7)
+    parts = hb.text_hashes(texts)
     assert all(np.array_equal(x, y) for x, y in zip(whole, parts, strict=True))
 
 

@@ -34,16 +34,8 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash_cells import (
-    CHAIN,
-    U64,
-    Cells,
-    Coded,
-    by_value,
-    fin_a,
-    fin_b,
-    spec_cells,
-)
+from ibm_engine.tables._hash_bytes import CHAIN, U64, fin_a, fin_b
+from ibm_engine.tables._hash_cells import Cells, Coded, by_value, spec_cells
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["TableHash", "hash_table", "row_digests"]

@@ -11,58 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import sys
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
 from ibm_engine.tables._convert import Column, TextColumn, integer, money, number, text
+from ibm_engine.tables._hash_bytes import U64, Utf8, text_hashes
 from ibm_engine.tables._schema import ColumnSpec
 
-__all__ = ["CHAIN", "U64", "Cells", "Coded", "by_value", "fin_a", "fin_b", "spec_cells"]
+__all__ = ["Cells", "Coded", "by_value", "spec_cells"]
 
-U64 = np.uint64
-#: the two 64-bit finalisers (splitmix64 and murmur3's fmix64) and the chaining multiplier
-_A1, _A2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
-_B1, _B2 = U64(0xFF51AFD7ED558CCD), U64(0xC4CEB9FE1A85EC53)
-CHAIN = U64(0x9E3779B97F4A7C15)
-_S27, _S30, _S31, _S33 = U64(27), U64(30), U64(31), U64(33)
-_S3, _U1, _U7, _U64BITS = U64(3), U64(1), U64(7), U64(64)
-_LITTLE = sys.byteorder == "little"
 #: what a cell holds; the tag enters both hashes, so 3 (an integer) and "3" (text) differ
 _NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = range(8)
 #: largest magnitude below which an integral float is an exact int64
 _INT_RANGE = 2.0**63
 #: whole numbers whose range is shorter than this (or than half the rows) are hashed per value
 _SHORT_RANGE = 1024
-
-
-def fin_a(x: np.ndarray, scratch: np.ndarray | None = None) -> None:
-    """splitmix64's finaliser of every element, in place (``scratch``: same shape)."""
-    t = np.empty_like(x) if scratch is None else scratch
-    np.right_shift(x, _S30, out=t)
-    x ^= t
-    x *= _A1
-    np.right_shift(x, _S27, out=t)
-    x ^= t
-    x *= _A2
-    np.right_shift(x, _S31, out=t)
-    x ^= t
-
-
-def fin_b(x: np.ndarray, scratch: np.ndarray | None = None) -> None:
-    """murmur3's fmix64 of every element, in place (``scratch``: same shape)."""
-    t = np.empty_like(x) if scratch is None else scratch
-    np.right_shift(x, _S33, out=t)
-    x ^= t
-    x *= _B1
-    np.right_shift(x, _S33, out=t)
-    x ^= t
-    x *= _B2
-    np.right_shift(x, _S33, out=t)
-    x ^= t
 
 
 class Cells:
@@ -100,7 +65,7 @@ class Cells:
     def put_texts(self, rows: np.ndarray, texts: np.ndarray, codes: np.ndarray, tag: int) -> None:
         """Rows holding ``texts[codes]`` (each distinct text hashed once)."""
         if texts.shape[0]:
-            ha, hb = _text_hashes(texts)
+            ha, hb = text_hashes(texts)
             self.put(rows, tag, ha[codes], hb[codes])
 
     def with_null(self) -> Cells:
@@ -127,132 +92,11 @@ class Coded:
         )
 
 
-#: first UTF-8 bytes of the characters ``str.isspace`` takes as whitespace (a text can be
-#: blank only if it is empty or starts with one of them)
-_SPACE_LEAD = np.zeros(256, dtype=bool)
-_SPACE_LEAD[
-    [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]
-] = True
-
-
-#: a 64-bit word's lowest 0, 1, ..., 8 bytes (a text's last word: zeros after its end)
-_LOW_BYTES = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=np.uint64)
-#: texts hashed at a time (bounds the copy of their bytes)
-_TEXT_CHUNK = 1 << 18
-
-
-class _Utf8:
-    """Texts as UTF-8: the bytes, each text's start and length in bytes."""
-
-    __slots__ = ("data", "length", "start")
-
-    def __init__(self, data: np.ndarray, start: np.ndarray, length: np.ndarray) -> None:
-        self.data, self.start, self.length = data, start, length
-
-    @classmethod
-    def of(cls, texts: list[Any]) -> _Utf8:
-        """Python texts (one join and one encode for all; other objects by their ``str``)."""
-        try:
-            strs, joined = texts, "".join(texts)
-        except TypeError:
-            strs = [str(t) for t in texts]
-            joined = "".join(strs)
-        data = joined.encode("utf-8")
-        if len(data) == len(joined):  # ASCII: a character is a byte
-            length = np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
-        else:
-            length = np.fromiter((len(t.encode("utf-8")) for t in strs), np.int64, len(strs))
-        return cls(np.frombuffer(data, dtype=np.uint8), np.cumsum(length) - length, length)
-
-    @classmethod
-    def of_arrow(cls, values: object) -> _Utf8 | None:
-        """Arrow-backed texts without nulls, read from Arrow's buffers (no Python strings);
-        None for any other values."""
-        dtype = getattr(values, "dtype", None)
-        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-            return None
-        import pyarrow as pa  # installed: the values are stored in it
-
-        arr = pa.array(getattr(values, "array", values))
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        large = pa.types.is_large_string(arr.type)
-        if arr.null_count or not (large or pa.types.is_string(arr.type)):
-            return None
-        _, offsets, data = arr.buffers()
-        off = np.frombuffer(offsets, dtype=np.int64 if large else np.int32)
-        off = off[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
-        raw = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
-        return cls(raw, off[:-1], np.diff(off))
-
-    def blank(self, texts: object) -> np.ndarray:
-        """Whether each text is empty or whitespace only (``texts``: the same texts, looked at
-        in Python only where the first byte may start whitespace)."""
-        m, size = self.length.shape[0], self.data.shape[0]
-        maybe = np.flatnonzero(
-            (self.length == 0) | _SPACE_LEAD[self.data[np.minimum(self.start, size - 1)]]
-            if size
-            else np.ones(m, dtype=bool)
-        )
-        out = np.zeros(m, dtype=bool)
-        if maybe.shape[0]:
-            some = np.asarray(texts, dtype=object)[maybe].tolist()
-            out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
-        return out
-
-    def hashes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Two 64-bit hashes of each text, eight bytes at a time (vectorised).
-
-        All texts take as many 8-byte words as the longest one (zeros after a text's end); its
-        length in bytes enters first, so "a" and "a\\0" differ.
-        """
-        m = self.length.shape[0]
-        words = -(-max(int(self.length.max()), 1) // 8)
-        ha = np.empty(m, dtype=np.uint64)
-        hb = np.empty(m, dtype=np.uint64)
-        for lo in range(0, m, _TEXT_CHUNK):
-            hi = min(m, lo + _TEXT_CHUNK)
-            ha[lo:hi], hb[lo:hi] = self._span(lo, hi, words)
-        return ha, hb
-
-    def _span(self, lo: int, hi: int, words: int) -> tuple[np.ndarray, np.ndarray]:
-        """The hashes of texts ``lo:hi`` (stored one after another in ``data``)."""
-        length = self.length[lo:hi]
-        first, end = int(self.start[lo]), int(self.start[hi - 1] + length[-1])
-        buf = np.zeros(-(-(end - first) // 8) + words + 2, dtype=np.uint64)
-        buf.view(np.uint8)[: end - first] = self.data[first:end]
-        aligned = buf if _LITTLE else buf.byteswap()  # 64-bit words read little-endian
-        pos = (self.start[lo:hi] - first).astype(np.uint64)
-        ha, hb = length.astype(np.uint64) ^ _A2, length.astype(np.uint64) ^ _B2
-        fin_a(ha)
-        fin_b(hb)
-        for k in range(words):
-            p = pos + U64(8 * k)
-            q, bits = p >> _S3, (p & _U7) << _S3
-            # the eight bytes from p: the end of one aligned word and the start of the next
-            word = aligned[q] >> bits
-            word |= np.where(bits == 0, U64(0), aligned[q + _U1] << (_U64BITS - bits))
-            word &= _LOW_BYTES[np.clip(length - 8 * k, 0, 8)]  # zeros after the text's end
-            ha *= CHAIN
-            ha ^= word
-            fin_a(ha)
-            word += _B1
-            hb *= CHAIN
-            hb ^= word
-            fin_b(hb)
-        return ha, hb
-
-
-def _text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two 64-bit hashes of each text's UTF-8 bytes (see :meth:`_Utf8.hashes`)."""
-    return _Utf8.of(texts.tolist()).hashes()
-
-
 def _text_table(texts: np.ndarray, tag: int = _TEXT) -> Cells:
-    """The cells of distinct texts (all of them hashed together: see ``_Utf8.hashes``)."""
+    """The cells of distinct texts (all of them hashed together: see ``Utf8.hashes``)."""
     if not texts.shape[0]:
         return Cells(np.zeros(0, np.uint8), np.zeros(0, np.uint64))
-    ha, hb = _text_hashes(texts)
+    ha, hb = text_hashes(texts)
     return Cells(tag, ha, hb)
 
 
@@ -311,10 +155,10 @@ def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
     codes = np.asarray(codes, dtype=np.int64)
     if not len(uniques):
         return Coded(codes, Cells(np.zeros(0, np.uint8), np.zeros(0, np.uint64)))
-    utf = _Utf8.of_arrow(uniques)
+    utf = Utf8.of_arrow(uniques)
     if utf is None:
         strs = [str(u) for u in np.asarray(uniques, dtype=object).tolist()]
-        utf = _Utf8.of(strs)
+        utf = Utf8.of(strs)
         blank = np.fromiter((not t or t.isspace() for t in strs), dtype=bool, count=len(strs))
     else:
         blank = utf.blank(uniques)
