@@ -65,20 +65,20 @@ for line in sys.stdin:
 
 
 class Worker:
-    """One source tree's worker process."""
+    """One source tree's worker process (``script``: what it runs; ``WORKER`` by default)."""
 
-    def __init__(self, label: str, src: Path, data: Path) -> None:
+    def __init__(self, label: str, src: Path, data: Path, script: str = WORKER) -> None:
         env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
         self.label = label
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(data)],
+            [sys.executable, "-c", script, str(data)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             env=env,
         )
-        hello = self._read()
-        self.file = hello["file"]
+        self.hello = self._read()
+        self.file = self.hello["file"]
 
     def _read(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -99,6 +99,33 @@ class Worker:
         self.proc.stdin.write("\n")
         self.proc.stdin.close()
         self.proc.wait(timeout=60)
+
+
+def interleave(
+    trees: list[list[str]],
+    tables: tuple[Any, ...],
+    policies: tuple[str, ...] | list[str],
+    repeat: int,
+    script: str = WORKER,
+) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], list[Worker]]:
+    """``tables`` pickled once, one worker per ``LABEL=SRC`` tree running ``script``; each of
+    ``repeat`` rounds runs every tree and policy in turn. The measurements per (tree, policy)."""
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "tables.pkl"
+        with open(data, "wb") as fh:
+            pickle.dump(tables, fh, protocol=5)
+        workers = [Worker(label, Path(src).resolve(), data, script) for label, src in trees]
+        try:
+            for r in range(repeat):
+                for w in workers:
+                    for policy in policies:
+                        runs.setdefault((w.label, policy), []).append(w.run(policy))
+                print(f"round {r + 1}/{repeat} done", file=sys.stderr)
+        finally:
+            for w in workers:
+                w.close()
+    return runs, workers
 
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -136,21 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     people, plan, services = synthetic_zemgale(
         args.seed, n_grt=n_grt, n_ft=n_ft, n_bsac=n_bsac, period_weeks=args.period_weeks
     )
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "tables.pkl"
-        with open(data, "wb") as fh:
-            pickle.dump((people, plan, services, args.period_weeks), fh, protocol=5)
-        workers = [Worker(label, Path(src).resolve(), data) for label, src in trees]
-        try:
-            for r in range(args.repeat):
-                for w in workers:
-                    for policy in POLICIES:
-                        runs.setdefault((w.label, policy), []).append(w.run(policy))
-                print(f"round {r + 1}/{args.repeat} done", file=sys.stderr)
-        finally:
-            for w in workers:
-                w.close()
+    runs, workers = interleave(
+        trees, (people, plan, services, args.period_weeks), POLICIES, args.repeat
+    )
     machine = _machine()
     res = {
         "n": args.n,

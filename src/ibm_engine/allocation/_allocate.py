@@ -6,7 +6,7 @@ import inspect
 
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, argument_error, check_workers, stage
-from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
+from ibm_engine.allocation._record import build_record, hash_outputs
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._solved import Solved
 from ibm_engine.allocation._tables import item_table, participant_table
@@ -90,7 +90,6 @@ def allocate(
     """
     if policy not in POLICIES:
         raise argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
-    hashes = hash_inputs(participants=participants, plan_items=plan_items, services=services)
     staged = stage(
         participants,
         plan_items,
@@ -100,6 +99,7 @@ def allocate(
         errors=errors,
         budget=budget,
         merge=merge,
+        hash_tables=True,
     )
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
@@ -120,7 +120,7 @@ def allocate(
             "budget": budget,
             "milp_time_limit_seconds": MILP_TIME_LIMIT,
         },
-        hashes,
+        staged.input_hashes,
         hash_outputs(items=items, participants=parts, rejected=staged.rejected),
         services=services,
         # a participant not proven optimal fell back to a time-limited MILP

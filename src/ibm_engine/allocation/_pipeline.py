@@ -8,7 +8,7 @@ participants table by :func:`add_budget_columns`, the same way for both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,10 +17,13 @@ import pandas as pd
 from ibm_engine.allocation._budget import apply_formula, budget_columns, screen_participants
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._problem import Assembled, assemble
+from ibm_engine.allocation._record import hash_inputs
 from ibm_engine.budget import BudgetResult
 from ibm_engine.errors import InputError
 from ibm_engine.tables import Prepared, prepare
 from ibm_engine.tables._columns import as_frame
+from ibm_engine.tables._convert import Column
+from ibm_engine.tables._hash import TableHash
 
 __all__ = ["ERRORS", "Staged", "add_budget_columns", "argument_error", "check_workers", "stage"]
 
@@ -53,7 +56,8 @@ def _check_team_share(team_share: object) -> float:
 @dataclass(frozen=True, eq=False)
 class Staged:
     """Validated tables (``prep``), canonical arrays with weights (``asm``), the budget
-    formula's result (None without a formula), the quarantined rows and the merge used."""
+    formula's result (None without a formula), the quarantined rows and the merge used; with
+    ``stage(..., hash_tables=True)`` the content hashes of the three tables as given."""
 
     prep: Prepared
     asm: Assembled
@@ -61,6 +65,7 @@ class Staged:
     rejected: pd.DataFrame
     merge: RankMerge
     team_share: float
+    input_hashes: dict[str, TableHash] = field(default_factory=dict)
 
 
 def stage(
@@ -74,21 +79,26 @@ def stage(
     budget: Any,
     merge: str | RankMerge,
     budget_required: bool | None = None,
+    hash_tables: bool = False,
 ) -> Staged:
     """Arguments checked, tables validated, budgets set, weights merged (see module docstring).
 
     ``errors="quarantine"`` sets aside the participants with problems (also those a budget
     formula cannot compute a budget for); ``"raise"`` raises one InputError with every problem.
     ``budget_required`` (default: when no formula is given) makes ``budget_eur`` required.
+    ``hash_tables`` adds the record's content hashes of the three tables, from the columns
+    validation has converted.
     """
     if errors not in ERRORS:
         raise argument_error("errors", f"must be 'raise' or 'quarantine' (got {errors!r})")
     share = _check_team_share(team_share)
+    given = {"participants": participants, "plan_items": plan_items, "services": services}
     screened = None
     if budget is not None and errors == "quarantine":
         participants, plan_items, screened = screen_participants(
             budget, as_frame(participants, "participants"), as_frame(plan_items, "plan_items")
         )
+    converted: dict[str, tuple[pd.DataFrame, dict[str, Column]]] = {}
     prep = prepare(
         participants,
         plan_items,
@@ -96,7 +106,11 @@ def stage(
         period_weeks=period_weeks,
         errors=str(errors),
         budget_required=budget is None if budget_required is None else budget_required,
+        converted=converted,
     )
+    # screening validated other tables than those given: then hash them from the start
+    hashes = hash_inputs(converted if screened is None else None, **given) if hash_tables else {}
+    del converted  # the converted columns are not kept
     formula_result = None
     if budget is not None:
         prep, formula_result = apply_formula(prep, budget)
@@ -105,7 +119,7 @@ def stage(
     rejected = prep.rejected
     if screened is not None and len(screened):
         rejected = pd.concat([rejected, screened], ignore_index=True)
-    return Staged(prep, asm, formula_result, rejected, spec, share)
+    return Staged(prep, asm, formula_result, rejected, spec, share, hashes)
 
 
 def add_budget_columns(parts: pd.DataFrame, staged: Staged) -> None:

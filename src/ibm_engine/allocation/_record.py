@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES, ColumnSpec
 from ibm_engine.tables._columns import as_frame
+from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash import TableHash, hash_table
 
 __all__ = [
@@ -250,13 +251,25 @@ def jsonable(obj: object) -> JsonValue:
     return repr(obj)
 
 
-def hash_inputs(**tables: object) -> dict[str, TableHash]:
-    """Content hashes of input tables (contract columns by validated value); None skipped."""
-    return {
-        name: hash_table(as_frame(t, name), INPUT_SPECS.get(name, ()), money_suffix=MONEY_SUFFIX)
-        for name, t in tables.items()
-        if t is not None
-    }
+def hash_inputs(
+    converted: Mapping[str, tuple[pd.DataFrame, Mapping[str, Column]]] | None = None,
+    /,
+    **tables: object,
+) -> dict[str, TableHash]:
+    """Content hashes of input tables (contract columns by validated value); None skipped.
+
+    ``converted``: tables as ``tables.prepare`` read them, with the contract columns it
+    converted (its ``converted`` argument); those are hashed without converting again.
+    """
+    done = converted or {}
+    out = {}
+    for name, t in tables.items():
+        if t is None:
+            continue
+        frame, columns = done[name] if name in done else (as_frame(t, name), None)
+        specs = INPUT_SPECS.get(name, ())
+        out[name] = hash_table(frame, specs, money_suffix=MONEY_SUFFIX, converted=columns)
+    return out
 
 
 def hash_outputs(**tables: pd.DataFrame | None) -> dict[str, TableHash]:

@@ -22,18 +22,19 @@ import pandas as pd
 from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine.budget._base import Formula, ScaledFormula
 from ibm_engine.budget._inputs import Inputs
-from ibm_engine.budget._params import Parameter, ParameterCheck, Source, finite
+from ibm_engine.budget._params import ParameterCheck, Source, finite
 from ibm_engine.budget._pot_groups import PotGroups, group_problems
+from ibm_engine.budget._pot_report import (
+    calibrated_params,
+    pot_parameter,
+    pot_report,
+    pot_status,
+    scale_value,
+)
 from ibm_engine.budget._pot_search import Curve, Found, Unreachable, largest_remainders
 from ibm_engine.budget._pot_segments import calibrate_groups
-from ibm_engine.budget._result import (
-    BudgetResult,
-    CalibrationReport,
-    CalibrationStatus,
-    build,
-    require_exact_cents,
-)
-from ibm_engine.errors import InputError, SolverError
+from ibm_engine.budget._result import BudgetResult, build, require_exact_cents
+from ibm_engine.errors import InputError
 from ibm_engine.tables import ColumnSpec
 
 __all__ = ["LEFTOVER_RULE", "PotCalibrated"]
@@ -160,31 +161,18 @@ class PotCalibrated(Formula):
         ids = inputs.prep.participants["participant_id"]
         budget, given = largest_remainders(ev.exact, target, ids)
         total, pot = int(budget.sum()), self.pot_cents
-        if total > pot or (not capped and pot - total >= max(inputs.n, 1)):
-            raise SolverError(f"calibration missed the pot: total {total}, pot {pot} cents")
-        status = (
-            CalibrationStatus.CAPPED
-            if capped and total < pot
-            else CalibrationStatus.EXACT
-            if total == pot
-            else CalibrationStatus.WITHIN_TOLERANCE
-        )
         name = self.formula.scale_name()
-        value = next((float(p.value) for p in ev.params if p.name == name), scale)
-        calibrated = self.calibrated_source()
-        params = tuple(replace(p, source=calibrated) if p.name == name else p for p in ev.params)
-        pot_param = Parameter("pot_eur", pot / 100, "EUR for these participants", self.source)
-        report = CalibrationReport(
+        report = pot_report(
             parameter=name,
-            value=value,
+            value=scale_value(name, ev, scale),
             scale=scale,
-            pot_eur=pot / 100,
-            total_eur=total / 100,
-            below_pot_eur=(pot - total) / 100,
+            pot=pot,
+            total=total,
             leftover_cents=given,
             participants=inputs.n,
-            status=status,
+            status=pot_status(capped, total, pot, inputs.n),
             rule=LEFTOVER_RULE,
         )
-        ev = replace(ev, params=(*params, pot_param))
+        params = calibrated_params(ev.params, name, self.calibrated_source())
+        ev = replace(ev, params=(*params, pot_parameter(pot, self.source)))
         return build(self.kind, ids, ev, budget, calibration=report)

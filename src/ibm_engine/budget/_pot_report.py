@@ -1,18 +1,38 @@
-"""The report of a pot with groups: a row per group and per (sub-)pot, in cents that reconcile."""
+"""The reports of a calibration to a programme pot: the parts every pot's report shares (its
+status, the calibrated parameter and its value, the pot, the totals), and, for a pot with
+groups, a row per group and per (sub-)pot, in cents that reconcile.
+
+Used by :mod:`._calibrate` (one pot) and :mod:`._pot_segments` (a pot with groups), so both
+report the same way; neither is imported here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import BoolArray, IntArray
+from ibm_engine.budget._params import Parameter, Source
 from ibm_engine.budget._pot_groups import PotGroups
-from ibm_engine.budget._result import CalibrationReport
+from ibm_engine.budget._result import CalibrationReport, CalibrationStatus, Evaluation
+from ibm_engine.errors import SolverError
 
-__all__ = ["MAIN_POT", "GroupStatus", "PotGroupsReport", "PotOutcome", "PotStatus", "tables"]
+__all__ = [
+    "MAIN_POT",
+    "GroupStatus",
+    "PotGroupsReport",
+    "PotOutcome",
+    "PotStatus",
+    "calibrated_params",
+    "pot_parameter",
+    "pot_report",
+    "pot_status",
+    "scale_value",
+    "tables",
+]
 
 #: the name of the pot shared by every participant without a sub-pot
 MAIN_POT = "main"
@@ -61,6 +81,69 @@ class PotGroupsReport(CalibrationReport):
     column: str
     groups: pd.DataFrame
     pots: pd.DataFrame
+
+    @classmethod
+    def of(
+        cls, report: CalibrationReport, column: str, groups: pd.DataFrame, pots: pd.DataFrame
+    ) -> PotGroupsReport:
+        """``report`` (the whole pot's) with the groups' and the pots' tables."""
+        whole = {f.name: getattr(report, f.name) for f in fields(CalibrationReport)}
+        return cls(**whole, column=column, groups=groups, pots=pots)
+
+
+def pot_status(capped: bool, total: int, target: int, n: int) -> CalibrationStatus:
+    """How the calibration of ``n`` participants to ``target`` cents ended, their budgets
+    adding up to ``total``; above the target, or below it by a cent per participant or more
+    where no cap binds, is a ``SolverError``."""
+    if total > target or (not capped and target - total >= max(n, 1)):
+        raise SolverError(f"calibration missed the pot: total {total}, pot {target} cents")
+    if capped and total < target:
+        return CalibrationStatus.CAPPED
+    return CalibrationStatus.EXACT if total == target else CalibrationStatus.WITHIN_TOLERANCE
+
+
+def scale_value(name: str, ev: Evaluation, scale: float) -> float:
+    """The calibrated parameter ``name`` as ``ev`` states it (else the scale itself)."""
+    return next((float(p.value) for p in ev.params if p.name == name), scale)
+
+
+def calibrated_params(
+    params: tuple[Parameter, ...], name: str, source: Source, *, moved: bool = True
+) -> tuple[Parameter, ...]:
+    """``params`` with the calibrated one (``name``) sourced to the pot (where it ``moved``)."""
+    return tuple(replace(p, source=source) if p.name == name and moved else p for p in params)
+
+
+def pot_parameter(pot: int, source: Source) -> Parameter:
+    """The pot (``pot`` cents) as a parameter, with its decision as source."""
+    return Parameter("pot_eur", pot / 100, "EUR for these participants", source)
+
+
+def pot_report(
+    *,
+    parameter: str,
+    value: float,
+    scale: float,
+    pot: int,
+    total: int,
+    leftover_cents: int,
+    participants: int,
+    status: CalibrationStatus,
+    rule: str,
+) -> CalibrationReport:
+    """The report of a pot of ``pot`` cents whose budgets add up to ``total`` cents."""
+    return CalibrationReport(
+        parameter=parameter,
+        value=value,
+        scale=scale,
+        pot_eur=pot / 100,
+        total_eur=total / 100,
+        below_pot_eur=(pot - total) / 100,
+        leftover_cents=leftover_cents,
+        participants=participants,
+        status=status,
+        rule=rule,
+    )
 
 
 def _sums(codes: IntArray, k: int, cents: IntArray) -> IntArray:

@@ -23,7 +23,7 @@ back), so each row shows what the calibration changed.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -39,6 +39,11 @@ from ibm_engine.budget._pot_report import (
     PotGroupsReport,
     PotOutcome,
     PotStatus,
+    calibrated_params,
+    pot_parameter,
+    pot_report,
+    pot_status,
+    scale_value,
     tables,
 )
 from ibm_engine.budget._pot_search import Curve, Found, Unreachable, largest_remainders
@@ -52,7 +57,7 @@ from ibm_engine.budget._result import (
     round_half_up,
 )
 from ibm_engine.budget._shares import Rounding, decimal_share, share_of_cents
-from ibm_engine.errors import InputError, SolverError
+from ibm_engine.errors import InputError
 
 
 class PotSpec(Protocol):
@@ -122,14 +127,6 @@ def _pots(groups: PotGroups, labels: np.ndarray, pot: int) -> list[tuple[str, Bo
     return [(MAIN_POT, rest, pot - sum(c for _, _, c in subs)), *subs]
 
 
-def _status(found: Found, total: int, target: int, n: int) -> PotStatus:
-    if total > target or (not found.capped and target - total >= max(n, 1)):
-        raise SolverError(f"calibration missed the pot: total {total}, pot {target} cents")
-    if found.capped and total < target:
-        return PotStatus.CAPPED
-    return PotStatus.EXACT if total == target else PotStatus.WITHIN_TOLERANCE
-
-
 def _unreachable(pc: PotSpec, name: str, total: float) -> InputError:
     column = "pot_eur" if name == MAIN_POT else f"groups.sub_pots[{name.removeprefix('sub_pot[')}"
     return InputError.single(
@@ -163,7 +160,7 @@ def calibrate_groups(pc: PotSpec, groups: PotGroups, inputs: Inputs) -> BudgetRe
         if mask.any():
             found, status, given = _one_pot(pc, inputs, ids, name, mask, target, low, high, state)
         ev, scale = (found.ev, found.scale) if found is not None else (ev0, f.identity)
-        value = _value(f.scale_name(), ev, scale)
+        value = scale_value(f.scale_name(), ev, scale)
         outcomes.append(PotOutcome(name, mask, target, scale, value, status, given))
         if name == MAIN_POT:
             main_ev = ev
@@ -218,13 +215,9 @@ def _one_pot(
     if found is None:
         status = PotStatus.NOTHING_TO_SCALE if total < target else PotStatus.EXACT
     else:
-        status = _status(found, total, target, n)
+        status = PotStatus(pot_status(found.capped, total, target, n).value)
         status = PotStatus.RELEASED if released else status
     return found, status, given
-
-
-def _value(name: str, ev: Evaluation, scale: float) -> float:
-    return next((float(p.value) for p in ev.params if p.name == name), scale)
 
 
 def _result(
@@ -244,14 +237,12 @@ def _result(
     main = outcomes[0]
     calibrated = pc.calibrated_source()
     moved = main.status is not PotStatus.EMPTY and main.status is not PotStatus.NOTHING_TO_SCALE
-    params = tuple(
-        replace(p, source=calibrated) if p.name == name and moved else p for p in main_ev.params
-    )
+    params = calibrated_params(main_ev.params, name, calibrated, moved=moved)
     extra = [
         Parameter(f"{name}[{o.name}]", o.value, "calibrated to the sub-pot", calibrated)
         for o in outcomes[1:]
     ]
-    extra.append(Parameter("pot_eur", pot / 100, "EUR for these participants", pc.source))
+    extra.append(pot_parameter(pot, pc.source))
     for rule, shares in (("keep", groups.protect), ("floor", groups.floors)):
         unit = "share of the formula budget"
         extra += [Parameter(f"{rule}[{g}]", float(s), unit, pc.source) for g, s in shares.items()]
@@ -288,21 +279,18 @@ def _result(
         if capped
         else CalibrationStatus.WITHIN_TOLERANCE
     )
-    report = PotGroupsReport(
+    whole = pot_report(
         parameter=name,
         value=main.value,
         scale=main.scale,
-        pot_eur=pot / 100,
-        total_eur=total / 100,
-        below_pot_eur=(pot - total) / 100,
+        pot=pot,
+        total=total,
         leftover_cents=sum(o.leftover_cents for o in outcomes),
         participants=inputs.n,
         status=status,
         rule=LEFTOVER_RULE_GROUPS,
-        column=groups.column,
-        groups=group_table,
-        pots=pot_table,
     )
+    report = PotGroupsReport.of(whole, groups.column, group_table, pot_table)
     cents = _breakdown(ev0, formula_cents, state)
     return build(pc.kind, inputs.prep.participants["participant_id"], ev, budget, report, cents)
 

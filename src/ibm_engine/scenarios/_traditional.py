@@ -31,7 +31,7 @@ import pandas as pd
 
 from ibm_engine.allocation import RankMerge
 from ibm_engine.allocation._pipeline import stage
-from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
+from ibm_engine.allocation._record import build_record, hash_outputs
 from ibm_engine.allocation._status import count, rejected_count
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.allocation._view import DecidedTogether
@@ -171,10 +171,10 @@ def traditional(
     0              A     10      funded
     1              B      0  not_funded
     """
-    hashes = hash_inputs(participants=participants, plan_items=plan_items, services=services)
     staged = stage(
         participants, plan_items, services, period_weeks=period_weeks, team_share=team_share,
         errors=errors, budget=None, merge=merge, budget_required=pot_eur is None,
+        hash_tables=True,
     )  # fmt: skip
     prep, asm = staged.prep, staged.asm
     if pot_eur is None:
@@ -209,7 +209,7 @@ def traditional(
         "traditional",
         {"pot_eur": pot_eur, "period_weeks": int(period_weeks), "team_share": staged.team_share,
          "merge": staged.merge, "errors": errors},
-        hashes,
+        staged.input_hashes,
         hash_outputs(items=items, participants=people, rejected=staged.rejected),
         services=services,
     )  # fmt: skip

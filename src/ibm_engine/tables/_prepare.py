@@ -101,8 +101,13 @@ def prepare(
     period_weeks: int = 26,
     errors: str = "raise",
     budget_required: bool = True,
+    converted: dict[str, tuple[pd.DataFrame, dict[str, Column]]] | None = None,
 ) -> Prepared:
-    """Validate the three tables and convert them to canonical arrays (see module docstring)."""
+    """Validate the three tables and convert them to canonical arrays (see module docstring).
+
+    ``converted``, when given, receives each of ``participants`` and ``plan_items`` as read
+    and its contract columns as converted (what the record's content hash reuses).
+    """
     if errors not in ("raise", "quarantine"):
         raise InputError.single("arguments", "errors", "must be 'raise' or 'quarantine'")
     if (
@@ -144,6 +149,8 @@ def prepare(
         if pid_col is not None:
             check_id_spaces(ppid, pid_col.spaced, log)
 
+    if converted is not None:
+        converted["participants"] = (part, pcols)
     ipid = _ids(items)
     owner_code = None
     if ipid is not None:
@@ -158,6 +165,8 @@ def prepare(
     ipid_attr = ipid.where(owner_code >= 0) if ipid is not None and owner_code is not None else None
     icols = check_columns(items, "plan_items", PLAN_ITEMS, log, ipid_attr, with_row=True)
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
+    if converted is not None:
+        converted["plan_items"] = (items, icols)
     if ipid is not None and owner_code is not None and ipid_attr is not None:
         orphan = (ipid.codes >= 0) & (owner_code < 0)
         ptexts = ppid.texts if ppid is not None else np.zeros(0, dtype=object)

@@ -1,0 +1,78 @@
+"""The content hash's fast paths give the values of its plain ones (issue 10 §2, hashing at
+most 10% of ``allocate``): columns ``prepare`` converted, Arrow-backed text, texts hashed in
+chunks, whole numbers in a short range."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ibm_engine as ibm
+from ibm_engine.allocation._record import hash_inputs
+from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, prepare
+from ibm_engine.tables import _hash_bytes as hb
+from ibm_engine.tables._convert import Column
+from ibm_engine.tables._hash import hash_table
+
+_TEXTS = ["a", "", "  ", "ZG-GRT-000001", "ūdens", "x" * 40, "\u3000", "a\0", "Ö😀", "b\x1c"]
+
+
+def test_space_lead_bytes_are_those_of_python_whitespace() -> None:
+    lead = {c.encode()[0] for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+    assert set(np.flatnonzero(hb._SPACE_LEAD).tolist()) == lead
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object, "category"])
+def test_text_storage_does_not_change_the_hash(dtype: object) -> None:
+    pytest.importorskip("pyarrow")
+    values = [*_TEXTS, None, *_TEXTS[::-1]]
+    plain = hash_table(pd.DataFrame({"t": pd.Series(values, dtype=object)}))
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    assert hash_table(pd.DataFrame({"t": arrow})) == plain
+    assert hash_table(pd.DataFrame({"t": pd.Series(values, dtype=dtype)})) == plain
+
+
+def test_texts_hashed_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = np.array([f"id-{i}" * (1 + i % 3) for i in range(50)] + _TEXTS, dtype=object)
+    whole = hb.text_hashes(texts)
+    monkeypatch.setattr(hb, "_TEXT_CHUNK", 7)
+    parts = hb.text_hashes(texts)
+    assert all(np.array_equal(x, y) for x, y in zip(whole, parts, strict=True))
+
+
+def test_short_and_long_integer_ranges_agree() -> None:
+    short = pd.DataFrame({"n": [3, 1, 2, 3]})
+    wide = pd.DataFrame({"n": [3, 1, 2, 3, 2**40]})
+    assert (hash_table(wide.iloc[:4]) + hash_table(wide.iloc[4:])).digest == hash_table(wide).digest
+    assert hash_table(wide.iloc[:4]).digest == hash_table(short).digest
+    with_na = pd.DataFrame({"n": pd.array([3, None, 1], "Int64")})
+    as_float = pd.DataFrame({"n": [3.0, np.nan, 1.0]})
+    assert hash_table(with_na) == hash_table(as_float)
+
+
+def test_converted_columns_give_the_same_hash() -> None:
+    p, i, s = ibm.synthetic_zemgale(seed=3, n_grt=4, n_ft=3, n_bsac=2)
+    p = p.astype({"age": object, "participant_id": object})
+    p.loc[1, "age"] = "eleven"  # an invalid cell: hashed by its own value
+    p.loc[2, "participant_id"] = 17  # an id given as a number: "17"
+    p.loc[3, "budget_eur"] = np.nan
+    i = i.astype({"team_rank": object})
+    i.loc[0, "team_rank"] = 2.5
+    conv: dict[str, tuple[pd.DataFrame, dict[str, Column]]] = {}
+    with pytest.raises(ibm.InputError):
+        prepare(p, i, s, converted=conv)
+    assert set(conv) == {"participants", "plan_items"}
+    reused = hash_inputs(conv, participants=p, plan_items=i)
+    assert reused == hash_inputs(participants=p, plan_items=i)
+    assert reused["participants"] == hash_table(p, PARTICIPANTS, money_suffix="_eur")
+    assert reused["plan_items"] == hash_table(i, PLAN_ITEMS, money_suffix="_eur")
+
+
+def test_allocate_records_the_hashes_of_the_tables_given() -> None:
+    p, i, s = ibm.synthetic_zemgale(seed=3, n_grt=4, n_ft=3, n_bsac=2)
+    rec = ibm.allocate(p, i, s).record
+    given = hash_inputs(participants=p, plan_items=i, services=s)
+    assert {k: d.hash for k, d in rec.inputs.items()} == {k: h.hex for k, h in given.items()}
