@@ -73,6 +73,15 @@ def test_partitions_add_up_and_duplicates_count() -> None:
     assert doubled.digest == (2 * whole.digest) % 2**128
 
 
+def test_a_texts_hash_does_not_depend_on_longer_texts_beside_it() -> None:
+    """A short text hashed with a 40-character one: the table's hash is still the sum of its
+    rows' (the old hash chained every text over the longest text's words)."""
+    df = pd.DataFrame({"id": ["P1", "P2"], "note": ["a", "x" * 40]})
+    assert hash_table(df.iloc[:1]) + hash_table(df.iloc[1:]) == hash_table(df)
+    alone = hash_table(pd.DataFrame({"id": ["P1"], "note": ["a"]}))
+    assert alone == hash_table(df.iloc[:1])
+
+
 def test_unhashable_columns_are_named() -> None:
     df = pd.DataFrame({"a": [1, 2], "notes": [[1], {"x": 1}]})
     h = hash_table(df)

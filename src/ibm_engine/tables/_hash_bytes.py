@@ -157,13 +157,17 @@ class Utf8:
             word = aligned[q] >> bits
             word |= np.where(bits == 0, U64(0), aligned[q + _U1] << (_U64BITS - bits))
             word &= _LOW_BYTES[np.clip(length - 8 * k, 0, 8)]  # zeros after the text's end
-            ha *= CHAIN
-            ha ^= word
-            fin_a(ha)
+            # a text chains over its own words only: its hash never depends on the longer
+            # texts hashed with it (else partition hashes would not add up to the table's)
+            own = length > 8 * k
+            na = ha * CHAIN
+            na ^= word
+            fin_a(na)
             word += B1
-            hb *= CHAIN
-            hb ^= word
-            fin_b(hb)
+            nb = hb * CHAIN
+            nb ^= word
+            fin_b(nb)
+            ha, hb = np.where(own, na, ha), np.where(own, nb, hb)
         return ha, hb
 
 
