@@ -255,7 +255,7 @@ def test_indicator_targets_validation(hand: ibm.AllocationResult) -> None:
     got = err.value.problems[["row", "column"]].to_numpy().tolist()
     assert sorted(map(tuple, got)) == [
         (1, "service_group"), (1, "target_count"), (2, "service_group")
-    ]  # fmt: skip (1-based rows, as every table's problems)
+    ]  # fmt: skip
     reasons = set(err.value.problems["reason"])
     assert "give exactly one of service_group and service" in reasons
     assert "must be >= 0" in " ".join(reasons)
