@@ -175,13 +175,6 @@ def allocate_region(
     caps = read_capacities(capacities)
     nb = None if neighbours is None else read_neighbours(neighbours)
     t0 = time.perf_counter()
-    hashes = hash_inputs(
-        participants=participants,
-        plan_items=plan_items,
-        services=services,
-        capacities=capacities,
-        neighbours=neighbours,
-    )
     staged = stage(
         participants,
         plan_items,
@@ -191,7 +184,12 @@ def allocate_region(
         errors=errors,
         budget=budget,
         merge=merge,
+        hash_tables=True,  # the three tables hashed from the columns prepare converted
     )
+    hashes = {
+        **staged.input_hashes,
+        **hash_inputs(capacities=capacities, neighbours=neighbours),
+    }
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
     batch = _scaled(asm.batch, weighting)
