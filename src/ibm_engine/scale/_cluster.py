@@ -1,0 +1,67 @@
+"""The Dask client of a call: the caller's (used, never closed) or an embedded LocalCluster
+(started for the call, sized to the machine, closed after it); and the progress display."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+__all__ = ["local_cluster_size", "require_dask", "session", "show_progress"]
+
+
+def require_dask(what: str) -> None:
+    """Raise an ImportError naming the extra when dask or distributed is not installed."""
+    missing = [m for m in ("dask", "distributed") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ImportError(f"{what} needs {' and '.join(missing)}: pip install 'ibm_engine[dask]'")
+
+
+def local_cluster_size() -> int:
+    """Workers of the embedded cluster: one single-threaded worker per core this process may
+    use (the solver is single-threaded; processes avoid Python's lock)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def _dashboard() -> str | None:
+    """The dashboard on any free port where bokeh is installed, else none (no warning)."""
+    return ":0" if importlib.util.find_spec("bokeh") is not None else None
+
+
+@contextmanager
+def session(client: Any = None) -> Iterator[Any]:
+    """The client to run on: ``client`` as given, or a LocalCluster for this call only."""
+    if client is not None:
+        yield client
+        return
+    require_dask("Running on Dask")
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=local_cluster_size(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=_dashboard(),
+        ) as cluster,
+        Client(cluster) as embedded,
+    ):
+        yield embedded
+
+
+def show_progress(client: Any, futures: Sequence[Any], out: TextIO | None = None) -> None:
+    """The dashboard link and a progress bar of ``futures`` (a widget in Jupyter, text in a
+    terminal); returns when they are done."""
+    from distributed import progress, wait
+
+    services = client.scheduler_info().get("services", {})
+    if "dashboard" in services:
+        print(f"Dask dashboard: {client.dashboard_link}", file=out or sys.stderr, flush=True)
+    progress(list(futures))
+    wait(list(futures))
