@@ -143,9 +143,11 @@ def _text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     words = buf.view("<u8").astype(np.uint64)
     length = np.array([len(b) for b in encoded], dtype=np.uint64)  # "a" and "a\0" differ
     ha, hb = _fin_a(length ^ _A2), _fin_b(length ^ _B2)
+    used = (length + _U64(7)) // _U64(8)  # a text's own words: its hash is not the batch's
     for k in range(words.shape[1]):
-        ha = _fin_a((ha * _CHAIN) ^ words[:, k])
-        hb = _fin_b((hb * _CHAIN) ^ (words[:, k] + _B1))
+        on = used > _U64(k)
+        ha = np.where(on, _fin_a((ha * _CHAIN) ^ words[:, k]), ha)
+        hb = np.where(on, _fin_b((hb * _CHAIN) ^ (words[:, k] + _B1)), hb)
     return ha, hb
 
 
