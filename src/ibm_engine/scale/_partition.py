@@ -96,14 +96,16 @@ def _ids(df: pd.DataFrame) -> pd.Series:
 
 def id_hashes(p_source: object, i_source: object) -> dict[str, Any]:
     """The check of one partition pair: row counts, the 64-bit hashes of its distinct
-    participant ids, and how many of its plan items name a participant not in it."""
+    participant ids, and those of the ids its plan items name but it does not have (in
+    another partition, or nowhere: an orphan, reported where it is)."""
     p = read_part(p_source, ["participant_id"])
     i = read_part(i_source, ["participant_id"])
     pid, iid = _ids(p), _ids(i)
     distinct = pd.unique(pid.to_numpy(dtype=object))
     hashes = pd.util.hash_array(np.asarray(distinct, dtype=object), categorize=False)
-    misplaced = int((~iid.isin(pd.Index(distinct))).sum())
-    return {"n_p": len(p), "n_i": len(i), "hashes": hashes, "misplaced": misplaced}
+    elsewhere = pd.unique(iid[~iid.isin(pd.Index(distinct))].to_numpy(dtype=object))
+    away = pd.util.hash_array(np.asarray(elsewhere, dtype=object), categorize=False)
+    return {"n_p": len(p), "n_i": len(i), "hashes": hashes, "elsewhere": away}
 
 
 def _strip(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -135,11 +137,15 @@ def _hashes(digests: dict[str, TableDigest]) -> dict[str, TableHash]:
 
 
 def _as_text_if_mixed(df: pd.DataFrame) -> pd.DataFrame:
-    """Object columns mixing text and numbers (``rejected.row``) as text, for Parquet."""
+    """Object columns mixing text and numbers (``rejected.row``) as text, and object columns
+    with no value (an empty partition's) as text too, so that every file of a table has one
+    Parquet schema."""
     out = df.copy(deep=False)
     for c in out.columns:
         s = out[c]
-        if s.dtype == object and s.dropna().map(type).nunique() > 1:
+        if s.dtype == object and s.isna().all():
+            out[c] = s.astype("string")
+        elif s.dtype == object and s.dropna().map(type).nunique() > 1:
             out[c] = s.map(lambda x: x if x is None else str(x))
     return out
 
