@@ -29,11 +29,6 @@ def local_cluster_size() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def _dashboard() -> str | None:
-    """The dashboard on any free port where bokeh is installed, else none (no warning)."""
-    return ":0" if importlib.util.find_spec("bokeh") is not None else None
-
-
 @contextmanager
 def session(client: Any = None) -> Iterator[Any]:
     """The client to run on: ``client`` as given, or a LocalCluster for this call only."""
@@ -48,7 +43,7 @@ def session(client: Any = None) -> Iterator[Any]:
             n_workers=local_cluster_size(),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=_dashboard(),
+            dashboard_address=":0",  # any free port: never clashes with a running cluster
         ) as cluster,
         Client(cluster) as embedded,
     ):

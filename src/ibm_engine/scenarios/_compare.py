@@ -117,7 +117,12 @@ def compare(results: object, baseline: object = None) -> pd.DataFrame:
 
 
 def sweep(
-    baseline: Baseline, parameter: str, values: Sequence[float], workers: int = 1
+    baseline: Baseline,
+    parameter: str,
+    values: Sequence[float],
+    workers: int = 1,
+    *,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Run the baseline with a parameter at each value and compare every run with it.
 
@@ -131,6 +136,8 @@ def sweep(
         The factors, e.g. ``[1.0, 1.05, 1.1, 1.15, 1.2]`` for prices +0..20%.
     workers : int
         Processes for the runs (see :func:`run_scenarios`).
+    client : distributed.Client, optional
+        Run the scenarios as tasks on this Dask cluster (see :func:`run_scenarios`).
 
     Returns
     -------
@@ -161,7 +168,7 @@ def sweep(
         for f in factors
     ]
     base = run_scenario(baseline)
-    runs = run_scenarios(baseline, scenarios, workers=workers)
+    runs = run_scenarios(baseline, scenarios, workers=workers, client=client)
     out = compare({r.name: r for r in runs}, baseline=base)
     by_name = {s.name: f for s, f in zip(scenarios, factors, strict=True)}
     out["parameter"] = parameter
