@@ -179,3 +179,9 @@ def test_pandas_frames_are_for_allocate(region: Any) -> None:
     p, i, s = region
     with pytest.raises(ibm.InputError, match=r"pandas frames go to ibm\.allocate"):
         ibm.allocate_dataset(p, i, s)
+
+
+def test_allocate_names_the_dataset_function_for_dask_frames(region: Any) -> None:
+    p, i, s = region
+    with pytest.raises(ibm.InputError, match=r"dask DataFrame: .* ibm\.allocate_dataset"):
+        ibm.allocate(p, dd.from_pandas(i, npartitions=2), s)

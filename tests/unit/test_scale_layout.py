@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import ibm_engine as ibm
 from ibm_engine.allocation._record import hash_inputs, hash_outputs
@@ -57,3 +58,10 @@ def test_synthetic_dataset_is_seeded_and_co_partitioned(tmp_path: Path) -> None:
         assert set(items["participant_id"]) <= set(people["participant_id"])
     people = pd.read_parquet(a / "participants")
     assert people["participant_id"].is_unique and abs(len(people) - 250) <= 5
+
+
+def test_allocate_names_the_dataset_function_for_paths(tmp_path: Path) -> None:
+    p, i, s = ibm.synthetic_zemgale(seed=3, n_grt=2, n_ft=1, n_bsac=1)
+    root = ibm.write_dataset(p, i, tmp_path / "r")
+    with pytest.raises(ibm.InputError, match=r"go to ibm\.allocate_dataset"):
+        ibm.allocate(root, None, s)
