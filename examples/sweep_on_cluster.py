@@ -15,9 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import dask
 from distributed import Client, LocalCluster
 
 import ibm_engine as ibm
+from ibm_engine.scale import SPAWN_ENVIRON, worker_environ
 
 
 def main() -> None:
@@ -25,6 +27,7 @@ def main() -> None:
     base = ibm.Baseline(people, plan, services)
     factors = [0.8, 0.9, 1.1, 1.2, 1.3, 1.5]
     with (
+        dask.config.set({SPAWN_ENVIRON: worker_environ()}),  # see docs/scale.md, Memory
         LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):

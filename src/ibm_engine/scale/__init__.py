@@ -3,6 +3,7 @@ or dask DataFrames partitioned by participant, the co-partitioned dataset layout
 and a chunked synthetic generator. Dask is the optional extra ``ibm_engine[dask]``; nothing
 here imports it until a function needs it."""
 
+from ibm_engine.scale._cluster import MMAP_THRESHOLD, SPAWN_ENVIRON, worker_environ
 from ibm_engine.scale._engine import allocate_dataset
 from ibm_engine.scale._layout import (
     LAYOUT,
@@ -17,11 +18,14 @@ from ibm_engine.scale._result import DatasetResult, RepartitionWarning
 __all__ = [
     "LAYOUT",
     "MANIFEST",
+    "MMAP_THRESHOLD",
     "PARTITION_SIZE",
+    "SPAWN_ENVIRON",
     "DatasetResult",
     "RepartitionWarning",
     "allocate_dataset",
     "dataset_files",
     "synthetic_dataset",
+    "worker_environ",
     "write_dataset",
 ]

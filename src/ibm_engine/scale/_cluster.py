@@ -10,7 +10,34 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["local_cluster_size", "require_dask", "session", "show_progress"]
+__all__ = [
+    "MMAP_THRESHOLD",
+    "SPAWN_ENVIRON",
+    "local_cluster_size",
+    "require_dask",
+    "session",
+    "show_progress",
+    "worker_environ",
+]
+
+#: the Dask setting of the environment a nanny gives the worker processes it starts
+SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
+#: glibc's mmap threshold (bytes) in worker processes: Dask sets MALLOC_TRIM_THRESHOLD_, which
+#: turns off glibc's adaptive mmap threshold, so every array above 128 KiB was mmapped and
+#: unmapped again: a partition's allocation spent as much time in page faults as in its work
+#: (measured: 2.4 s of system time on 2.3 s of user time for 25,000 participants; 0.2 s with
+#: this). 32 MiB is glibc's largest value on 64-bit.
+MMAP_THRESHOLD = 32 * 1024 * 1024
+
+
+def worker_environ() -> dict[str, object]:
+    """Dask's environment for new worker processes, with :data:`MMAP_THRESHOLD` (give it to
+    clusters you start yourself: ``dask.config.set({SPAWN_ENVIRON: worker_environ()})``)."""
+    import dask
+
+    env = dict(dask.config.get(SPAWN_ENVIRON, default={}) or {})
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD)
+    return env
 
 
 def require_dask(what: str) -> None:
@@ -36,9 +63,11 @@ def session(client: Any = None) -> Iterator[Any]:
         yield client
         return
     require_dask("Running on Dask")
+    import dask
     from distributed import Client, LocalCluster
 
     with (
+        dask.config.set({SPAWN_ENVIRON: worker_environ()}),
         LocalCluster(
             n_workers=local_cluster_size(),
             threads_per_worker=1,

@@ -254,11 +254,18 @@ def _per_participant(budget: object) -> bool:
     """Whether a formula gives each participant's budget from that participant alone."""
     from ibm_engine.budget import PotCalibrated, PotGroups
 
-    return not isinstance(budget, PotCalibrated | PotGroups)
+    inner: object = budget
+    while inner is not None:  # a wrapper (TransitionProtected) of a pot-calibrated formula
+        if isinstance(inner, PotCalibrated | PotGroups):
+            return False
+        inner = getattr(inner, "formula", None)
+    return True
 
 
 def _into_place(staging: Path, out: Path) -> None:
     """Rename the complete staging folder to ``out`` (an old ``out`` removed only then)."""
+    for stray in staging.glob("*/.*.tmp"):  # of a task killed while writing, run again
+        stray.unlink()
     old = None
     if out.exists():
         old = out.parent / f".{out.name}.old-{uuid.uuid4().hex}"

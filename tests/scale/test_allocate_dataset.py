@@ -170,9 +170,10 @@ def test_a_per_participant_budget_formula_runs_on_the_partitions(
     got = r.compute()
     key = ["participant_id"]
     same_values(by_key(got.participants, key), by_key(one.participants, key))
-    with pytest.raises(ibm.InputError, match="whole population"):
-        ibm.allocate_dataset(dataset, budget=ibm.PotCalibrated(formula, 1e5, src),
-                             client=dask_client)  # fmt: skip
+    pot = ibm.PotCalibrated(formula, 1e5, src)
+    for whole in (pot, ibm.TransitionProtected(pot, src)):
+        with pytest.raises(ibm.InputError, match="whole population"):
+            ibm.allocate_dataset(dataset, budget=whole, client=dask_client)
 
 
 def test_pandas_frames_are_for_allocate(region: Any) -> None:

@@ -18,10 +18,13 @@ pytest.importorskip("distributed")
 
 @pytest.fixture(scope="session")
 def dask_client() -> Iterator[Any]:
+    import dask
     from distributed import Client, LocalCluster
 
+    from ibm_engine.scale import SPAWN_ENVIRON, worker_environ
+
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), dask.config.set({SPAWN_ENVIRON: worker_environ()}):
         warnings.simplefilter("ignore")
         cluster = LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
