@@ -87,5 +87,17 @@ def show_progress(client: Any, futures: Sequence[Any], out: TextIO | None = None
     services = client.scheduler_info().get("services", {})
     if "dashboard" in services:
         print(f"Dask dashboard: {client.dashboard_link}", file=out or sys.stderr, flush=True)
-    progress(list(futures))
+    from distributed.utils import is_kernel
+
+    shown = False
+    if is_kernel():  # Jupyter: a widget, shown here (not the cell's last value)
+        try:
+            from IPython.display import display
+
+            display(progress(list(futures), notebook=True))
+            shown = True
+        except ImportError:  # no ipywidgets: the text bar
+            pass
+    if not shown:
+        progress(list(futures), notebook=False)  # blocks until done
     wait(list(futures))

@@ -85,13 +85,8 @@ def lazy_tables(
         empty = meta.get(name, pd.DataFrame())
         if isinstance(source, Path):
             files = [str(part_path(source, name, k)) for k in range(n)]
-            out[name] = dd.from_map(read_part, files, meta=_file_meta(empty))
+            out[name] = dd.from_map(read_part, files, meta=empty, enforce_metadata=False)
         else:
             parts = [dask.delayed(_table)(x, name) for x in source]
             out[name] = dd.from_delayed(parts, meta=empty, verify_meta=False)
     return out
-
-
-def _file_meta(empty: pd.DataFrame) -> pd.DataFrame:
-    """Columns as read back from Parquet (object columns mixing text and numbers are text)."""
-    return empty
