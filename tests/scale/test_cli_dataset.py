@@ -13,13 +13,18 @@ from ibm_engine.cli import main
 
 
 def test_cli_allocates_a_dataset_on_a_scheduler(
-    dask_client: Any, region: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    dask_client: Any,
+    region: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     p, i, s = region
     one = ibm.allocate(p, i, s, policy="priority")
-    root = ibm.write_dataset(p, i, tmp_path / "ds", services=s, partition_size=50)
+    monkeypatch.chdir(tmp_path)  # relative paths: the workers have other working directories
+    ibm.write_dataset(p, i, "ds", services=s, partition_size=50)
     address = dask_client.scheduler.address
-    code = main(["dataset", str(root), "--out", str(tmp_path / "out"), "--policy", "priority",
+    code = main(["dataset", "ds", "--out", "out", "--policy", "priority",
                  "--scheduler", address])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0

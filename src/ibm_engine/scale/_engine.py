@@ -188,7 +188,7 @@ def allocate_dataset(
             "calibrate it in-process and pass a per-participant formula",
         )  # fmt: skip
     settings = Settings(policy, int(period_weeks), team_share, errors, merge, budget)
-    out = Path(output) if output is not None else None
+    out = Path(output).resolve() if output is not None else None  # absolute, for the workers
     if out is not None and out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists (pass overwrite=True to replace it)")
     staging = None if out is None else out.parent / f".{out.name}.staging-{uuid.uuid4().hex}"

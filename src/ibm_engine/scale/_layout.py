@@ -59,7 +59,7 @@ def dataset_files(path: str | os.PathLike[str]) -> list[str]:
     InputError
         When the folder does not exist or holds no Parquet file.
     """
-    folder = Path(path)
+    folder = Path(path).resolve()  # workers need not share the client's working directory
     if folder.is_file():
         return [str(folder)]
     files = sorted(str(f) for f in folder.glob("*.parquet")) if folder.is_dir() else []
