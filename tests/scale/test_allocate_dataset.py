@@ -186,3 +186,16 @@ def test_allocate_names_the_dataset_function_for_dask_frames(region: Any) -> Non
     p, i, s = region
     with pytest.raises(ibm.InputError, match=r"dask DataFrame: .* ibm\.allocate_dataset"):
         ibm.allocate(p, dd.from_pandas(i, npartitions=2), s)
+
+
+def test_folders_with_other_partition_counts_are_shuffled(
+    dask_client: Any, region: Any, dataset: Path, tmp_path: Path
+) -> None:
+    p, i, s = region
+    one = ibm.allocate(p, i, s)
+    other = ibm.write_dataset(p, i, tmp_path / "other", partition_size=70)  # 2 partitions
+    with pytest.warns(RepartitionWarning, match="4 participant partitions but 2 plan item"):
+        r = ibm.allocate_dataset(dataset / "participants", other / "plan_items", s,
+                                 client=dask_client)  # fmt: skip
+    same_record(r.record, one.record)
+    assert r.partitions == 4 and len(r.compute().items) == len(one.items)

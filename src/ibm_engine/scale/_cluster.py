@@ -94,7 +94,7 @@ def show_progress(client: Any, futures: Sequence[Any], out: TextIO | None = None
         try:
             from IPython.display import display
 
-            display(progress(list(futures), notebook=True))
+            display(progress(list(futures), notebook=True))  # type: ignore[no-untyped-call]
             shown = True
         except ImportError:  # no ipywidgets: the text bar
             pass

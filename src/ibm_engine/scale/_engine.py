@@ -29,6 +29,7 @@ from ibm_engine.scale._partition import (
     PartitionSummary,
     Settings,
     allocate_partition,
+    count_rows,
     id_hashes,
 )
 from ibm_engine.scale._repartition import repartition
@@ -89,8 +90,8 @@ def _check(client: Any, p: _Table, i: _Table) -> tuple[np.ndarray, np.ndarray, s
 
     if len(p.parts) != len(i.parts):
         why = f"{len(p.parts)} participant partitions but {len(i.parts)} plan item partitions"
-        p_n = client.gather(client.compute([dask.delayed(len)(x) for x in p.ids]))
-        i_n = client.gather(client.compute([dask.delayed(len)(x) for x in i.ids]))
+        p_n = client.gather(client.compute([dask.delayed(count_rows)(x) for x in p.ids]))
+        i_n = client.gather(client.compute([dask.delayed(count_rows)(x) for x in i.ids]))
         return _offsets(p_n), _offsets(i_n), why
     tasks = [dask.delayed(id_hashes)(a, b) for a, b in zip(p.ids, i.ids, strict=True)]
     checks = client.gather(client.compute(tasks))
@@ -215,6 +216,7 @@ def allocate_dataset(
             )
             for k, (a, b) in enumerate(zip(p_parts, i_parts, strict=True))
         ]
+        futures: list[Any] = []
         try:
             futures = c.compute(tasks)
             if progress:
@@ -222,6 +224,7 @@ def allocate_dataset(
             summaries: list[PartitionSummary] = c.gather(c.map(_first, futures, pure=False))
             record = collect(summaries, params, services, errors)
         except BaseException:
+            c.cancel(futures)  # none writes into the staging folder once it is removed
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -29,6 +29,7 @@ __all__ = [
     "PartitionSummary",
     "Settings",
     "allocate_partition",
+    "count_rows",
     "id_hashes",
     "part_file",
     "read_part",
@@ -85,6 +86,15 @@ def read_part(source: object, columns: list[str] | None = None) -> pd.DataFrame:
     if not isinstance(source, pd.DataFrame):
         raise TypeError(f"a partition must be a Parquet file or a DataFrame, got {type(source)}")
     return source if columns is None else source[columns]
+
+
+def count_rows(source: object) -> int:
+    """Rows of a partition (a Parquet file's from its footer, without reading it)."""
+    if isinstance(source, str | os.PathLike):
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(source).metadata.num_rows)
+    return len(read_part(source))
 
 
 def _ids(df: pd.DataFrame) -> pd.Series:
