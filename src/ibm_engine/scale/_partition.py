@@ -153,10 +153,10 @@ def _as_text_if_mixed(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy(deep=False)
     for c in out.columns:
         s = out[c]
-        if s.dtype == object and s.isna().all():
-            out[c] = s.astype("string")
-        elif s.dtype == object and s.dropna().map(type).nunique() > 1:
-            out[c] = s.map(lambda x: x if x is None else str(x))
+        if s.dtype == object:
+            kind = pd.api.types.infer_dtype(s, skipna=True)
+            if kind == "empty" or kind.startswith("mixed"):
+                out[c] = s.astype("string")
     return out
 
 
