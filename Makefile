@@ -97,6 +97,7 @@ bench-archive: $(DEVSTAMP)
 # and the shuffle path (inputs not co-partitioned); about 15 minutes, not part of `make bench`
 bench-scale: $(DEVSTAMP)
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/scale_sweep.py
 
 clean:
 	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
