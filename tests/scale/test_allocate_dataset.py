@@ -54,6 +54,11 @@ def test_copartitioned_dataset_in_memory_and_written(
     got = kept.compute()
     assert got.items.equals(one.items) and got.participants.equals(one.participants)
     same_record(kept.record, one.record)
+    pid = p["participant_id"].iloc[77]  # in the second partition
+    view, want = kept.participant(pid), one.participant(pid)
+    # the same explanation; its `item` index counts the participant's own plan items
+    assert view.explain().reset_index(drop=True).equals(want.explain().reset_index(drop=True))
+    assert view.text() == want.text() and view.text().endswith(f"Record {one.record.id}.")
 
     out = tmp_path / "result"
     written = ibm.allocate_dataset(dataset, client=dask_client, output=out)
@@ -85,6 +90,8 @@ def test_dask_frames_not_copartitioned_are_shuffled_with_a_warning(
     key = ["participant_id", "service"]
     same_values(by_key(got.items, key), by_key(one.items, key))
     same_values(by_key(got.participants, key[:1]), by_key(one.participants, key[:1]))
+    pid = p["participant_id"].iloc[5]
+    assert r.participant(pid).text("lv") == one.participant(pid).text("lv")
     # within a partition, rows keep the input order
     order = {pid: k for k, pid in enumerate(p["participant_id"])}
     for part in r.participants.to_delayed():

@@ -11,14 +11,14 @@ import os
 import shutil
 import uuid
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 
-from ibm_engine.allocation import allocate
+from ibm_engine.allocation import AllocationResult, Record, allocate
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.budget import BudgetFormula
 from ibm_engine.errors import InputError
@@ -31,6 +31,7 @@ from ibm_engine.scale._partition import (
     allocate_partition,
     count_rows,
     id_hashes,
+    read_part,
 )
 from ibm_engine.scale._repartition import repartition
 from ibm_engine.scale._result import DatasetResult, RepartitionWarning, lazy_tables
@@ -246,7 +247,39 @@ def allocate_dataset(
         path=out,
         partitions=len(tasks),
         repartitioned=why is not None,
+        _one=OneParticipant(p, i, services, settings, record),
     )
+
+
+@dataclass(frozen=True)
+class OneParticipant:
+    """One participant of a run allocated again from its own input rows (see
+    :meth:`DatasetResult.participant`)."""
+
+    p: _Table
+    i: _Table
+    services: object
+    settings: Settings
+    record: Record
+
+    def _rows(self, t: _Table, pid: str) -> pd.DataFrame:
+        import dask
+        import dask.dataframe as dd
+
+        parts = [dask.delayed(read_part)(x) if isinstance(x, str) else x for x in t.parts]
+        frame = dd.from_delayed(parts, meta=t.meta, verify_meta=False)
+        hit = frame[frame["participant_id"].astype("str") == pid]
+        rows: pd.DataFrame = hit.compute()
+        return rows.reset_index(drop=True)
+
+    def __call__(self, participant_id: object) -> AllocationResult:
+        pid = str(participant_id)
+        s = self.settings
+        r = allocate(
+            self._rows(self.p, pid), self._rows(self.i, pid), self.services, s.policy,
+            s.period_weeks, s.team_share, s.errors, merge=s.merge, budget=s.budget,
+        )  # fmt: skip
+        return replace(r, record=self.record)
 
 
 def _first(pair: tuple[PartitionSummary, Any]) -> PartitionSummary:

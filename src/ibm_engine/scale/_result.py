@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ibm_engine.allocation import Record
-from ibm_engine.errors import IbmEngineWarning
+from ibm_engine.allocation import AllocationResult, ParticipantView, Record
+from ibm_engine.errors import IbmEngineWarning, NotApplicableError
 from ibm_engine.io import AllocationTables
 from ibm_engine.scale._layout import part_path
 from ibm_engine.scale._partition import RESULT_TABLES, read_part
@@ -47,6 +47,20 @@ class DatasetResult:
     path: Path | None
     partitions: int
     repartitioned: bool
+    _one: Callable[[object], AllocationResult] | None = field(default=None, repr=False)
+
+    def participant(self, participant_id: object) -> ParticipantView:
+        """One participant: its rows, ``explain()``, ``text(lang)`` and what-ifs.
+
+        The participant's rows are found in the inputs (a scan of the ``participant_id``
+        columns) and allocated again in-process: an allocation depends on a participant's
+        own rows only, so the rows are this run's, and the explanation quotes this run's
+        record id. (``explain()``'s ``item`` index counts the participant's own plan items
+        from 0, not their rows in the whole dataset.)
+        """
+        if self._one is None:
+            raise NotApplicableError("this result does not keep its inputs")
+        return self._one(participant_id).participant(participant_id)
 
     def compute(self) -> AllocationTables:
         """The three tables gathered as pandas frames (only when asked: they may be large)."""
