@@ -206,3 +206,16 @@ def test_folders_with_other_partition_counts_are_shuffled(
                                  client=dask_client)  # fmt: skip
     same_record(r.record, one.record)
     assert r.partitions == 4 and len(r.compute().items) == len(one.items)
+
+
+def test_a_warning_of_several_partitions_is_given_once(
+    dask_client: Any, region: Any, dataset: Path, tmp_path: Path
+) -> None:
+    p, i, s = region
+    p = p.assign(municipality="Nowhere")  # the catalogue has municipal rows: a warning
+    root = ibm.write_dataset(p, i, tmp_path / "w", services=s, partition_size=40)
+    with pytest.warns(ibm.UnknownMunicipalityWarning) as got:
+        ibm.allocate_dataset(root, client=dask_client)
+    mine = [w for w in got if issubclass(w.category, ibm.UnknownMunicipalityWarning)]
+    assert len(mine) == 1  # four partitions warned alike: given once
+    assert "Nowhere" in str(mine[0].message)
