@@ -95,7 +95,13 @@ from ibm_engine.region import (
     simulate_delivery,
 )
 from ibm_engine.report import result_html, write_excel_report
-from ibm_engine.scale import DatasetResult, allocate_dataset, synthetic_dataset, write_dataset
+from ibm_engine.scale import (
+    DatasetResult,
+    RepartitionWarning,
+    allocate_dataset,
+    synthetic_dataset,
+    write_dataset,
+)
 from ibm_engine.scenarios import (
     MECHANISMS,
     Baseline,
@@ -150,6 +156,7 @@ __all__ = [
     "Record",
     "RegionResult",
     "RegressionBudget",
+    "RepartitionWarning",
     "Reproduction",
     "RunArchive",
     "Scenario",

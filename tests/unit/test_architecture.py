@@ -70,6 +70,7 @@ PUBLIC = [
     "Record",
     "RegionResult",
     "RegressionBudget",
+    "RepartitionWarning",
     "Reproduction",
     "RunArchive",
     "Scenario",
