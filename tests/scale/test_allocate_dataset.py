@@ -219,3 +219,14 @@ def test_a_warning_of_several_partitions_is_given_once(
     mine = [w for w in got if issubclass(w.category, ibm.UnknownMunicipalityWarning)]
     assert len(mine) == 1  # four partitions warned alike: given once
     assert "Nowhere" in str(mine[0].message)
+
+
+def test_an_empty_dataset_gives_the_record_of_an_empty_call(
+    dask_client: Any, region: Any, tmp_path: Path
+) -> None:
+    p, i, s = region
+    one = ibm.allocate(p.iloc[:0], i.iloc[:0], s)
+    root = ibm.write_dataset(p.iloc[:0], i.iloc[:0], tmp_path / "empty", services=s)
+    r = ibm.allocate_dataset(root, client=dask_client, output=tmp_path / "out")
+    same_record(r.record, one.record)
+    assert r.partitions == 1 and len(r.compute().participants) == 0
