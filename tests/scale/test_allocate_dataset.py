@@ -128,15 +128,24 @@ def test_raise_reports_every_problem_of_every_partition_and_writes_nothing(
     assert [f.name for f in tmp_path.iterdir()] == ["bad"]  # no staging folder left
 
 
-def test_raise_caps_the_message_but_keeps_every_problem(dask_client: Any, region: Any) -> None:
+def test_raise_caps_the_message_but_keeps_every_problem(
+    dask_client: Any, region: Any, tmp_path: Path
+) -> None:
     p, i, s = region
     p = p.assign(age=-1)
     with pytest.raises(ibm.InputError) as got, pytest.warns(RepartitionWarning):
         ibm.allocate_dataset(dd.from_pandas(p, npartitions=2, sort=False),
                              dd.from_pandas(i, npartitions=2, sort=False), s,
-                             client=dask_client)  # fmt: skip
+                             client=dask_client, output=tmp_path / "out")  # fmt: skip
     assert len(got.value.problems) == len(p)
     assert "and 90 more (see InputError.problems)" in str(got.value)
+    # more than the message lists: also written beside the (unwritten) output
+    written = pd.read_parquet(tmp_path / "out.problems.parquet")
+    assert len(written) == len(p) and set(written["row"]) == set(p["participant_id"])
+    assert got.value.__notes__ == [
+        f"all 140 problems are also in {tmp_path / 'out.problems.parquet'}"
+    ]
+    assert not (tmp_path / "out").exists()
 
 
 def test_quarantine_writes_the_rejected_as_their_own_dataset(

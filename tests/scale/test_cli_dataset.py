@@ -41,5 +41,7 @@ def test_cli_reports_bad_input_with_exit_code_2(
     root = ibm.write_dataset(p.assign(age=-1), i, tmp_path / "ds", services=s)
     code = main(["dataset", str(root), "--out", str(tmp_path / "out"),
                  "--scheduler", dask_client.scheduler.address])  # fmt: skip
-    assert code == 2 and "140 input problems" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 2 and "140 input problems" in err
+    assert f"all 140 problems are also in {tmp_path / 'out.problems.parquet'}" in err
     assert not (tmp_path / "out").exists()

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from ibm_engine.allocation._status import count
-from ibm_engine.scale import allocate_dataset
+from ibm_engine.errors import InputError
+from ibm_engine.scale import DatasetResult, allocate_dataset
 
 DATASET_EPILOG = """\
 examples:
@@ -46,14 +47,9 @@ def add_dataset_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
-def run_dataset(args: argparse.Namespace) -> int:
-    client = None
-    if args.scheduler is not None:
-        from distributed import Client
-
-        client = Client(args.scheduler)
+def _allocate(args: argparse.Namespace, client: Any) -> DatasetResult:
     try:
-        r = allocate_dataset(
+        return allocate_dataset(
             args.dataset,
             None,
             args.services,
@@ -65,6 +61,20 @@ def run_dataset(args: argparse.Namespace) -> int:
             client=client,
             progress=sys.stderr,
         )
+    except InputError as err:
+        for note in getattr(err, "__notes__", []):  # where every problem was written
+            print(note, file=sys.stderr)
+        raise
+
+
+def run_dataset(args: argparse.Namespace) -> int:
+    client = None
+    if args.scheduler is not None:
+        from distributed import Client
+
+        client = Client(args.scheduler)
+    try:
+        r = _allocate(args, client)
     finally:
         if client is not None:
             client.close()  # our connection to the scheduler, not the cluster

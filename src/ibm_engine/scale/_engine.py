@@ -223,7 +223,7 @@ def allocate_dataset(
             if progress:
                 show_progress(c, futures, None if progress is True else progress)
             summaries: list[PartitionSummary] = c.gather(c.map(_first, futures, pure=False))
-            record = collect(summaries, params, services, errors)
+            record = collect(summaries, params, services, errors, out)
         except BaseException:
             c.cancel(futures)  # none writes into the staging folder once it is removed
             if staging is not None:

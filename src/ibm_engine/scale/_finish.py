@@ -17,9 +17,11 @@ from ibm_engine.scale._layout import LAYOUT, MANIFEST
 from ibm_engine.scale._partition import RESULT_TABLES, PartitionSummary
 from ibm_engine.tables._hash import TableHash
 
-__all__ = ["collect", "problems_of", "write_manifest"]
+__all__ = ["MESSAGE_PROBLEMS", "collect", "problems_file", "problems_of", "write_manifest"]
 
 _KEY = ["table", "row", "participant_id", "column", "reason"]
+#: problems an InputError's message lists (the rest are in ``problems``, and in a file)
+MESSAGE_PROBLEMS = 50
 
 
 def problems_of(summaries: Sequence[PartitionSummary]) -> pd.DataFrame:
@@ -48,13 +50,22 @@ def _total(parts: Sequence[TableHash]) -> TableHash:
     return total
 
 
+def problems_file(output: Path) -> Path:
+    """Where the problems of a run that raised are written: beside ``output``, not in it."""
+    return output.parent / f"{output.name}.problems.parquet"
+
+
 def collect(
     summaries: Sequence[PartitionSummary],
     parameters: Mapping[str, Any],
     services: object,
     errors: str,
+    output: Path | None = None,
 ) -> Record:
     """Raise one InputError with every partition's problems, or build the run's record.
+
+    With ``output`` and more problems than the message lists, they are also written to
+    :func:`problems_file` (the error's note says where).
 
     The record is built as one ``ibm.allocate`` call builds it: the parameters of that call,
     the input and output hashes as the sums of the partitions' (the hash of a table is the
@@ -62,7 +73,14 @@ def collect(
     """
     problems = problems_of(summaries)
     if len(problems):
-        raise InputError(_records(problems))
+        err = InputError(_records(problems))
+        if output is not None and len(problems) > MESSAGE_PROBLEMS:
+            path = problems_file(output)
+            err.problems.astype({"row": "string", "source_row": "string"}).to_parquet(
+                path, index=False
+            )
+            err.add_note(f"all {len(problems):,} problems are also in {path}")
+        raise err
     inputs = {
         name: _total([s.inputs[name] for s in summaries]) for name in ("participants", "plan_items")
     }
