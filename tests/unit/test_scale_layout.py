@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -65,3 +67,16 @@ def test_allocate_names_the_dataset_function_for_paths(tmp_path: Path) -> None:
     root = ibm.write_dataset(p, i, tmp_path / "r")
     with pytest.raises(ibm.InputError, match=r"go to ibm\.allocate_dataset"):
         ibm.allocate(root, None, s)
+
+
+def test_pandas_frames_stay_in_process_without_dask(tmp_path: Path) -> None:
+    """ibm.allocate on pandas frames, and the dataset writers, never import dask."""
+    code = (
+        "import sys, ibm_engine as ibm; p, i, s = ibm.synthetic_zemgale(1, n_grt=3, n_ft=2, "
+        "n_bsac=1); ibm.allocate(p, i, s); "
+        f"ibm.write_dataset(p, i, {str(tmp_path / 'd')!r}); "
+        f"ibm.synthetic_dataset({str(tmp_path / 'z')!r}, 50); "
+        "print([m for m in ('dask', 'distributed') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
