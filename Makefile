@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-explore bench bench-region bench-20k bench-archive lint typecheck pytest docs docs-serve conformance clean
+.PHONY: demo test test-explore bench bench-region bench-20k bench-archive bench-scale lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,13 @@ bench-region: $(DEVSTAMP)
 # cluster from the machine's binaries, as in the tests)
 bench-archive: $(DEVSTAMP)
 	$(PY) benchmarks/archive.py
+
+# issue 13's scale target: 1,000,000 participants Parquet -> Parquet on a LocalCluster of 2
+# single-threaded workers against read_parquet + allocate(workers=2) + to_parquet in-process,
+# and the shuffle path (inputs not co-partitioned); about 15 minutes, not part of `make bench`
+bench-scale: $(DEVSTAMP)
+	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/scale_sweep.py
 
 clean:
 	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

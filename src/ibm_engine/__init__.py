@@ -95,6 +95,13 @@ from ibm_engine.region import (
     simulate_delivery,
 )
 from ibm_engine.report import result_html, write_excel_report
+from ibm_engine.scale import (
+    DatasetResult,
+    RepartitionWarning,
+    allocate_dataset,
+    synthetic_dataset,
+    write_dataset,
+)
 from ibm_engine.scenarios import (
     MECHANISMS,
     Baseline,
@@ -126,6 +133,7 @@ __all__ = [
     "CarryOver",
     "Catalogue",
     "CostedPlanBudget",
+    "DatasetResult",
     "ExtraMoney",
     "FlatBudget",
     "IbmEngineError",
@@ -148,6 +156,7 @@ __all__ = [
     "Record",
     "RegionResult",
     "RegressionBudget",
+    "RepartitionWarning",
     "Reproduction",
     "RunArchive",
     "Scenario",
@@ -162,6 +171,7 @@ __all__ = [
     "UnknownMunicipalityWarning",
     "__version__",
     "allocate",
+    "allocate_dataset",
     "allocate_plan",
     "allocate_region",
     "at_budget_change",
@@ -188,6 +198,7 @@ __all__ = [
     "simulate_delivery",
     "smallest_budget_for",
     "sweep",
+    "synthetic_dataset",
     "synthetic_zemgale",
     "traditional",
     "waiting_list",
@@ -195,6 +206,7 @@ __all__ = [
     "winners_losers",
     "with_assessment",
     "with_family_ranking",
+    "write_dataset",
     "write_excel_report",
     "write_json_schemas",
     "write_tables",

@@ -31,8 +31,9 @@ LAYERS = {
     "scenarios": 8,
     "report": 9,
     "io": 10,
-    "cli": 11,
-    "__main__": 11,  # python -m ibm_engine: runs the command line
+    "scale": 11,
+    "cli": 12,
+    "__main__": 12,  # python -m ibm_engine: runs the command line
 }
 
 #: the public surface; a name appearing or vanishing must be announced (CHANGELOG) and here
@@ -69,6 +70,7 @@ PUBLIC = [
     "Record",
     "RegionResult",
     "RegressionBudget",
+    "RepartitionWarning",
     "Reproduction",
     "RunArchive",
     "Scenario",
@@ -81,9 +83,11 @@ PUBLIC = [
     "TraditionalResult",
     "TransitionProtected",
     "UnknownMunicipalityWarning",
+    "DatasetResult",
     "ZEMGALE_MUNICIPALITIES",
     "__version__",
     "allocate",
+    "allocate_dataset",
     "allocate_plan",
     "allocate_region",
     "at_budget_change",
@@ -110,6 +114,7 @@ PUBLIC = [
     "simulate_delivery",
     "smallest_budget_for",
     "sweep",
+    "synthetic_dataset",
     "synthetic_zemgale",
     "traditional",
     "waiting_list",
@@ -117,6 +122,7 @@ PUBLIC = [
     "winners_losers",
     "with_assessment",
     "with_family_ranking",
+    "write_dataset",
     "write_excel_report",
     "write_json_schemas",
     "write_tables",
@@ -240,8 +246,8 @@ def test_no_heavy_imports_or_handlers_at_import() -> None:
     # pyarrow is left out: pandas itself imports it when it is installed (string dtype)
     code = (
         "import sys, logging; import ibm_engine; "
-        "heavy = [m for m in ('matplotlib', 'openpyxl', 'ortools', 'dask', 'hypothesis', "
-        "'scipy', 'duckdb', 'psycopg') if m in sys.modules]; "
+        "heavy = [m for m in ('matplotlib', 'openpyxl', 'ortools', 'dask', 'distributed', "
+        "'hypothesis', 'scipy', 'duckdb', 'psycopg') if m in sys.modules]; "
         "handlers = [type(h).__name__ for h in logging.getLogger('ibm_engine').handlers]; "
         "print(heavy, handlers)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, argument_error, check_workers, stage
@@ -21,6 +22,19 @@ POLICIES = ("optimal", "priority")
 MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
 #: the time limit of the MILP that proves the participants the enumeration leaves (its default)
 MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
+
+
+def _not_distributed(*tables: object) -> None:
+    """Dask frames and Parquet dataset folders are for ``ibm.allocate_dataset`` (the scale-out
+    layer, ``docs/scale.md``); named here so they are not taken for tables (no dask import)."""
+    for name, t in zip(("participants", "plan_items"), tables, strict=True):
+        if isinstance(t, str | os.PathLike) or type(t).__module__.split(".")[0] == "dask":
+            raise argument_error(
+                name,
+                f"is a {'dask DataFrame' if not isinstance(t, str | os.PathLike) else 'path'}: "
+                "ibm.allocate takes tables in memory; dask DataFrames and Parquet datasets "
+                "go to ibm.allocate_dataset",
+            )
 
 
 def allocate(
@@ -88,6 +102,7 @@ def allocate(
        spent_eur  left_eur   status
     0      499.0       1.0  optimal
     """
+    _not_distributed(participants, plan_items)
     if policy not in POLICIES:
         raise argument_error("policy", f"must be one of {', '.join(POLICIES)} (got {policy!r})")
     staged = stage(

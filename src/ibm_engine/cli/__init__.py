@@ -1,4 +1,4 @@
-"""The ``ibm-engine`` command line: ``demo``, ``allocate``, ``runs`` and ``--version``.
+"""The ``ibm-engine`` command line: ``demo``, ``allocate``, ``dataset``, ``runs``, ``--version``.
 
 Also run as ``python -m ibm_engine``. Inputs with more than ``--chunk-size`` participants are
 allocated a chunk at a time, with a progress line per chunk on stderr (see
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ibm_engine import IbmEngineError, InputError, __version__
 from ibm_engine.cli._allocate import ALLOCATE_EPILOG, run_allocate
+from ibm_engine.cli._dataset import add_dataset_parser
 from ibm_engine.cli._demo import DEMO_EPILOG, run_demo
 from ibm_engine.cli._runs import add_runs_parser
 from ibm_engine.cli._text import HelpFormatter, print_problems
@@ -107,7 +108,17 @@ def _parser() -> argparse.ArgumentParser:
         help="pseudonymise participant ids with the key in this environment variable",
     )
     alloc.set_defaults(run=run_allocate)
+    dataset = add_dataset_parser(sub)
     add_runs_parser(sub)
+    for flag, choices, default in (
+        ("--policy", ("optimal", "priority"), "optimal"),
+        ("--errors", ("raise", "quarantine"), "raise"),
+    ):
+        dataset.add_argument(flag, choices=choices, default=default, help="as for allocate")
+    dataset.add_argument("--period-weeks", type=int, default=26, help="plan period in weeks")
+    dataset.add_argument(
+        "--team-share", type=float, default=0.5, help="team's share in the rank merge"
+    )
     for p in (demo, alloc):
         p.add_argument("--period-weeks", type=int, default=26, help="plan period in weeks")
         p.add_argument(

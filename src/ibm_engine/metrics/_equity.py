@@ -34,5 +34,7 @@ def gini(values: object) -> float:
     if float(x[0]) < 0.0:
         raise InputError.single("arguments", "values", "must be non-negative (Gini)")
     k = np.arange(1, n + 1, dtype=np.float64)
-    g = 2.0 * float(np.dot(k, x)) / (n * total) - (n + 1.0) / n
+    # numpy's own (pairwise) sum, not np.dot: BLAS may split a dot product over threads, so
+    # its rounding differed between processes with different thread settings (Dask workers)
+    g = 2.0 * float(np.sum(k * x)) / (n * total) - (n + 1.0) / n
     return float(min(max(g, 0.0), 1.0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -116,8 +117,19 @@ def compare(results: object, baseline: object = None) -> pd.DataFrame:
     return out[list(COMPARE_COLUMNS)]
 
 
+def _compared(baseline: Baseline, base: ScenarioRun, scenario: Scenario) -> pd.DataFrame:
+    """One scenario run and compared with the baseline's run (a sweep's task on a cluster):
+    its rows of :func:`compare`, which depend on that run and the baseline's only."""
+    return compare({scenario.name: run_scenario(baseline, scenario)}, baseline=base)
+
+
 def sweep(
-    baseline: Baseline, parameter: str, values: Sequence[float], workers: int = 1
+    baseline: Baseline,
+    parameter: str,
+    values: Sequence[float],
+    workers: int = 1,
+    *,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Run the baseline with a parameter at each value and compare every run with it.
 
@@ -131,6 +143,9 @@ def sweep(
         The factors, e.g. ``[1.0, 1.05, 1.1, 1.15, 1.2]`` for prices +0..20%.
     workers : int
         Processes for the runs (see :func:`run_scenarios`).
+    client : distributed.Client, optional
+        Run and compare each scenario as a task on this Dask cluster (the baseline and its
+        run are sent to every worker once; only the KPI rows come back). Used, never closed.
 
     Returns
     -------
@@ -161,8 +176,16 @@ def sweep(
         for f in factors
     ]
     base = run_scenario(baseline)
-    runs = run_scenarios(baseline, scenarios, workers=workers)
-    out = compare({r.name: r for r in runs}, baseline=base)
+    if client is not None:  # each scenario compared where it ran: only KPI rows come back
+        inputs = client.scatter(baseline, broadcast=True)
+        reference = client.scatter(base, broadcast=True)
+        fn = getattr(sys.modules[__name__], "_compared", _compared)  # as the workers import it
+        futures = [client.submit(fn, inputs, reference, s, pure=False) for s in scenarios]
+        frames: list[pd.DataFrame] = client.gather(futures)
+        out = pd.concat(frames, ignore_index=True)
+    else:
+        runs = run_scenarios(baseline, scenarios, workers=workers)
+        out = compare({r.name: r for r in runs}, baseline=base)
     by_name = {s.name: f for s, f in zip(scenarios, factors, strict=True)}
     out["parameter"] = parameter
     out["factor"] = out["scenario"].map(by_name).astype(np.float64)

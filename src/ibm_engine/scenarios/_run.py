@@ -148,9 +148,10 @@ def run_scenario(baseline: Baseline, scenario: Scenario | None = None) -> Scenar
 
 
 def run_scenarios(
-    baseline: Baseline, scenarios: Sequence[Scenario], workers: int = 1
+    baseline: Baseline, scenarios: Sequence[Scenario], workers: int = 1, *, client: Any = None
 ) -> tuple[ScenarioRun, ...]:
-    """Run independent scenarios, serially or in ``workers`` processes (same results).
+    """Run independent scenarios, serially, in ``workers`` processes or as tasks on a Dask
+    cluster (same results).
 
     Parameters
     ----------
@@ -162,6 +163,10 @@ def run_scenarios(
         of at most that many processes (forked where the platform allows); results come back
         in the order given. Worth it when each scenario takes seconds: starting workers and
         sending the results back costs about as much as a small run.
+    client : distributed.Client, optional
+        Run each scenario as a task on this Dask cluster (``workers`` is then not used): the
+        baseline is sent to every worker once, results come back in the order given. The
+        client is used, never closed (see ``docs/scale.md``).
 
     Returns
     -------
@@ -199,11 +204,15 @@ def run_scenarios(
                          "column": "scenarios", "reason": reason})  # fmt: skip
     if problems:
         raise InputError(problems)
+    # the function as the module registry has it (pytest may import a module twice)
+    fn = getattr(sys.modules[__name__], "run_scenario", run_scenario)
+    if client is not None and todo:
+        base = client.scatter(baseline, broadcast=True)
+        futures = [client.submit(fn, base, s, pure=False) for s in todo]
+        return tuple(client.gather(futures))
     if workers == 1 or len(todo) < 2:
         return tuple(run_scenario(baseline, s) for s in todo)
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"  # as solve/ does
     pool_size = min(workers, len(todo))
     with ProcessPoolExecutor(max_workers=pool_size, mp_context=mp.get_context(method)) as pool:
-        # the function as the module registry has it (pytest may import a module twice)
-        fn = getattr(sys.modules[__name__], "run_scenario", run_scenario)
         return tuple(pool.map(fn, [baseline] * len(todo), todo))
