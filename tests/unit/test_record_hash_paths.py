@@ -79,3 +79,22 @@ def test_allocate_records_the_hashes_of_the_tables_given() -> None:
     rec = ibm.allocate(p, i, s).record
     given = hash_inputs(participants=p, plan_items=i, services=s)
     assert {k: d.hash for k, d in rec.inputs.items()} == {k: h.hex for k, h in given.items()}
+
+
+@pytest.mark.parametrize("bytes_per_row", [0, 10**9])
+def test_arrow_text_row_by_row_or_per_distinct_text(
+    bytes_per_row: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    from ibm_engine.tables import _hash_cells
+
+    values = [*_TEXTS, None, *_TEXTS[::-1], "x" * 70, None, " ", ""] * 3
+    plain = hash_table(pd.DataFrame({"t": pd.Series(values, dtype=object)}))
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    sliced = pd.Series(values * 2, dtype=pd.StringDtype("pyarrow")).iloc[len(values) :]
+    monkeypatch.setattr(_hash_cells, "_ROW_TEXT_BYTES", bytes_per_row)
+    assert hash_table(pd.DataFrame({"t": arrow})) == plain
+    assert hash_table(pd.DataFrame({"t": sliced})) == plain
+    assert hash_table(pd.DataFrame({"t": arrow.iloc[5:9]})) == hash_table(
+        pd.DataFrame({"t": pd.Series(values[5:9], dtype=object)})
+    )

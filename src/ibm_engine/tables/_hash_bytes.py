@@ -7,6 +7,7 @@ the compiled kernel ``_hash_kernels.utf8_hashes``.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ __all__ = ["CHAIN", "U64", "Utf8", "text_hashes"]
 U64 = np.uint64
 #: the multiplier that chains the cells of a row (and, in the kernels, the words of a text)
 CHAIN = U64(0x9E3779B97F4A7C15)
+_LITTLE = sys.byteorder == "little"
 
 
 #: first UTF-8 bytes of the characters ``str.isspace`` takes as whitespace (a text can be
@@ -28,7 +30,8 @@ _SPACE_LEAD[
 
 
 class Utf8:
-    """Texts as UTF-8: the bytes, each text's start and length in bytes."""
+    """Texts as UTF-8: the bytes, each text's start and length in bytes (the texts stored one
+    after another: each starts where the one before it ends, or later)."""
 
     __slots__ = ("data", "length", "start")
 
@@ -54,6 +57,13 @@ class Utf8:
     def of_arrow(cls, values: object) -> Utf8 | None:
         """Arrow-backed texts without nulls, read from Arrow's buffers (no Python strings);
         None for any other values."""
+        got = cls.arrow_rows(values)
+        return None if got is None or got[1].any() else got[0]
+
+    @classmethod
+    def arrow_rows(cls, values: object) -> tuple[Utf8, np.ndarray] | None:
+        """Arrow-backed texts read from Arrow's buffers, and which of them are null (a null's
+        text is meaningless); None for any other values."""
         dtype = getattr(values, "dtype", None)
         if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
             return None
@@ -63,26 +73,33 @@ class Utf8:
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         large = pa.types.is_large_string(arr.type)
-        if arr.null_count or not (large or pa.types.is_string(arr.type)):
+        if not (large or pa.types.is_string(arr.type)):
             return None
+        null = (
+            arr.is_null().to_numpy(zero_copy_only=False)
+            if arr.null_count
+            else np.zeros(len(arr), dtype=bool)
+        )
         _, offsets, data = arr.buffers()
         off = np.frombuffer(offsets, dtype=np.int64 if large else np.int32)
         off = off[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
         raw = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
-        return cls(raw, off[:-1], np.diff(off))
+        return cls(raw, off[:-1], np.diff(off)), null
 
-    def blank(self, texts: object) -> np.ndarray:
-        """Whether each text is empty or whitespace only (``texts``: the same texts, looked at
-        in Python only where the first byte may start whitespace)."""
+    def blank(self, texts: Any, skip: np.ndarray | None = None) -> np.ndarray:
+        """Whether each text is empty or whitespace only (``texts``: the same texts, an array
+        or index, looked at in Python only where the first byte may start whitespace; not at
+        all where ``skip``, whose rows are taken as not blank)."""
         m, size = self.length.shape[0], self.data.shape[0]
-        maybe = np.flatnonzero(
+        may = (
             (self.length == 0) | _SPACE_LEAD[self.data[np.minimum(self.start, size - 1)]]
             if size
             else np.ones(m, dtype=bool)
         )
+        maybe = np.flatnonzero(may if skip is None else may & ~skip)
         out = np.zeros(m, dtype=bool)
         if maybe.shape[0]:
-            some = np.asarray(texts, dtype=object)[maybe].tolist()
+            some = np.asarray(texts.take(maybe), dtype=object).tolist()
             out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
         return out
 
@@ -94,13 +111,17 @@ class Utf8:
         m = self.length.shape[0]
         ha = np.empty(m, dtype=np.uint64)
         hb = np.empty(m, dtype=np.uint64)
-        utf8_hashes(
-            np.ascontiguousarray(self.data, dtype=np.uint8),
-            np.ascontiguousarray(self.start, dtype=np.int64),
-            np.ascontiguousarray(self.length, dtype=np.int64),
-            ha,
-            hb,
-        )
+        if not m:
+            return ha, hb
+        start = np.asarray(self.start, dtype=np.int64)
+        length = np.asarray(self.length, dtype=np.int64)
+        first, end = int(start[0]), int(start[-1] + length[-1])  # stored one after another
+        words = np.empty(-(-(end - first) // 8) + 1, dtype=np.uint64)
+        words[-2:] = 0  # zeros after the last text, and a word of them
+        words.view(np.uint8)[: end - first] = self.data[first:end]
+        if not _LITTLE:  # the kernel reads little-endian words
+            words = words.byteswap()
+        utf8_hashes(words, np.ascontiguousarray(start - first), length, ha, hb)
         return ha, hb
 
 

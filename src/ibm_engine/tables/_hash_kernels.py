@@ -122,22 +122,27 @@ def chain_coded(
         acc_b[i] = fin_b((acc_b[i] * chain) ^ hb[c])
 
 
-@_jit(types.void(_U8, _I64, _I64, _OUT, _OUT))
+@_jit(types.void(_U64, _I64, _I64, _OUT, _OUT))
 def utf8_hashes(
-    data: np.ndarray, start: np.ndarray, length: np.ndarray, out_a: np.ndarray, out_b: np.ndarray
+    words: np.ndarray, start: np.ndarray, length: np.ndarray, out_a: np.ndarray, out_b: np.ndarray
 ) -> None:
-    """Two hashes of each text ``data[start:start + length]``: seeded by its length, then its
-    8-byte little-endian words chained (the last one padded with zeros; ``fmix64``'s chain
-    takes each word plus its first multiplier)."""
+    """Two hashes of each text, the ``length`` bytes from byte ``start`` of ``words`` (the
+    texts' bytes as little-endian 64-bit words, one word of zeros after them): seeded by its
+    length, then chained over its 8-byte words (the last one padded with zeros; ``fmix64``'s
+    chain takes each word plus its first multiplier)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     for j in range(out_a.shape[0]):
         n, p = length[j], start[j]
         ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
         hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
         for k in range(0, n, 8):
-            word = np.uint64(0)
-            for byte in range(min(8, n - k)):
-                word |= np.uint64(data[p + k + byte]) << np.uint64(8 * byte)
+            q = (p + k) >> 3
+            bits = np.uint64(((p + k) & 7) * 8)
+            word = words[q] >> bits
+            if bits:  # the rest from the next word
+                word |= words[q + 1] << (np.uint64(64) - bits)
+            if n - k < 8:  # zeros after the text's end
+                word &= (np.uint64(1) << np.uint64(8 * (n - k))) - np.uint64(1)
             ha = fin_a((ha * chain) ^ word)
             hb = fin_b((hb * chain) ^ (word + np.uint64(0xFF51AFD7ED558CCD)))
         out_a[j] = ha
