@@ -102,7 +102,8 @@ def test_one_signature_per_kernel() -> None:
     ro = df.copy()
     ro["float"] = pd.Series(np.repeat(df["float"].to_numpy(), 2)[::2])  # a strided copy
     assert hash_table(ro) == hash_table(df)
-    for name in ("fin_a", "fin_b", "chain_cells", "table_cells", "chain_coded", "utf8_hashes"):
+    names = ("fin_a", "fin_b", "_chain", "chain_cells", "table_cells", "chain_coded", "utf8_hashes")
+    for name in names:
         assert len(getattr(k, name).signatures) == 1, name
 
 

@@ -70,23 +70,15 @@ def fin_b(x: np.uint64) -> np.uint64:
     return x
 
 
-@_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
-def chain_cells(
-    tag: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    mix_a: np.ndarray,
-    mix_b: np.ndarray,
-    acc_a: np.ndarray,
-    acc_b: np.ndarray,
-) -> None:
-    """Row ``i``'s cell ``fin(payload ^ mix[tag])`` chained into ``acc``: ``fin(acc * CHAIN ^
-    cell)`` (``mix``: ``tag * CHAIN ^ seed`` for each of the eight tags)."""
+@_jit(types.void(_U64, _U64, _OUT, _OUT))
+def _chain(ha: np.ndarray, hb: np.ndarray, acc_a: np.ndarray, acc_b: np.ndarray) -> None:
+    """``acc = fin(acc * CHAIN ^ h)``: element by element, so that the compiler vectorises it
+    (the products wrap in SIMD registers as in scalar ones)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     for i in range(acc_a.shape[0]):
-        t = tag[i]
-        acc_a[i] = fin_a((acc_a[i] * chain) ^ fin_a(a[i] ^ mix_a[t]))
-        acc_b[i] = fin_b((acc_b[i] * chain) ^ fin_b(b[i] ^ mix_b[t]))
+        acc_a[i] = fin_a((acc_a[i] * chain) ^ ha[i])
+    for i in range(acc_b.shape[0]):
+        acc_b[i] = fin_b((acc_b[i] * chain) ^ hb[i])
 
 
 @_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
@@ -99,11 +91,36 @@ def table_cells(
     out_a: np.ndarray,
     out_b: np.ndarray,
 ) -> None:
-    """The cells' hashes ``fin(payload ^ mix[tag])`` (of a column's distinct values)."""
+    """The cells' hashes ``fin(payload ^ mix[tag])`` (``mix``: ``tag * CHAIN ^ seed`` for
+    each of the eight tags)."""
     for i in range(out_a.shape[0]):
-        t = tag[i]
-        out_a[i] = fin_a(a[i] ^ mix_a[t])
-        out_b[i] = fin_b(b[i] ^ mix_b[t])
+        out_a[i] = a[i] ^ mix_a[tag[i]]
+        out_b[i] = b[i] ^ mix_b[tag[i]]
+    for i in range(out_a.shape[0]):  # apart from the look-ups: vectorised
+        out_a[i] = fin_a(out_a[i])
+    for i in range(out_b.shape[0]):
+        out_b[i] = fin_b(out_b[i])
+
+
+@_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
+def chain_cells(
+    tag: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """Row ``i``'s cell ``fin(payload ^ mix[tag])`` chained into ``acc``: ``fin(acc * CHAIN ^
+    cell)``; 2,048 rows at a time (their cells' hashes stay in the first-level cache)."""
+    n = acc_a.shape[0]
+    ha = np.empty(2048, dtype=np.uint64)
+    hb = np.empty(2048, dtype=np.uint64)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        table_cells(tag[lo:hi], a[lo:hi], b[lo:hi], mix_a, mix_b, ha[: hi - lo], hb[: hi - lo])
+        _chain(ha[: hi - lo], hb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
 
 
 @_jit(types.void(_I64, _U64, _U64, _OUT, _OUT))
@@ -112,14 +129,18 @@ def chain_coded(
 ) -> None:
     """Row ``i``'s cell ``ha[codes[i]]`` (a negative code counts from the end, as numpy's
     ``take(mode="wrap")`` does from ``-len(ha)``) chained into ``acc``."""
-    chain = np.uint64(0x9E3779B97F4A7C15)
-    m = ha.shape[0]
-    for i in range(acc_a.shape[0]):
-        c = codes[i]
-        if c < 0:
-            c += m
-        acc_a[i] = fin_a((acc_a[i] * chain) ^ ha[c])
-        acc_b[i] = fin_b((acc_b[i] * chain) ^ hb[c])
+    n, m = acc_a.shape[0], ha.shape[0]
+    ga = np.empty(2048, dtype=np.uint64)
+    gb = np.empty(2048, dtype=np.uint64)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        for i in range(lo, hi):
+            c = codes[i]
+            if c < 0:
+                c += m
+            ga[i - lo] = ha[c]
+            gb[i - lo] = hb[c]
+        _chain(ga[: hi - lo], gb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
 
 
 @_jit(types.void(_U64, _I64, _I64, _OUT, _OUT))
