@@ -236,7 +236,11 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
             return None
         table = sub.dense() if isinstance(sub, Coded) else sub
         return Coded(np.asarray(s.cat.codes.to_numpy(), dtype=np.int64), table)
-    na = s.isna().to_numpy(dtype=bool)
+    if pdt.is_float_dtype(dtype):
+        return _numbers(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
+        return _arrow_text(s) or _coded_text(s)
+    na = s.isna().to_numpy(dtype=bool)  # the other kinds need the null rows
     present = np.flatnonzero(~na)
     if pdt.is_bool_dtype(dtype):
         cells = Cells.nulls(n)
@@ -249,8 +253,6 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
         has_na = bool(present.shape[0] < n)
         vals = s.to_numpy(dtype=np.int64, na_value=0) if has_na else s.to_numpy()
         return _ints(vals, na if has_na else None)
-    if pdt.is_float_dtype(dtype):
-        return _numbers(s.to_numpy(dtype=np.float64, na_value=np.nan))
     if pdt.is_datetime64_any_dtype(dtype) or pdt.is_timedelta64_dtype(dtype):
         if isinstance(dtype, pd.DatetimeTZDtype):  # an instant: the same in every zone
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -258,8 +260,6 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
         cells = Cells.nulls(n)
         cells.put(present, _TIME, s.to_numpy(dtype=unit)[present].view(np.uint64))
         return cells
-    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
-        return _arrow_text(s) or _coded_text(s)
     kind = pd.api.types.infer_dtype(s, skipna=True)
     raw = s.to_numpy(dtype=object)
     if kind in ("string", "empty"):
