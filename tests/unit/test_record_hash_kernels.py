@@ -142,3 +142,17 @@ def test_compiles_without_a_cache_when_no_location_is_writable() -> None:
     assert out.returncode == 0, out.stderr
     expected = hash_table(pd.DataFrame({"x": [1.5, 2.0], "y": ["a", "b"]})).hex
     assert out.stdout.split() == [expected, "NullCache"]
+
+
+def test_codes_wrap_as_numpy_take_does() -> None:
+    from ibm_engine.tables import _hash_kernels as k
+
+    codes = np.array([-1, 0, 2, -3, 5, -7, 11], dtype=np.int64)
+    ha = np.array([11, 22, 33], dtype=np.uint64)
+    hb = ha + np.uint64(1)
+    got_a, got_b = np.zeros(7, np.uint64), np.zeros(7, np.uint64)
+    k.chain_coded(codes, ha, hb, got_a, got_b)
+    want_a, want_b = np.zeros(7, np.uint64), np.zeros(7, np.uint64)
+    k.chain_coded(np.take(np.arange(3), codes, mode="wrap"), ha, hb, want_a, want_b)
+    assert np.array_equal(got_a, want_a)
+    assert np.array_equal(got_b, want_b)

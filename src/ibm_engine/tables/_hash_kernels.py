@@ -127,8 +127,8 @@ def chain_cells(
 def chain_coded(
     codes: np.ndarray, ha: np.ndarray, hb: np.ndarray, acc_a: np.ndarray, acc_b: np.ndarray
 ) -> None:
-    """Row ``i``'s cell ``ha[codes[i]]`` (a negative code counts from the end, as numpy's
-    ``take(mode="wrap")`` does from ``-len(ha)``) chained into ``acc``."""
+    """Row ``i``'s cell ``ha[codes[i]]`` chained into ``acc`` (a code outside the table wraps
+    round it, as in numpy's ``take(mode="wrap")``: -1 is the last entry)."""
     n, m = acc_a.shape[0], ha.shape[0]
     ga = np.empty(2048, dtype=np.uint64)
     gb = np.empty(2048, dtype=np.uint64)
@@ -136,8 +136,8 @@ def chain_coded(
         hi = min(n, lo + 2048)
         for i in range(lo, hi):
             c = codes[i]
-            if c < 0:
-                c += m
+            if c < 0 or c >= m:  # -1 (null) mostly; wraps as numpy's take(mode="wrap")
+                c %= m
             ga[i - lo] = ha[c]
             gb[i - lo] = hb[c]
         _chain(ga[: hi - lo], gb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
