@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import ibm_engine as ibm
+from helpers import hash_reference as reference
 from ibm_engine.allocation._record import hash_inputs
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, prepare
 from ibm_engine.tables import _hash_bytes as hb
@@ -35,12 +36,14 @@ def test_text_storage_does_not_change_the_hash(dtype: object) -> None:
     assert hash_table(pd.DataFrame({"t": pd.Series(values, dtype=dtype)})) == plain
 
 
-def test_texts_hashed_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_texts_hashed_in_chunks() -> None:
+    # the numpy reference hashes texts in chunks; the compiled kernel one by one
     texts = np.array([f"id-{i}" * (1 + i % 3) for i in range(50)] + _TEXTS, dtype=object)
     whole = hb.text_hashes(texts)
-    monkeypatch.setattr(hb, "_TEXT_CHUNK", 7)
-    parts = hb.text_hashes(texts)
-    assert all(np.array_equal(x, y) for x, y in zip(whole, parts, strict=True))
+    utf = hb.Utf8.of(texts.tolist())
+    for chunk in (7, reference.TEXT_CHUNK):
+        parts = reference.text_hashes(utf, chunk)
+        assert all(np.array_equal(x, y) for x, y in zip(whole, parts, strict=True))
 
 
 def test_short_and_long_integer_ranges_agree() -> None:
@@ -76,3 +79,22 @@ def test_allocate_records_the_hashes_of_the_tables_given() -> None:
     rec = ibm.allocate(p, i, s).record
     given = hash_inputs(participants=p, plan_items=i, services=s)
     assert {k: d.hash for k, d in rec.inputs.items()} == {k: h.hex for k, h in given.items()}
+
+
+@pytest.mark.parametrize("bytes_per_row", [0, 10**9])
+def test_arrow_text_row_by_row_or_per_distinct_text(
+    bytes_per_row: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    from ibm_engine.tables import _hash_cells
+
+    values = [*_TEXTS, None, *_TEXTS[::-1], "x" * 70, None, " ", ""] * 3
+    plain = hash_table(pd.DataFrame({"t": pd.Series(values, dtype=object)}))
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    sliced = pd.Series(values * 2, dtype=pd.StringDtype("pyarrow")).iloc[len(values) :]
+    monkeypatch.setattr(_hash_cells, "_ROW_TEXT_BYTES", bytes_per_row)
+    assert hash_table(pd.DataFrame({"t": arrow})) == plain
+    assert hash_table(pd.DataFrame({"t": sliced})) == plain
+    assert hash_table(pd.DataFrame({"t": arrow.iloc[5:9]})) == hash_table(
+        pd.DataFrame({"t": pd.Series(values[5:9], dtype=object)})
+    )

@@ -19,9 +19,10 @@ arbitrary objects) are left out and named in ``not_hashed``.
 
 How it is computed (the values above do not depend on it): a column's cells come from
 :mod:`ibm_engine.tables._hash_cells`, per row or, for text and categories, per distinct value
-with each row's code; a cell's hashes are taken once per distinct value where there are codes,
-and the finalisers work in place on preallocated arrays. Contract columns that
-``tables.prepare`` has already converted are hashed from its conversion (``converted``).
+with each row's code; a cell's hashes are taken once per distinct value where there are codes.
+The finalisers, the chain of a column's cells into the row digests and the hashes of texts are
+compiled (:mod:`ibm_engine.tables._hash_kernels`, numba): one pass per column. Contract columns
+that ``tables.prepare`` has already converted are hashed from its conversion (``converted``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash_bytes import CHAIN, U64, fin_a, fin_b
+from ibm_engine.tables._hash_bytes import CHAIN, U64
 from ibm_engine.tables._hash_cells import Cells, Coded, by_value, spec_cells
 from ibm_engine.tables._schema import ColumnSpec
 
@@ -89,38 +90,37 @@ def _seed(name: str) -> tuple[np.uint64, np.uint64]:
     return U64(int.from_bytes(d[:8], "little")), U64(int.from_bytes(d[8:], "little"))
 
 
-def _dense_hashes(
-    cells: Cells,
-    seed: tuple[np.uint64, np.uint64],
-    out_a: np.ndarray,
-    out_b: np.ndarray,
-    scratch: np.ndarray | None = None,
-) -> None:
-    """Each cell's two hashes ``fin(payload ^ seed ^ tag * CHAIN)`` into ``out_a``, ``out_b``."""
-    scratch = np.empty_like(out_a) if scratch is None else scratch
-    np.bitwise_xor(cells.a, (_TAG_MIX ^ seed[0])[cells.tag], out=out_a)
-    fin_a(out_a, scratch)
-    np.bitwise_xor(cells.b, (_TAG_MIX ^ seed[1])[cells.tag], out=out_b)
-    fin_b(out_b, scratch)
+def _u64(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x, dtype=np.uint64)
 
 
-def _cell_hashes(
+def _kernel_cells(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tag, a and b as the kernels take them: contiguous uint8, uint64, uint64, one per cell."""
+    n = cells.a.shape[0]
+    tag = np.ascontiguousarray(np.broadcast_to(cells.tag, (n,)), dtype=np.uint8)
+    return tag, _u64(cells.a), _u64(cells.b)
+
+
+def _chain(
     cells: Cells | Coded,
     seed: tuple[np.uint64, np.uint64],
-    out_a: np.ndarray,
-    out_b: np.ndarray,
-    scratch: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
 ) -> None:
-    """A column's cell hashes; with codes, taken per distinct value and gathered."""
+    """Chain a column's cells ``fin(payload ^ seed ^ tag * CHAIN)`` into the row digests:
+    ``acc = fin(acc * CHAIN ^ cell)``; with codes, the cells of the distinct values are
+    hashed once and looked up (code -1, null: the last entry)."""
+    from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
+
+    mix_a, mix_b = _TAG_MIX ^ seed[0], _TAG_MIX ^ seed[1]
     if isinstance(cells, Cells):
-        _dense_hashes(cells, seed, out_a, out_b, scratch)
+        k.chain_cells(*_kernel_cells(cells), mix_a, mix_b, acc_a, acc_b)
         return
     table = cells.table.with_null()  # code -1 (null) takes the last entry
-    ta = np.empty(table.a.shape[0], dtype=np.uint64)
-    tb = np.empty_like(ta)
-    _dense_hashes(table, seed, ta, tb)
-    np.take(ta, cells.codes, out=out_a, mode="wrap")
-    np.take(tb, cells.codes, out=out_b, mode="wrap")
+    ha = np.empty(table.a.shape[0], dtype=np.uint64)
+    hb = np.empty_like(ha)
+    k.table_cells(*_kernel_cells(table), mix_a, mix_b, ha, hb)
+    k.chain_coded(np.ascontiguousarray(cells.codes, dtype=np.int64), ha, hb, acc_a, acc_b)
 
 
 def row_digests(
@@ -143,9 +143,6 @@ def row_digests(
     names = sorted((str(c), c) for c in df.columns)
     acc_a = np.zeros(n, dtype=np.uint64)
     acc_b = np.zeros(n, dtype=np.uint64)
-    ha = np.empty(n, dtype=np.uint64)
-    hb = np.empty(n, dtype=np.uint64)
-    scratch = np.empty(n, dtype=np.uint64)
     hashed: list[str] = []
     skipped: list[str] = []
     for name, col in names:
@@ -158,13 +155,7 @@ def row_digests(
             skipped.append(name)
             continue
         hashed.append(name)
-        _cell_hashes(cells, _seed(name), ha, hb, scratch)
-        acc_a *= CHAIN
-        acc_a ^= ha
-        fin_a(acc_a, scratch)
-        acc_b *= CHAIN
-        acc_b ^= hb
-        fin_b(acc_b, scratch)
+        _chain(cells, _seed(name), acc_a, acc_b)
     return acc_a, acc_b, tuple(hashed), tuple(skipped)
 
 

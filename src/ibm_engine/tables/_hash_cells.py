@@ -28,6 +28,9 @@ _NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = range(8)
 _INT_RANGE = 2.0**63
 #: whole numbers whose range is shorter than this (or than half the rows) are hashed per value
 _SHORT_RANGE = 1024
+#: Arrow-backed texts of at most this many bytes per row on average are hashed row by row
+#: (cheaper than finding the distinct texts first); longer ones per distinct text
+_ROW_TEXT_BYTES = 32
 
 
 class Cells:
@@ -148,6 +151,22 @@ def _scatter(n: int, rows: np.ndarray, part: Cells | Coded | None) -> Cells | No
     return out
 
 
+def _arrow_text(s: pd.Series) -> Cells | None:
+    """Short Arrow-backed texts hashed row by row from Arrow's buffers (None/NA/blank: null);
+    None for other or longer texts."""
+    got = Utf8.arrow_rows(s.array)
+    if got is None or int(got[0].length.sum()) > _ROW_TEXT_BYTES * len(s):
+        return None
+    utf, null = got
+    null |= utf.blank(s.array, skip=null)
+    ha, hb = utf.hashes()
+    if not null.any():
+        return Cells(_TEXT, ha, hb)
+    ha[null] = 0
+    hb[null] = 0
+    return Cells(np.where(null, np.uint8(_NULL), np.uint8(_TEXT)), ha, hb)
+
+
 def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
     """Text cells (None/NaN/NA/blank: null); each distinct text hashed once (a string-dtype
     Series is factorised as it is: Arrow-backed strings never become Python objects)."""
@@ -217,7 +236,11 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
             return None
         table = sub.dense() if isinstance(sub, Coded) else sub
         return Coded(np.asarray(s.cat.codes.to_numpy(), dtype=np.int64), table)
-    na = s.isna().to_numpy(dtype=bool)
+    if pdt.is_float_dtype(dtype):
+        return _numbers(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
+        return _arrow_text(s) or _coded_text(s)
+    na = s.isna().to_numpy(dtype=bool)  # the other kinds need the null rows
     present = np.flatnonzero(~na)
     if pdt.is_bool_dtype(dtype):
         cells = Cells.nulls(n)
@@ -230,8 +253,6 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
         has_na = bool(present.shape[0] < n)
         vals = s.to_numpy(dtype=np.int64, na_value=0) if has_na else s.to_numpy()
         return _ints(vals, na if has_na else None)
-    if pdt.is_float_dtype(dtype):
-        return _numbers(s.to_numpy(dtype=np.float64, na_value=np.nan))
     if pdt.is_datetime64_any_dtype(dtype) or pdt.is_timedelta64_dtype(dtype):
         if isinstance(dtype, pd.DatetimeTZDtype):  # an instant: the same in every zone
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -239,8 +260,6 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
         cells = Cells.nulls(n)
         cells.put(present, _TIME, s.to_numpy(dtype=unit)[present].view(np.uint64))
         return cells
-    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
-        return _coded_text(s)
     kind = pd.api.types.infer_dtype(s, skipna=True)
     raw = s.to_numpy(dtype=object)
     if kind in ("string", "empty"):

@@ -1,0 +1,170 @@
+"""The content hash's loops, compiled (numba): the two finalisers, a column's cells into the
+row digests, the hashes of texts' UTF-8 bytes (what they compute: ``_hash.py``).
+
+One pass per column instead of about twenty numpy passes; the values are those of the numpy
+reference, ``_hash_reference.py`` (tests compare them). Each kernel has one signature, given
+here, so another dtype or layout is refused rather than compiled again: callers hand over
+C-contiguous arrays of the signature's dtypes (read-only ones are accepted). The hash's
+constants are literals inside the kernels, never module globals (numba freezes globals into
+its cache, and a global imported from another file would not invalidate it). Arithmetic is on
+uint64 only (numba turns a mix of int64 and uint64 into float64), and uint64 products wrap
+as numpy's do.
+
+``cache=True`` keeps the machine code between processes (``NUMBA_CACHE_DIR`` if set, else
+``__pycache__`` beside this file, else the user's cache directory); where none is writable
+the kernels are compiled in each process. This module imports numba: ``_hash.py`` and
+``_hash_bytes.py`` import it inside the functions that hash, so ``import ibm_engine`` does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+from numba import types
+
+__all__ = ["chain_cells", "chain_coded", "table_cells", "utf8_hashes"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_U8 = types.Array(types.uint8, 1, "C", readonly=True)
+_I64 = types.Array(types.int64, 1, "C", readonly=True)
+_U64 = types.Array(types.uint64, 1, "C", readonly=True)
+_OUT = types.Array(types.uint64, 1, "C")
+
+
+def _jit(signature: Any) -> Callable[[F], F]:
+    """Compile with ``signature``, without the GIL, cached on disk where a place is writable."""
+
+    def wrap(fn: F) -> F:
+        try:
+            out = numba.njit(signature, cache=True, nogil=True)(fn)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            out = numba.njit(signature, cache=False, nogil=True)(fn)
+        return cast(F, out)
+
+    return wrap
+
+
+@_jit(types.uint64(types.uint64))
+def fin_a(x: np.uint64) -> np.uint64:
+    """splitmix64's finaliser."""
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@_jit(types.uint64(types.uint64))
+def fin_b(x: np.uint64) -> np.uint64:
+    """murmur3's fmix64."""
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xC4CEB9FE1A85EC53)
+    x ^= x >> np.uint64(33)
+    return x
+
+
+@_jit(types.void(_U64, _U64, _OUT, _OUT))
+def _chain(ha: np.ndarray, hb: np.ndarray, acc_a: np.ndarray, acc_b: np.ndarray) -> None:
+    """``acc = fin(acc * CHAIN ^ h)``: element by element, so that the compiler vectorises it
+    (the products wrap in SIMD registers as in scalar ones)."""
+    chain = np.uint64(0x9E3779B97F4A7C15)
+    for i in range(acc_a.shape[0]):
+        acc_a[i] = fin_a((acc_a[i] * chain) ^ ha[i])
+    for i in range(acc_b.shape[0]):
+        acc_b[i] = fin_b((acc_b[i] * chain) ^ hb[i])
+
+
+@_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
+def table_cells(
+    tag: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    out_a: np.ndarray,
+    out_b: np.ndarray,
+) -> None:
+    """The cells' hashes ``fin(payload ^ mix[tag])`` (``mix``: ``tag * CHAIN ^ seed`` for
+    each of the eight tags)."""
+    for i in range(out_a.shape[0]):
+        out_a[i] = a[i] ^ mix_a[tag[i]]
+        out_b[i] = b[i] ^ mix_b[tag[i]]
+    for i in range(out_a.shape[0]):  # apart from the look-ups: vectorised
+        out_a[i] = fin_a(out_a[i])
+    for i in range(out_b.shape[0]):
+        out_b[i] = fin_b(out_b[i])
+
+
+@_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
+def chain_cells(
+    tag: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """Row ``i``'s cell ``fin(payload ^ mix[tag])`` chained into ``acc``: ``fin(acc * CHAIN ^
+    cell)``; 2,048 rows at a time (their cells' hashes stay in the first-level cache)."""
+    n = acc_a.shape[0]
+    ha = np.empty(2048, dtype=np.uint64)
+    hb = np.empty(2048, dtype=np.uint64)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        table_cells(tag[lo:hi], a[lo:hi], b[lo:hi], mix_a, mix_b, ha[: hi - lo], hb[: hi - lo])
+        _chain(ha[: hi - lo], hb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
+
+
+@_jit(types.void(_I64, _U64, _U64, _OUT, _OUT))
+def chain_coded(
+    codes: np.ndarray, ha: np.ndarray, hb: np.ndarray, acc_a: np.ndarray, acc_b: np.ndarray
+) -> None:
+    """Row ``i``'s cell ``ha[codes[i]]`` chained into ``acc`` (a code outside the table wraps
+    round it, as in numpy's ``take(mode="wrap")``: -1 is the last entry)."""
+    n, m = acc_a.shape[0], ha.shape[0]
+    ga = np.empty(2048, dtype=np.uint64)
+    gb = np.empty(2048, dtype=np.uint64)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        for i in range(lo, hi):
+            c = codes[i]
+            if c < 0 or c >= m:  # -1 (null) mostly; wraps as numpy's take(mode="wrap")
+                c %= m
+            ga[i - lo] = ha[c]
+            gb[i - lo] = hb[c]
+        _chain(ga[: hi - lo], gb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
+
+
+@_jit(types.void(_U64, _I64, _I64, _OUT, _OUT))
+def utf8_hashes(
+    words: np.ndarray, start: np.ndarray, length: np.ndarray, out_a: np.ndarray, out_b: np.ndarray
+) -> None:
+    """Two hashes of each text, the ``length`` bytes from byte ``start`` of ``words`` (the
+    texts' bytes as little-endian 64-bit words, one word of zeros after them): seeded by its
+    length, then chained over its 8-byte words (the last one padded with zeros; ``fmix64``'s
+    chain takes each word plus its first multiplier)."""
+    chain = np.uint64(0x9E3779B97F4A7C15)
+    for j in range(out_a.shape[0]):
+        n, p = length[j], start[j]
+        ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
+        hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
+        for k in range(0, n, 8):
+            q = (p + k) >> 3
+            bits = np.uint64(((p + k) & 7) * 8)
+            word = words[q] >> bits
+            if bits:  # the rest from the next word
+                word |= words[q + 1] << (np.uint64(64) - bits)
+            if n - k < 8:  # zeros after the text's end
+                word &= (np.uint64(1) << np.uint64(8 * (n - k))) - np.uint64(1)
+            ha = fin_a((ha * chain) ^ word)
+            hb = fin_b((hb * chain) ^ (word + np.uint64(0xFF51AFD7ED558CCD)))
+        out_a[j] = ha
+        out_b[j] = hb

@@ -1,0 +1,125 @@
+"""The content hash's arithmetic in plain numpy: the reference for its compiled kernels.
+
+These are the numpy routines the library used before its loops were compiled
+(``ibm_engine.tables._hash_kernels``): the finalisers as whole-array passes, the chain of a
+column's cells into the row digests, and the texts' hashes eight bytes at a time for all texts
+at once. The tests swap them in (:func:`numpy_hashing`) and compare the hashes of the same
+frames both ways.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from ibm_engine.tables import _hash
+from ibm_engine.tables._hash_bytes import CHAIN, Utf8
+from ibm_engine.tables._hash_cells import Cells, Coded
+
+U64 = np.uint64
+_A = (U64(30), U64(0xBF58476D1CE4E5B9), U64(27), U64(0x94D049BB133111EB), U64(31))
+_B = (U64(33), U64(0xFF51AFD7ED558CCD), U64(33), U64(0xC4CEB9FE1A85EC53), U64(33))
+_A2, B1, _B2 = _A[3], _B[1], _B[3]
+_S3, _U1, _U7, _U64BITS = U64(3), U64(1), U64(7), U64(64)
+_LOW_BYTES = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=np.uint64)
+_TAG_MIX = np.arange(8, dtype=np.uint64) * CHAIN
+#: texts hashed at a time (bounds the copy of their bytes)
+TEXT_CHUNK = 1 << 18
+
+
+def _finalise(x: np.ndarray, steps: tuple[np.uint64, ...]) -> None:
+    """``x ^= x >> s1; x *= m1; x ^= x >> s2; x *= m2; x ^= x >> s3``, in place."""
+    s1, m1, s2, m2, s3 = steps
+    x ^= x >> s1
+    x *= m1
+    x ^= x >> s2
+    x *= m2
+    x ^= x >> s3
+
+
+def fin_a(x: np.ndarray) -> None:
+    _finalise(x, _A)
+
+
+def fin_b(x: np.ndarray) -> None:
+    _finalise(x, _B)
+
+
+def _dense(cells: Cells, seed: tuple[np.uint64, np.uint64]) -> tuple[np.ndarray, np.ndarray]:
+    ha = cells.a ^ (_TAG_MIX ^ seed[0])[cells.tag]
+    fin_a(ha)
+    hb = cells.b ^ (_TAG_MIX ^ seed[1])[cells.tag]
+    fin_b(hb)
+    return ha, hb
+
+
+def chain(
+    cells: Cells | Coded, seed: tuple[np.uint64, np.uint64], acc_a: np.ndarray, acc_b: np.ndarray
+) -> None:
+    """What ``_hash._chain`` computes, in numpy."""
+    n = acc_a.shape[0]
+    if isinstance(cells, Cells):
+        ha, hb = _dense(Cells(np.broadcast_to(cells.tag, (n,)), cells.a, cells.b), seed)
+    else:
+        ta, tb = _dense(cells.table.with_null(), seed)
+        ha, hb = np.take(ta, cells.codes, mode="wrap"), np.take(tb, cells.codes, mode="wrap")
+    acc_a *= CHAIN
+    acc_a ^= ha
+    fin_a(acc_a)
+    acc_b *= CHAIN
+    acc_b ^= hb
+    fin_b(acc_b)
+
+
+def text_hashes(utf: Utf8, chunk: int = TEXT_CHUNK) -> tuple[np.ndarray, np.ndarray]:
+    """What ``Utf8.hashes`` computes: all texts take as many 8-byte words as the longest one,
+    and a text's chain stops at its own last word."""
+    m = utf.length.shape[0]
+    words = -(-max(int(utf.length.max()), 1) // 8) if m else 0
+    ha = np.empty(m, dtype=np.uint64)
+    hb = np.empty(m, dtype=np.uint64)
+    for lo in range(0, m, chunk):
+        hi = min(m, lo + chunk)
+        ha[lo:hi], hb[lo:hi] = _span(utf, lo, hi, words)
+    return ha, hb
+
+
+def _span(utf: Utf8, lo: int, hi: int, words: int) -> tuple[np.ndarray, np.ndarray]:
+    length = utf.length[lo:hi]
+    first, end = int(utf.start[lo]), int(utf.start[hi - 1] + length[-1])
+    buf = np.zeros(-(-(end - first) // 8) + words + 2, dtype=np.uint64)
+    buf.view(np.uint8)[: end - first] = utf.data[first:end]
+    aligned = buf if sys.byteorder == "little" else buf.byteswap()
+    pos = (utf.start[lo:hi] - first).astype(np.uint64)
+    ha, hb = length.astype(np.uint64) ^ _A2, length.astype(np.uint64) ^ _B2
+    fin_a(ha)
+    fin_b(hb)
+    for k in range(words):
+        p = pos + U64(8 * k)
+        q, bits = p >> _S3, (p & _U7) << _S3
+        word = aligned[q] >> bits
+        word |= np.where(bits == 0, U64(0), aligned[q + _U1] << (_U64BITS - bits))
+        word &= _LOW_BYTES[np.clip(length - 8 * k, 0, 8)]
+        own = length > 8 * k
+        na = ha * CHAIN
+        na ^= word
+        fin_a(na)
+        word += B1
+        nb = hb * CHAIN
+        nb ^= word
+        fin_b(nb)
+        ha, hb = np.where(own, na, ha), np.where(own, nb, hb)
+    return ha, hb
+
+
+@contextlib.contextmanager
+def numpy_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Within: the content hash computed by these numpy routines instead of the kernels."""
+    with monkeypatch.context() as m:
+        m.setattr(_hash, "_chain", chain)
+        m.setattr(Utf8, "hashes", text_hashes)
+        yield

@@ -1,0 +1,158 @@
+"""The compiled hash kernels (numba) give the hashes of the numpy reference
+(``tests/helpers/hash_reference.py``) on random frames of every kind of column, take one
+signature each, and are not loaded by ``import ibm_engine``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.hash_reference import numpy_hashing
+from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS
+from ibm_engine.tables._hash import hash_table, row_digests
+
+ROOT = Path(__file__).resolve().parents[2]
+_WORDS = ["a", "", "  ", "ZG-GRT-000001", "ūdens", "Ö😀", "\u3000", "a\0", "b\x1c", "žīds " * 9]
+
+
+def _texts(rng: np.random.Generator, n: int) -> list[object]:
+    out: list[object] = []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.1:
+            out.append(None)
+        elif r < 0.5:
+            out.append(_WORDS[rng.integers(len(_WORDS))])
+        else:  # random lengths 0..70 around the 8-byte word boundaries, some non-ASCII
+            k = int(rng.integers(0, 71))
+            chars = rng.choice(list("abcxyz09 -āčēģ€😀"), size=k)
+            out.append("".join(chars.tolist()))
+    return out
+
+
+def _frame(seed: int, n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    floats = rng.normal(size=n) * 10.0 ** rng.integers(-3, 8, n)
+    whole = rng.random(n) < 0.2
+    floats[whole] = np.round(floats[whole])  # integral floats: hashed as integers
+    floats[rng.random(n) < 0.1] = np.nan
+    floats[rng.random(n) < 0.1] = -0.0
+    texts = _texts(rng, n)
+    cents = rng.integers(-(10**6), 10**6, n)
+    money = cents / 100
+    money[rng.random(n) < 0.05] = np.nan
+    nullable = pd.array(rng.integers(0, 40, n), dtype="Int64")
+    nullable[rng.random(n) < 0.2] = pd.NA
+    return pd.DataFrame(
+        {
+            "small_int": rng.integers(0, 9, n),
+            "wide_int": rng.integers(-(2**62), 2**62, n),
+            "nullable_int": nullable,
+            "float": floats,
+            "budget_eur": money,
+            "text_object": pd.Series(texts, dtype=object),
+            "text_arrow": pd.Series(texts, dtype=pd.StringDtype("pyarrow")),
+            "text_python": pd.Series(texts, dtype=pd.StringDtype("python")),
+            "text_str": pd.Series(texts, dtype="str"),
+            "category": pd.Categorical(rng.choice(["x", "y", "ž", None], n)),
+            "boolean": rng.random(n) < 0.5,
+            "mixed": pd.Series([[1, 2.5, "t", None, True][i % 5] for i in range(n)], dtype=object),
+            "when": pd.to_datetime(rng.integers(0, 10**9, n), unit="s"),
+        }
+    )
+
+
+@pytest.mark.parametrize(("seed", "n"), [(0, 0), (1, 1), (2, 7), (3, 300), (4, 2_000)])
+def test_kernels_give_the_numpy_hashes(seed: int, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    df = _frame(seed, n)
+    compiled = row_digests(df, money_suffix="_eur")
+    with numpy_hashing(monkeypatch):
+        reference = row_digests(df, money_suffix="_eur")
+    assert compiled[2:] == reference[2:]
+    assert compiled[2] == tuple(sorted(df.columns))
+    assert np.array_equal(compiled[0], reference[0])
+    assert np.array_equal(compiled[1], reference[1])
+
+
+def test_kernels_give_the_numpy_hashes_of_contract_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ibm_engine as ibm
+
+    p, i, _ = ibm.synthetic_zemgale(seed=5, n_grt=30, n_ft=20, n_bsac=10)
+    p = p.astype({"age": object})
+    p.loc[1, "age"] = "eleven"  # an invalid cell: hashed by its own value
+    for df, specs in ((p, PARTICIPANTS), (i, PLAN_ITEMS)):
+        compiled = hash_table(df, specs, money_suffix="_eur")
+        with numpy_hashing(monkeypatch):
+            assert hash_table(df, specs, money_suffix="_eur") == compiled
+
+
+def test_one_signature_per_kernel() -> None:
+    from ibm_engine.tables import _hash_kernels as k
+
+    df = _frame(6, 50)
+    ro = df.copy()
+    ro["float"] = pd.Series(np.repeat(df["float"].to_numpy(), 2)[::2])  # a strided copy
+    assert hash_table(ro) == hash_table(df)
+    names = ("fin_a", "fin_b", "_chain", "chain_cells", "table_cells", "chain_coded", "utf8_hashes")
+    for name in names:
+        assert len(getattr(k, name).signatures) == 1, name
+
+
+def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_honours_numba_cache_dir(tmp_path: Path) -> None:
+    code = (
+        "import ibm_engine, sys; assert 'numba' not in sys.modules; "
+        "from ibm_engine.tables import _hash_kernels as k; print(k.chain_cells._cache._cache_path)"
+    )
+    out = _run(code, {"NUMBA_CACHE_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith(str(tmp_path))
+    assert any(tmp_path.rglob("*.nbi"))  # the index of the cached machine code
+
+
+def test_compiles_without_a_cache_when_no_location_is_writable() -> None:
+    code = (
+        "from numba.core import caching; caching.CacheImpl._locator_classes = []\n"
+        "import pandas as pd\n"
+        "from ibm_engine.tables import _hash_kernels as k\n"
+        "from ibm_engine.tables._hash import hash_table\n"
+        "print(hash_table(pd.DataFrame({'x': [1.5, 2.0], 'y': ['a', 'b']})).hex, "
+        "type(k.chain_cells._cache).__name__)"
+    )
+    out = _run(code, {"NUMBA_CACHE_DIR": "/proc/no-cache-here"})
+    assert out.returncode == 0, out.stderr
+    expected = hash_table(pd.DataFrame({"x": [1.5, 2.0], "y": ["a", "b"]})).hex
+    assert out.stdout.split() == [expected, "NullCache"]
+
+
+def test_codes_wrap_as_numpy_take_does() -> None:
+    from ibm_engine.tables import _hash_kernels as k
+
+    codes = np.array([-1, 0, 2, -3, 5, -7, 11], dtype=np.int64)
+    ha = np.array([11, 22, 33], dtype=np.uint64)
+    hb = ha + np.uint64(1)
+    got_a, got_b = np.zeros(7, np.uint64), np.zeros(7, np.uint64)
+    k.chain_coded(codes, ha, hb, got_a, got_b)
+    want_a, want_b = np.zeros(7, np.uint64), np.zeros(7, np.uint64)
+    k.chain_coded(np.take(np.arange(3), codes, mode="wrap"), ha, hb, want_a, want_b)
+    assert np.array_equal(got_a, want_a)
+    assert np.array_equal(got_b, want_b)
