@@ -11,7 +11,7 @@ from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._solved import Solved
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.budget import BudgetFormula
-from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
+from ibm_engine.solve import solve_in_threads, solve_optimal, solve_priority
 from ibm_engine.solve._milp import solve_one_milp
 
 __all__ = ["POLICIES", "allocate"]
@@ -104,7 +104,7 @@ def allocate(
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
     solver = solve_optimal if policy == "optimal" else solve_priority
-    sol = solve_in_processes(asm.batch, solver, workers)
+    sol = solve_in_threads(asm.batch, solver, workers)
     items = item_table(prep, asm, sol)
     parts = participant_table(prep, asm, sol, policy, items)
     add_budget_columns(parts, staged)

@@ -37,7 +37,7 @@ from ibm_engine.region._capacity_neighbours import (
 )
 from ibm_engine.region._capacity_result import RegionResult, region_result
 from ibm_engine.region._capacity_weights import participant_weights
-from ibm_engine.solve import Batch, in_processes, solve_optimal
+from ibm_engine.solve import Batch, in_threads, solve_optimal
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
@@ -287,7 +287,7 @@ def _solve(
     workers: int = 1,
 ) -> tuple[CapacitySolution, tuple[NeighbourUse, Arcs] | None]:
     """The region's allocation by ``method`` (and the neighbours' part, if any)."""
-    solve = in_processes(solve_optimal, workers)
+    solve = in_threads(solve_optimal, workers)
     if method == "exact":
         sol = solve_exact(batch, cap_of, capacity, cap_group=group, solve=solve)
     elif method == "subgradient":

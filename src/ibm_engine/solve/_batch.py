@@ -184,16 +184,14 @@ class Batch:
 class BatchSolution:
     """Units per item with per-participant value, proven bound and proof flag.
 
-    ``lam`` is the budget multiplier of the LP relaxation at the solution's bound (value of
-    one more cent), ``mu`` the family-hours multiplier (value of one more hour). ``fallback``
-    counts the participants whose exact solver (HiGHS) gave no answer, so that they kept the
-    best greedy fill (feasible, not proven).
+    ``fallback`` counts the participants whose exact solver (HiGHS) gave no answer, so that
+    they kept the priority fill (feasible, not proven). The LP multipliers (value of one more
+    cent or hour) are not part of a solution: :func:`ibm_engine.solve.multipliers` computes
+    them when an explanation asks.
     """
 
     units: IntArray
     value: FloatArray
     bound: FloatArray
     proven: BoolArray
-    lam: FloatArray
-    mu: FloatArray
     fallback: int = 0

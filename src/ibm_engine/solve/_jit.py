@@ -1,0 +1,29 @@
+"""How the search kernels are compiled: numba, ``nogil``, cached on disk where possible.
+
+``cache=True`` keeps the machine code between processes (``NUMBA_CACHE_DIR`` if set and
+writable, else ``__pycache__`` beside the source, else the user's cache directory). When no
+location is writable numba refuses to cache at decoration time; the kernel is then compiled in
+memory for each process instead. No ``parallel`` and no ``fastmath``: the search's float
+comparisons must round exactly as written. This module imports numba: only the kernels import
+it, and only ``solve`` loads the kernels, on the first solve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numba
+
+__all__ = ["kernel"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kernel(fn: F) -> F:
+    """``fn`` compiled without the GIL, cached on disk when a cache location is writable."""
+    try:
+        out: F = numba.njit(cache=True, nogil=True)(fn)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        out = numba.njit(cache=False, nogil=True)(fn)
+    return out

@@ -1,0 +1,401 @@
+"""The compiled exact search: depth-first branch and bound per participant, in two phases.
+
+Phase 1 finds the optimal value ``V*``: items in Lagrangian density order ``(v - mu* h) / c``
+(``mu*`` the LP's hours multiplier, 0 when the hours do not bind), each item trying its largest
+feasible count first. Before a count ``t`` of an item is tried, the bound of everything left with
+that item at most ``t`` is compared with the incumbent; when it cannot beat it, the smaller counts
+cannot either and the level closes. The bound is the money LP (Martello-Toth tightened), and with
+a family-hours cap also the hours LP and the Lagrangian at ``mu*`` x (1, 1/4, 1/2, 2, 4); the
+money left is rounded down to the gcd of the prices still to decide.
+
+Phase 2 breaks ties as the contract says: among allocations worth at least ``V* - VALUE_TOL``
+the one with the most units of the first joint-list item, then the second, ... The same search
+walks the items in joint-list order, largest counts first, pruning every subtree whose bound
+stays below the floor: the first leaf it reaches is that allocation. Its value is summed in
+joint-list order, as :meth:`Batch.evaluate` sums it.
+
+Limits are node counts, never time: a participant over ``node_limit`` in either phase gets a
+status for the exact fallback (HiGHS). Money is exact int64 cents; hours are compared with the
+contract's tolerance plus a tiny search slack (every answer is re-checked by the caller).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ibm_engine.solve._jit import kernel
+
+__all__ = ["DONE", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "solve_range"]
+
+#: status per participant: solved (optimal, ties broken as documented)
+DONE = 0
+#: phase 1 met the node limit: neither the value nor the units are known
+OVER_LIMIT_VALUE = 1
+#: phase 2 met the node limit: the optimal value is known, the tie-break is not
+OVER_LIMIT_TIES = 2
+
+
+@kernel
+def density_order(order, key, n, val, mu, hrs, res):  # type: ignore[no-untyped-def]
+    """``order[:n]`` = items by ``(val - mu hrs) / res`` descending (stable: list order on ties).
+
+    Items of no positive worth go last; items using none of the resource first.
+    """
+    for i in range(n):
+        w = val[i] - mu * hrs[i]
+        if w <= 0.0:
+            key[i] = -math.inf
+        elif res[i] <= 0.0:
+            key[i] = math.inf
+        else:
+            key[i] = w / res[i]
+        j = i
+        while j > 0 and key[order[j - 1]] < key[i]:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = i
+
+
+@kernel
+def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):  # type: ignore[no-untyped-def]
+    """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room).
+
+    ``room`` is the capacity left when the critical item was reached.
+    """
+    total = 0.0
+    for j in range(n):
+        i = order[j]
+        if pos[i] < depth or i == skip:
+            continue
+        w = val[i] - mu * hrs[i]
+        if w <= 0.0:
+            break
+        u = fix_up if i == fix else up[i]
+        if u <= 0:
+            continue
+        r = res[i]
+        if r * u <= cap:
+            total += w * u
+            cap -= r * u
+            continue
+        return total + w * cap / r, i, cap
+    return total, -1, cap
+
+
+@kernel
+def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up):  # type: ignore[no-untyped-def]
+    """Upper bound of the undecided items' value within ``cap`` of the resource ``res``.
+
+    Item ``fix`` may take at most ``fix_up`` units (-1: no item is fixed). Values are
+    ``val - mu * hrs``; the resource may be money (float cents) or hours. The critical item
+    ``s`` of the LP takes at most ``q`` units (0 when ``q`` is below its minimum dose) or at
+    least ``max(q + 1, m_s)``: the bound is the larger of the two LPs, never above the plain one.
+    """
+    plain, s, room = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
+    if s < 0:
+        return plain
+    w = val[s] - mu * hrs[s]
+    r = res[s]
+    u = fix_up if s == fix else up[s]
+    q = float(math.floor(room / r))
+    qa = q if q >= lo[s] else 0.0
+    below = qa * w + _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]
+    t = max(q + 1.0, float(lo[s]))
+    above = -math.inf
+    if t <= u and t * r <= cap:
+        rest = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s)[0]
+        above = t * w + rest
+    return min(plain, max(below, above))
+
+
+@kernel
+def lp_hours_used(order, key, n, val, mu, hrs, cost, up, cap):  # type: ignore[no-untyped-def]
+    """Hours of the money LP's solution with values ``val - mu hrs`` (sorts ``order``)."""
+    density_order(order, key, n, val, mu, hrs, cost)
+    used = 0.0
+    for j in range(n):
+        i = order[j]
+        if val[i] - mu * hrs[i] <= 0.0:
+            break
+        c = cost[i]
+        if c * up[i] <= cap:
+            used += hrs[i] * up[i]
+            cap -= c * up[i]
+        else:
+            used += hrs[i] * cap / c
+            break
+    return used
+
+
+@kernel
+def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):  # type: ignore[no-untyped-def]
+    """The hours multiplier of the LP relaxation (bisection on its subgradient; 0 if slack)."""
+    if lp_hours_used(order, key, n, val, 0.0, hrs, cost, up, budget) <= hcap:
+        return 0.0
+    hi = 0.0
+    for i in range(n):
+        if hrs[i] > 0.0:
+            hi = max(hi, val[i] / hrs[i])
+    lo = 0.0
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if lp_hours_used(order, key, n, val, mid, hrs, cost, up, budget) <= hcap:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@kernel
+def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t):  # type: ignore[no-untyped-def]
+    """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours ``hr``."""
+    ub = lp_bound(ordm, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t)
+    if finite:
+        ub = min(ub, lp_bound(ordh, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t))
+        for j in range(nmu):
+            lag = lp_bound(ordl[j], n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t)
+            ub = min(ub, mus[j] * hr + lag)
+    return ub
+
+
+@kernel
+def _most_units(i, c, h, up, b, used, hlim, finite):  # type: ignore[no-untyped-def]
+    """Most units of item ``i`` within money ``b`` and the hours left (``used`` of ``hlim``)."""
+    mx = up[i]
+    if c[i] > 0:
+        mx = min(mx, b // c[i])
+    if finite and h[i] > 0.0 and mx > 0:
+        q = math.floor((hlim - used) / h[i])
+        mx = min(mx, max(q, 0))
+        while mx > 0 and used + h[i] * mx > hlim:
+            mx -= 1
+    return mx
+
+
+@kernel
+def _keep(tie_u, tie_v, k, best, tol):  # type: ignore[no-untyped-def]
+    """Drop the kept leaves worth less than ``best - tol``; returns how many are left."""
+    kept = 0
+    for j in range(k):
+        if tie_v[j] >= best - tol:
+            tie_u[kept, :] = tie_u[j, :]
+            tie_v[kept] = tie_v[j]
+            kept += 1
+    return kept
+
+
+@kernel
+def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Depth-first search over ``seq``: (over the node limit, best value, nodes, ties kept).
+
+    ``lex=False``: the best value; every leaf worth at least ``best - tol`` is visited (the
+    pruning spares bounds within ``tol`` of the incumbent) and kept in ``tie_u`` / ``tie_v``
+    (units by item), until they are more than ``tie_v`` holds (then -1 ties). ``lex=True``: the
+    first leaf worth at least ``target`` in the order counts are tried (``best_u``); subtrees
+    whose bound is below ``floor_`` are pruned.
+    """
+    best = -math.inf
+    nodes = 0
+    ties = 0
+    d = 0
+    cum_c[0] = 0
+    cum_h[0] = 0.0
+    cum_v[0] = 0.0
+    fresh = True
+    while d >= 0:
+        if fresh:
+            nodes += 1
+            if nodes > node_limit:
+                return True, best, nodes, ties
+            if d == n:
+                val = cum_v[n]
+                if lex and val >= target:
+                    for dd in range(n):
+                        best_u[seq[dd]] = cnt[dd]
+                    return False, val, nodes, ties
+                if not lex and val > best:
+                    best = val
+                    if ties > 0:
+                        ties = _keep(tie_u, tie_v, ties, best, tol)
+                if not lex and val >= best - tol and ties >= 0:
+                    if ties == tie_v.shape[0]:
+                        ties = -1
+                    else:
+                        for dd in range(n):
+                            tie_u[ties, seq[dd]] = cnt[dd]
+                        tie_v[ties] = val
+                        ties += 1
+                d -= 1
+                fresh = False
+                continue
+            i = seq[d]
+            mx = _most_units(i, c, h, up, budget - cum_c[d], cum_h[d], hlim, finite)
+            t = mx if mx >= lo[i] else 0
+        else:
+            i = seq[d]
+            if cnt[d] > lo[i]:
+                t = cnt[d] - 1
+            elif cnt[d] > 0:
+                t = 0
+            else:
+                d -= 1
+                continue
+        b = budget - cum_c[d]
+        g = gsuf[d]
+        bf = float(b - b % g) if g > 0 else float(b)
+        ub = cum_v[d] + _node_bound(
+            n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hlim - cum_h[d], finite, i, t
+        )
+        if ub < (floor_ if lex else best - tol):
+            d -= 1
+            fresh = False
+            continue
+        cnt[d] = t
+        cum_c[d + 1] = cum_c[d] + t * c[i]
+        cum_h[d + 1] = cum_h[d] + t * h[i]
+        cum_v[d + 1] = cum_v[d] + t * v[i]
+        d += 1
+        fresh = True
+    return False, best, nodes, ties
+
+
+@kernel
+def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):  # type: ignore[no-untyped-def]
+    """``best_u`` = the kept leaf worth at least ``best - tol`` with the most units in list order."""
+    win = -1
+    for j in range(ties):
+        if tie_v[j] < best - tol:
+            continue
+        if win < 0:
+            win = j
+            continue
+        for i in range(n):
+            if tie_u[j, i] != tie_u[win, i]:
+                if tie_u[j, i] > tie_u[win, i]:
+                    win = j
+                break
+    for i in range(n):
+        best_u[i] = tie_u[win, i]
+
+
+@kernel
+def _suffix_gcd(gsuf, seq, c, n):  # type: ignore[no-untyped-def]
+    gsuf[n] = 0
+    for d in range(n - 1, -1, -1):
+        gsuf[d] = math.gcd(gsuf[d + 1], c[seq[d]])
+
+
+@kernel
+def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1, vknown, tols, factors, mu_steps, node_limit, ties_kept, units_out, status_out, nodes_out, vstar_out):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Solve participants ``p0..p1-1``: units, status, nodes and optimal value per participant.
+
+    ``vknown[p]``: the optimal value when already known (phase 1 is skipped), else NaN.
+
+    ``tols`` = (VALUE_TOL, HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_REL_TOL).
+    """
+    kmax = 1
+    for p in range(p0, p1):
+        kmax = max(kmax, offsets[p + 1] - offsets[p])
+    nf = factors.shape[0]
+    gi = np.empty(kmax, np.int64)
+    c = np.empty(kmax, np.int64)
+    up = np.empty(kmax, np.int64)
+    lo = np.empty(kmax, np.int64)
+    cf = np.empty(kmax, np.float64)
+    v = np.empty(kmax, np.float64)
+    h = np.empty(kmax, np.float64)
+    key = np.empty(kmax, np.float64)
+    seq = np.empty(kmax, np.int64)
+    pos = np.empty(kmax, np.int64)
+    ordm = np.empty(kmax, np.int64)
+    ordh = np.empty(kmax, np.int64)
+    ordl = np.empty((nf, kmax), np.int64)
+    mus = np.empty(nf, np.float64)
+    cnt = np.empty(kmax, np.int64)
+    best_u = np.empty(kmax, np.int64)
+    gsuf = np.empty(kmax + 1, np.int64)
+    cum_c = np.empty(kmax + 1, np.int64)
+    cum_h = np.empty(kmax + 1, np.float64)
+    cum_v = np.empty(kmax + 1, np.float64)
+    tie_u = np.empty((ties_kept, kmax), np.int64)
+    tie_v = np.empty(ties_kept, np.float64)
+    for p in range(p0, p1):
+        B = budget[p]
+        finite = math.isfinite(hcap[p])
+        hlim = hcap[p] + tols[1] + tols[2] if finite else math.inf
+        n = 0
+        tc = 0
+        th = 0.0
+        total_v = 0.0
+        for g in range(offsets[p], offsets[p + 1]):
+            units_out[g] = 0
+            if upper[g] < lower[g]:
+                continue
+            gi[n] = g
+            c[n] = cost[g]
+            h[n] = hours[g] if finite else 0.0
+            up[n] = upper[g]
+            mx = _most_units(n, c, h, up, B, 0.0, hlim, finite)
+            if mx < lower[g]:
+                continue
+            up[n] = mx
+            lo[n] = lower[g]
+            cf[n] = float(cost[g])
+            v[n] = value[g]
+            tc += c[n] * mx
+            th += h[n] * mx
+            total_v += v[n] * mx
+            n += 1
+        status_out[p] = DONE
+        nodes_out[p] = 0
+        if tc <= B and th <= hlim:  # everything fits: each item at its bound
+            val = 0.0
+            for i in range(n):
+                units_out[gi[i]] = up[i]
+                val += v[i] * up[i]
+            vstar_out[p] = val
+            continue
+        density_order(ordm, key, n, v, 0.0, h, cf)
+        nmu = 0
+        if finite:
+            density_order(ordh, key, n, v, 0.0, h, h)
+            mu = search_mu(seq, key, n, v, h, cf, up, float(B), hcap[p], mu_steps)
+            if mu > 0.0:
+                nmu = nf
+                for j in range(nf):
+                    mus[j] = mu * factors[j]
+                    density_order(ordl[j], key, n, v, mus[j], h, cf)
+        for d in range(n):
+            seq[d] = ordl[0, d] if nmu > 0 else ordm[d]
+            pos[seq[d]] = d
+        _suffix_gcd(gsuf, seq, c, n)
+        tol = tols[0] + tols[3] * abs(total_v)  # spare ties and float noise from pruning
+        vstar = vknown[p]
+        if math.isnan(vstar):
+            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+            nodes_out[p] = nodes
+            if over:
+                status_out[p] = OVER_LIMIT_VALUE
+                continue
+            if ties > 0:  # every leaf within the tolerance was kept: the tie rule picks one
+                vstar_out[p] = vstar
+                _lex_max(tie_u, tie_v, ties, n, vstar, tols[0], best_u)
+                for i in range(n):
+                    units_out[gi[i]] = best_u[i]
+                continue
+        vstar_out[p] = vstar
+        for d in range(n):
+            seq[d] = d
+            pos[d] = d
+        _suffix_gcd(gsuf, seq, c, n)
+        target = vstar - tols[0]
+        floor_ = target - tols[3] * abs(vstar)
+        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+        nodes_out[p] += nodes
+        if over:
+            status_out[p] = OVER_LIMIT_TIES
+            continue
+        for i in range(n):
+            units_out[gi[i]] = best_u[i]

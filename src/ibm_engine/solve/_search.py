@@ -1,0 +1,94 @@
+"""The compiled search over a whole :class:`Batch`, in threads over participant chunks.
+
+The kernels (``_kernel``, numba) are loaded on the first call, not at import. Arrays are handed
+over contiguous, writable and of one dtype each, so every kernel has exactly one signature
+(read-only, strided or Arrow-backed inputs are copied, never compiled for again). The kernel
+releases the GIL: ``workers`` threads solve disjoint participant ranges into shared outputs.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from ibm_engine._tolerances import HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_REL_TOL, VALUE_TOL
+from ibm_engine._typing import FloatArray, IntArray
+from ibm_engine.solve._batch import Batch
+
+__all__ = ["DONE", "NODE_LIMIT", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "run_search"]
+
+#: per participant and phase: nodes the search may visit before the participant goes to the
+#: exact fallback (a limit in nodes, never in time, so that results never depend on the machine)
+NODE_LIMIT = 20_000
+#: multiples of the LP's hours multiplier at which Lagrangian bounds are taken (the first is
+#: the one whose density order the search follows)
+MU_FACTORS = (1.0, 0.25, 0.5, 2.0, 4.0)
+#: bisection steps of the hours multiplier
+MU_STEPS = 30
+#: leaves within the tolerance of the best the search keeps for the tie rule (more: a second
+#: search in joint-list order breaks the tie)
+TIES_KEPT = 32
+#: participants per chunk handed to one thread
+CHUNK = 20_000
+
+# the kernel's statuses (``_kernel`` defines them; repeated here so that importing this module
+# does not load numba)
+DONE, OVER_LIMIT_VALUE, OVER_LIMIT_TIES = 0, 1, 2
+
+
+def _c(x: Any, dtype: type) -> Any:
+    """``x`` as a C-contiguous, writable array of ``dtype`` (copied only when it is not)."""
+    return np.require(x, dtype=dtype, requirements=["C", "W", "A"])
+
+
+def run_search(
+    batch: Batch,
+    workers: int = 1,
+    node_limit: int = NODE_LIMIT,
+    known: FloatArray | None = None,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Units, status and optimal value per participant (see ``_kernel``).
+
+    ``known``: optimal values found otherwise (NaN where unknown); the search then only breaks
+    the ties.
+    """
+    from ibm_engine.solve._kernel import solve_range  # numba: loaded on the first solve
+
+    n, m = batch.n, batch.m
+    units = np.zeros(m, dtype=np.int64)
+    status = np.zeros(n, dtype=np.int64)
+    nodes = np.zeros(n, dtype=np.int64)
+    vstar = np.zeros(n, dtype=np.float64)
+    args = (
+        _c(batch.offsets, np.int64),
+        _c(batch.cost, np.int64),
+        _c(batch.value, np.float64),
+        _c(batch.lower, np.int64),
+        _c(batch.upper, np.int64),
+        _c(batch.hours, np.float64),
+        _c(batch.budget, np.int64),
+        _c(batch.hours_cap, np.float64),
+    )
+    vknown = np.full(n, np.nan) if known is None else _c(known, np.float64)
+    tols = np.array([VALUE_TOL, HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_REL_TOL])
+    factors = np.array(MU_FACTORS, dtype=np.float64)
+
+    def run(lo_hi: tuple[int, int]) -> None:
+        solve_range(
+            *args, lo_hi[0], lo_hi[1], vknown, tols, factors, MU_STEPS, node_limit, TIES_KEPT, units, status,
+            nodes, vstar,
+        )  # fmt: skip
+
+    edges = list(range(0, n, CHUNK)) + [n]
+    ranges = list(pairwise(edges)) if n else []
+    if workers <= 1 or len(ranges) <= 1:
+        for r in ranges:
+            run(r)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, ranges))
+    run_search.last_nodes = nodes  # type: ignore[attr-defined]
+    return units, status, vstar
