@@ -11,7 +11,7 @@ it, and only ``solve`` loads the kernels, on the first solve.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numba
 
@@ -23,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def kernel(fn: F) -> F:
     """``fn`` compiled without the GIL, cached on disk when a cache location is writable."""
     try:
-        out: F = numba.njit(cache=True, nogil=True)(fn)
+        out = numba.njit(cache=True, nogil=True)(fn)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         out = numba.njit(cache=False, nogil=True)(fn)
-    return out
+    return cast(F, out)

@@ -29,16 +29,13 @@ from ibm_engine.solve._jit import kernel
 
 __all__ = ["DONE", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "solve_range"]
 
-#: status per participant: solved (optimal, ties broken as documented)
-DONE = 0
-#: phase 1 met the node limit: neither the value nor the units are known
-OVER_LIMIT_VALUE = 1
-#: phase 2 met the node limit: the optimal value is known, the tie-break is not
-OVER_LIMIT_TIES = 2
+#: status per participant: solved (optimal, ties broken as documented); phase 1 met the node
+#: limit (neither value nor units known); phase 2 met it (the value is known, the tie-break not)
+DONE, OVER_LIMIT_VALUE, OVER_LIMIT_TIES = 0, 1, 2
 
 
 @kernel
-def density_order(order, key, n, val, mu, hrs, res):  # type: ignore[no-untyped-def]
+def density_order(order, key, n, val, mu, hrs, res):
     """``order[:n]`` = items by ``(val - mu hrs) / res`` descending (stable: list order on ties).
 
     Items of no positive worth go last; items using none of the resource first.
@@ -59,7 +56,7 @@ def density_order(order, key, n, val, mu, hrs, res):  # type: ignore[no-untyped-
 
 
 @kernel
-def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):  # type: ignore[no-untyped-def]
+def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
     """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room).
 
     ``room`` is the capacity left when the critical item was reached.
@@ -85,7 +82,7 @@ def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip): 
 
 
 @kernel
-def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up):  # type: ignore[no-untyped-def]
+def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up):
     """Upper bound of the undecided items' value within ``cap`` of the resource ``res``.
 
     Item ``fix`` may take at most ``fix_up`` units (-1: no item is fixed). Values are
@@ -101,7 +98,7 @@ def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up):
     u = fix_up if s == fix else up[s]
     q = float(math.floor(room / r))
     qa = q if q >= lo[s] else 0.0
-    below = qa * w + _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]
+    below = qa * w + _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
     t = max(q + 1.0, float(lo[s]))
     above = -math.inf
     if t <= u and t * r <= cap:
@@ -111,7 +108,7 @@ def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up):
 
 
 @kernel
-def lp_hours_used(order, key, n, val, mu, hrs, cost, up, cap):  # type: ignore[no-untyped-def]
+def lp_hours_used(order, key, n, val, mu, hrs, cost, up, cap):
     """Hours of the money LP's solution with values ``val - mu hrs`` (sorts ``order``)."""
     density_order(order, key, n, val, mu, hrs, cost)
     used = 0.0
@@ -130,7 +127,7 @@ def lp_hours_used(order, key, n, val, mu, hrs, cost, up, cap):  # type: ignore[n
 
 
 @kernel
-def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):  # type: ignore[no-untyped-def]
+def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):
     """The hours multiplier of the LP relaxation (bisection on its subgradient; 0 if slack)."""
     if lp_hours_used(order, key, n, val, 0.0, hrs, cost, up, budget) <= hcap:
         return 0.0
@@ -149,8 +146,8 @@ def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):  # type: 
 
 
 @kernel
-def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t):  # type: ignore[no-untyped-def]
-    """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours ``hr``."""
+def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t):
+    """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours ``hr``."""  # fmt: skip  # noqa: E501
     ub = lp_bound(ordm, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t)
     if finite:
         ub = min(ub, lp_bound(ordh, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t))
@@ -161,7 +158,7 @@ def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, 
 
 
 @kernel
-def _most_units(i, c, h, up, b, used, hlim, finite):  # type: ignore[no-untyped-def]
+def _most_units(i, c, h, up, b, used, hlim, finite):
     """Most units of item ``i`` within money ``b`` and the hours left (``used`` of ``hlim``)."""
     mx = up[i]
     if c[i] > 0:
@@ -175,7 +172,7 @@ def _most_units(i, c, h, up, b, used, hlim, finite):  # type: ignore[no-untyped-
 
 
 @kernel
-def _keep(tie_u, tie_v, k, best, tol):  # type: ignore[no-untyped-def]
+def _keep(tie_u, tie_v, k, best, tol):
     """Drop the kept leaves worth less than ``best - tol``; returns how many are left."""
     kept = 0
     for j in range(k):
@@ -187,7 +184,7 @@ def _keep(tie_u, tie_v, k, best, tol):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # type: ignore[no-untyped-def]  # noqa: E501
+def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq``: (over the node limit, best value, nodes, ties kept).
 
     ``lex=False``: the best value; every leaf worth at least ``best - tol`` is visited (the
@@ -245,9 +242,8 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
         b = budget - cum_c[d]
         g = gsuf[d]
         bf = float(b - b % g) if g > 0 else float(b)
-        ub = cum_v[d] + _node_bound(
-            n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hlim - cum_h[d], finite, i, t
-        )
+        hr = hlim - cum_h[d]
+        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t)  # fmt: skip  # noqa: E501
         if ub < (floor_ if lex else best - tol):
             d -= 1
             fresh = False
@@ -262,8 +258,8 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
 
 
 @kernel
-def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):  # type: ignore[no-untyped-def]
-    """``best_u`` = the kept leaf worth at least ``best - tol`` with the most units in list order."""
+def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):
+    """``best_u`` = the kept leaf worth at least ``best - tol`` with the most units in list order."""  # fmt: skip  # noqa: E501
     win = -1
     for j in range(ties):
         if tie_v[j] < best - tol:
@@ -281,14 +277,15 @@ def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):  # type: ignore[no-untyp
 
 
 @kernel
-def _suffix_gcd(gsuf, seq, c, n):  # type: ignore[no-untyped-def]
+def _suffix_gcd(gsuf, seq, c, n):
+    """``gsuf[d]`` = gcd of the prices at positions ``d..n-1`` (0: none, or all free)."""
     gsuf[n] = 0
     for d in range(n - 1, -1, -1):
         gsuf[d] = math.gcd(gsuf[d + 1], c[seq[d]])
 
 
 @kernel
-def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1, vknown, tols, factors, mu_steps, node_limit, ties_kept, units_out, status_out, nodes_out, vstar_out):  # type: ignore[no-untyped-def]  # noqa: E501
+def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1, vknown, tols, factors, mu_steps, node_limit, ties_kept, units_out, status_out, nodes_out, vstar_out):  # fmt: skip  # noqa: E501
     """Solve participants ``p0..p1-1``: units, status, nodes and optimal value per participant.
 
     ``vknown[p]``: the optimal value when already known (phase 1 is skipped), else NaN.

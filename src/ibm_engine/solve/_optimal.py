@@ -88,10 +88,10 @@ def _solve_alone(batch: Batch, p: int, status: int, vstar: float) -> IntArray | 
     rule by the search with a larger node limit, else by HiGHS; the answer checked."""
     one = batch.subset(np.array([p], dtype=np.int64))
     if status != OVER_LIMIT_TIES:
-        ans = solve_one_milp(one, 0)
+        ans = solve_one_milp(batch, p)
         if ans is None or not ans.proven:
             return None
-        vstar = float(np.dot(one.value, ans.units))
+        vstar = float(one.evaluate(ans.units)[0][0])
     units, st, _ = run_search(one, 1, RETRY_NODE_LIMIT, np.array([vstar]))
     if int(st[0]) == DONE and _checked(one, units, vstar):
         return units

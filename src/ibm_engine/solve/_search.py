@@ -77,12 +77,11 @@ def run_search(
     factors = np.array(MU_FACTORS, dtype=np.float64)
 
     def run(lo_hi: tuple[int, int]) -> None:
-        solve_range(
-            *args, lo_hi[0], lo_hi[1], vknown, tols, factors, MU_STEPS, node_limit, TIES_KEPT, units, status,
-            nodes, vstar,
-        )  # fmt: skip
+        lo, hi = lo_hi
+        solve_range(*args, lo, hi, vknown, tols, factors, MU_STEPS, node_limit, TIES_KEPT, *out)  # type: ignore[no-untyped-call]
 
-    edges = list(range(0, n, CHUNK)) + [n]
+    out = (units, status, nodes, vstar)
+    edges = [*range(0, n, CHUNK), n]
     ranges = list(pairwise(edges)) if n else []
     if workers <= 1 or len(ranges) <= 1:
         for r in ranges:
