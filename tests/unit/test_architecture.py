@@ -241,7 +241,7 @@ def test_no_heavy_imports_or_handlers_at_import() -> None:
     code = (
         "import sys, logging; import ibm_engine; "
         "heavy = [m for m in ('matplotlib', 'openpyxl', 'ortools', 'dask', 'hypothesis', "
-        "'scipy', 'duckdb', 'psycopg') if m in sys.modules]; "
+        "'scipy', 'duckdb', 'psycopg', 'numba') if m in sys.modules]; "
         "handlers = [type(h).__name__ for h in logging.getLogger('ibm_engine').handlers]; "
         "print(heavy, handlers)"
     )
