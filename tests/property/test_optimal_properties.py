@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ibm_engine as ibm
-from helpers.reference import HOURS_TOL, Problem, brute_force, priority_units, solve_milp
+from helpers.reference import (
+    HOURS_TOL,
+    Problem,
+    brute_force,
+    priority_order,
+    priority_units,
+    solve_milp,
+)
 from strategies import Case, ItemSpec, ParticipantSpec, cases, examples, tiny_cases
 
 VALUE_TOL = 1e-9  # the contract compares optimal values with this absolute tolerance
@@ -264,6 +271,29 @@ def test_optimal_equals_brute_force_on_tiny_cases(case: Case) -> None:
         assert solve_milp(prob)[0] == pytest.approx(best, abs=VALUE_TOL)  # the reference agrees
         assert row_of(res, p.participant_id)["value"] == pytest.approx(best, abs=VALUE_TOL)
         assert units_of(res, p) in winners
+
+
+def lexicographic_winner(prob: Problem, winners: list[list[int]]) -> list[int]:
+    """The contract's tie rule: most units of the first joint-list item, then the next, ..."""
+    ranks = prob.team_rank if prob.team_rank is not None else tuple(range(1, prob.n + 1))
+    order = priority_order(prob.weight, ranks)
+    return max(winners, key=lambda u: [u[i] for i in order])
+
+
+@settings(SETTINGS, max_examples=examples(60))
+@given(tiny_cases())
+def test_ties_go_to_the_first_items_of_the_joint_list(case: Case) -> None:
+    res = allocate(case)
+    for p in case.participants:
+        prob = case.problem(p)
+        _, winners = brute_force(prob)
+        assert units_of(res, p) == lexicographic_winner(prob, winners), p
+
+
+@settings(SETTINGS, max_examples=examples(30))
+@given(cases(max_participants=3, max_items=14, max_rec=30))
+def test_optimal_with_many_items_equals_milp(case: Case) -> None:
+    check_optimal(case, allocate(case))
 
 
 @settings(SETTINGS, max_examples=examples(40))
