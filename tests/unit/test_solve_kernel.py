@@ -79,19 +79,26 @@ def test_without_jit_the_answers_are_the_same(tmp_path: Path) -> None:
 
 def test_compiles_without_a_cache_when_no_location_is_writable() -> None:
     code = """
-        import numpy as np
         from numba.core import caching
         caching.CacheImpl._locator_classes = []  # as if no directory were writable
-        from ibm_engine.solve import Batch, solve_optimal
-        b = Batch(np.array([0, 3]), np.array([6000, 5000, 5000]), np.array([0.4, 0.3, 0.3]),
-                  np.ones(3, np.int64), np.ones(3, np.int64), np.zeros(3), np.array([10000]),
-                  np.array([np.inf]))
-        from ibm_engine.solve._kernel import solve_range
-        print(solve_optimal(b).units.tolist(), solve_range._cache.__class__.__name__)
+        from ibm_engine.solve import _kernel
+        from ibm_engine.solve._jit import kernel
+        twice = kernel(lambda x: 2 * x)
+        print(twice(21), type(_kernel.solve_range._cache).__name__)
     """
     out = _run(code, {"NUMBA_CACHE_DIR": "/proc/no-cache-here"})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["[0,", "1,", "1]", "NullCache"]
+    assert out.stdout.split() == ["42", "NullCache"]
+
+
+def test_honours_numba_cache_dir(tmp_path: Path) -> None:
+    code = """
+        from ibm_engine.solve import _kernel
+        print(_kernel.solve_range._cache._cache_path)
+    """
+    out = _run(code, {"NUMBA_CACHE_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith(str(tmp_path))
 
 
 def test_ties_go_to_the_first_items() -> None:

@@ -15,15 +15,24 @@ from typing import Any, TypeVar, cast
 
 import numba
 
-__all__ = ["kernel"]
+__all__ = ["inlined", "kernel"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def kernel(fn: F) -> F:
     """``fn`` compiled without the GIL, cached on disk when a cache location is writable."""
+    return _compile(fn, {})
+
+
+def inlined(fn: F) -> F:
+    """A small kernel inlined into its callers (no call, no reference counting of its arrays)."""
+    return _compile(fn, {"inline": "always"})
+
+
+def _compile(fn: F, options: dict[str, Any]) -> F:
     try:
-        out = numba.njit(cache=True, nogil=True)(fn)
+        out = numba.njit(cache=True, nogil=True, **options)(fn)
     except RuntimeError:  # "cannot cache function ...: no locator available"
-        out = numba.njit(cache=False, nogil=True)(fn)
+        out = numba.njit(cache=False, nogil=True, **options)(fn)
     return cast(F, out)

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ibm_engine.solve._jit import kernel
+from ibm_engine.solve._jit import inlined, kernel
 
 __all__ = ["DONE", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "solve_range"]
 
@@ -55,14 +55,15 @@ def density_order(order, key, n, val, mu, hrs, res):
         order[j] = i
 
 
-@kernel
-def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
+@inlined
+def _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
     """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room).
 
-    ``room`` is the capacity left when the critical item was reached.
+    ``room`` is the capacity left when the critical item was reached. The walk starts at
+    ``start`` (``depth`` when ``order`` is the search order itself: the decided items come first).
     """
     total = 0.0
-    for j in range(n):
+    for j in range(start, n):
         i = order[j]
         if pos[i] < depth or i == skip:
             continue
@@ -81,28 +82,31 @@ def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
     return total, -1, cap
 
 
-@kernel
-def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up):
+@inlined
+def lp_bound(order, start, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up, need):
     """Upper bound of the undecided items' value within ``cap`` of the resource ``res``.
 
     Item ``fix`` may take at most ``fix_up`` units (-1: no item is fixed). Values are
     ``val - mu * hrs``; the resource may be money (float cents) or hours. The critical item
     ``s`` of the LP takes at most ``q`` units (0 when ``q`` is below its minimum dose) or at
     least ``max(q + 1, m_s)``: the bound is the larger of the two LPs, never above the plain one.
+    A plain LP below ``need`` is returned as it is (it prunes already).
     """
-    plain, s, room = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
-    if s < 0:
+    plain, s, room = _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
+    if s < 0 or plain < need:
         return plain
     w = val[s] - mu * hrs[s]
     r = res[s]
     u = fix_up if s == fix else up[s]
     q = float(math.floor(room / r))
     qa = q if q >= lo[s] else 0.0
-    below = qa * w + _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
+    below = qa * w + _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
     t = max(q + 1.0, float(lo[s]))
     above = -math.inf
     if t <= u and t * r <= cap:
-        rest = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s)[0]
+        rest = _frac(
+            order, start, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s
+        )[0]
         above = t * w + rest
     return min(plain, max(below, above))
 
@@ -145,19 +149,22 @@ def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):
     return hi
 
 
-@kernel
-def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t):
-    """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours ``hr``."""  # fmt: skip  # noqa: E501
-    ub = lp_bound(ordm, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t)
-    if finite:
-        ub = min(ub, lp_bound(ordh, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t))
+@inlined
+def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t, need, walk):  # fmt: skip  # noqa: E501
+    """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours
+    ``hr``; the first bound found below ``need`` is returned (it prunes already)."""
+    ub = lp_bound(ordm, depth if walk and nmu == 0 else 0, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t, need)  # fmt: skip  # noqa: E501
+    if finite and ub >= need:
         for j in range(nmu):
-            lag = lp_bound(ordl[j], n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t)
+            lag = lp_bound(ordl[j], depth if walk and j == 0 else 0, n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t, need - mus[j] * hr)  # fmt: skip  # noqa: E501
             ub = min(ub, mus[j] * hr + lag)
+            if ub < need:
+                return ub
+        ub = min(ub, lp_bound(ordh, 0, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t, need))
     return ub
 
 
-@kernel
+@inlined
 def _most_units(i, c, h, up, b, used, hlim, finite):
     """Most units of item ``i`` within money ``b`` and the hours left (``used`` of ``hlim``)."""
     mx = up[i]
@@ -184,7 +191,7 @@ def _keep(tie_u, tie_v, k, best, tol):
 
 
 @kernel
-def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # fmt: skip  # noqa: E501
+def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq``: (over the node limit, best value, nodes, ties kept).
 
     ``lex=False``: the best value; every leaf worth at least ``best - tol`` is visited (the
@@ -201,11 +208,26 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
     cum_h[0] = 0.0
     cum_v[0] = 0.0
     fresh = True
+    short = -2  # where to go back to after a leaf reached by the shortcut (-2: none)
     while d >= 0:
         if fresh:
             nodes += 1
             if nodes > node_limit:
                 return True, best, nodes, ties
+            if d < n and sc[d] <= budget - cum_c[d]:  # everything left may fit: its best leaf
+                dd = d
+                while dd < n:
+                    ii = seq[dd]
+                    cnt[dd] = up[ii]
+                    cum_h[dd + 1] = cum_h[dd] + up[ii] * h[ii]
+                    if finite and cum_h[dd + 1] > hlim:
+                        break
+                    cum_c[dd + 1] = cum_c[dd] + up[ii] * c[ii]
+                    cum_v[dd + 1] = cum_v[dd] + up[ii] * v[ii]
+                    dd += 1
+                if dd == n:
+                    short = d - 1
+                    d = n
             if d == n:
                 val = cum_v[n]
                 if lex and val >= target:
@@ -224,7 +246,8 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
                             tie_u[ties, seq[dd]] = cnt[dd]
                         tie_v[ties] = val
                         ties += 1
-                d -= 1
+                d = short if short > -2 else n - 1
+                short = -2
                 fresh = False
                 continue
             i = seq[d]
@@ -243,8 +266,9 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
         g = gsuf[d]
         bf = float(b - b % g) if g > 0 else float(b)
         hr = hlim - cum_h[d]
-        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t)  # fmt: skip  # noqa: E501
-        if ub < (floor_ if lex else best - tol):
+        thr = floor_ if lex else best - tol
+        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d], not lex)  # fmt: skip  # noqa: E501
+        if ub < thr:
             d -= 1
             fresh = False
             continue
@@ -277,11 +301,14 @@ def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):
 
 
 @kernel
-def _suffix_gcd(gsuf, seq, c, n):
-    """``gsuf[d]`` = gcd of the prices at positions ``d..n-1`` (0: none, or all free)."""
+def _suffix(gsuf, sc, seq, c, up, n):
+    """At positions ``d..n-1``: ``gsuf[d]`` = gcd of the prices (0: none, or all free),
+    ``sc[d]`` = the cost of every item at its bound."""
     gsuf[n] = 0
+    sc[n] = 0
     for d in range(n - 1, -1, -1):
         gsuf[d] = math.gcd(gsuf[d + 1], c[seq[d]])
+        sc[d] = sc[d + 1] + c[seq[d]] * up[seq[d]]
 
 
 @kernel
@@ -313,6 +340,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
     cnt = np.empty(kmax, np.int64)
     best_u = np.empty(kmax, np.int64)
     gsuf = np.empty(kmax + 1, np.int64)
+    sc = np.empty(kmax + 1, np.int64)
     cum_c = np.empty(kmax + 1, np.int64)
     cum_h = np.empty(kmax + 1, np.float64)
     cum_v = np.empty(kmax + 1, np.float64)
@@ -367,11 +395,11 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         for d in range(n):
             seq[d] = ordl[0, d] if nmu > 0 else ordm[d]
             pos[seq[d]] = d
-        _suffix_gcd(gsuf, seq, c, n)
+        _suffix(gsuf, sc, seq, c, up, n)
         tol = tols[0] + tols[3] * abs(total_v)  # spare ties and float noise from pruning
         vstar = vknown[p]
         if math.isnan(vstar):
-            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
             nodes_out[p] = nodes
             if over:
                 status_out[p] = OVER_LIMIT_VALUE
@@ -386,10 +414,10 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         for d in range(n):
             seq[d] = d
             pos[d] = d
-        _suffix_gcd(gsuf, seq, c, n)
+        _suffix(gsuf, sc, seq, c, up, n)
         target = vstar - tols[0]
         floor_ = target - tols[3] * abs(vstar)
-        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
         nodes_out[p] += nodes
         if over:
             status_out[p] = OVER_LIMIT_TIES
