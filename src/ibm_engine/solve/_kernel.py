@@ -1,22 +1,21 @@
-"""The compiled exact search: depth-first branch and bound per participant, in two phases.
+"""The compiled exact search: depth-first branch and bound per participant.
 
-Phase 1 finds the optimal value ``V*``: items in Lagrangian density order ``(v - mu* h) / c``
-(``mu*`` the LP's hours multiplier, 0 when the hours do not bind), each item trying its largest
-feasible count first. Before a count ``t`` of an item is tried, the bound of everything left with
-that item at most ``t`` is compared with the incumbent; when it cannot beat it, the smaller counts
-cannot either and the level closes. The bound is the money LP (Martello-Toth tightened), and with
-a family-hours cap also the hours LP and the Lagrangian at ``mu*`` x (1, 1/4, 1/2, 2, 4); the
-money left is rounded down to the gcd of the prices still to decide.
+Items in Lagrangian density order ``(v - mu* h) / c`` (``mu*`` the LP's hours multiplier, 0 when
+the hours do not bind), each trying its largest feasible count first. Before a count ``t`` is
+tried, the bound of everything left with that item at most ``t`` is compared with the incumbent;
+when it cannot come within ``VALUE_TOL``, smaller counts cannot either and the level closes.
+Bounds: the money LP (Martello-Toth tightened), with a family-hours cap also the hours LP and the
+Lagrangian at ``mu*`` x (1, 1/4, 1/2, 2, 4); the money left rounded down to the gcd of the
+prices still to decide. When everything left fits, its best leaf is taken at once.
 
-Phase 2 breaks ties as the contract says: among allocations worth at least ``V* - VALUE_TOL``
-the one with the most units of the first joint-list item, then the second, ... The same search
-walks the items in joint-list order, largest counts first, pruning every subtree whose bound
-stays below the floor: the first leaf it reaches is that allocation. Its value is summed in
-joint-list order, as :meth:`Batch.evaluate` sums it.
-
-Limits are node counts, never time: a participant over ``node_limit`` in either phase gets a
-status for the exact fallback (HiGHS). Money is exact int64 cents; hours are compared with the
-contract's tolerance plus a tiny search slack (every answer is re-checked by the caller).
+Ties (contract): among allocations worth at least ``V* - VALUE_TOL``, the most units of the first
+joint-list item, then the second, ... The search visits every leaf within the tolerance of the
+incumbent and keeps them (a few); the tie rule picks among those worth ``V* - VALUE_TOL``. When
+more tie than are kept, a second search walks the items in joint-list order, largest counts
+first, pruning below the floor: its first leaf is the answer (value summed in joint-list order,
+as :meth:`Batch.evaluate` sums it). Limits are node counts, never time: a participant over
+``node_limit`` gets a status for the exact fallback (HiGHS). Money is exact int64 cents; hours
+use the contract's tolerance plus a tiny search slack (every answer is re-checked by the caller).
 """
 
 from __future__ import annotations
@@ -104,10 +103,7 @@ def lp_bound(order, start, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, f
     t = max(q + 1.0, float(lo[s]))
     above = -math.inf
     if t <= u and t * r <= cap:
-        rest = _frac(
-            order, start, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s
-        )[0]
-        above = t * w + rest
+        above = t * w + _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
     return min(plain, max(below, above))
 
 
@@ -200,13 +196,8 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
     first leaf worth at least ``target`` in the order counts are tried (``best_u``); subtrees
     whose bound is below ``floor_`` are pruned.
     """
-    best = -math.inf
-    nodes = 0
-    ties = 0
-    d = 0
-    cum_c[0] = 0
-    cum_h[0] = 0.0
-    cum_v[0] = 0.0
+    best, nodes, ties, d = -math.inf, 0, 0, 0
+    cum_c[0], cum_h[0], cum_v[0] = 0, 0.0, 0.0
     fresh = True
     short = -2  # where to go back to after a leaf reached by the shortcut (-2: none)
     while d >= 0:
@@ -323,37 +314,20 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
     for p in range(p0, p1):
         kmax = max(kmax, offsets[p + 1] - offsets[p])
     nf = factors.shape[0]
-    gi = np.empty(kmax, np.int64)
-    c = np.empty(kmax, np.int64)
-    up = np.empty(kmax, np.int64)
-    lo = np.empty(kmax, np.int64)
-    cf = np.empty(kmax, np.float64)
-    v = np.empty(kmax, np.float64)
-    h = np.empty(kmax, np.float64)
-    key = np.empty(kmax, np.float64)
-    seq = np.empty(kmax, np.int64)
-    pos = np.empty(kmax, np.int64)
-    ordm = np.empty(kmax, np.int64)
-    ordh = np.empty(kmax, np.int64)
+    iw = np.empty((14, kmax + 1), np.int64)  # workspace, reused by every participant
+    gi, c, up, lo, seq, pos, ordm, ordh = iw[0], iw[1], iw[2], iw[3], iw[4], iw[5], iw[6], iw[7]
+    cnt, best_u, gsuf, sc, cum_c = iw[8], iw[9], iw[10], iw[11], iw[12]
+    fw = np.empty((6, kmax + 1), np.float64)
+    cf, v, h, key, cum_h, cum_v = fw[0], fw[1], fw[2], fw[3], fw[4], fw[5]
     ordl = np.empty((nf, kmax), np.int64)
     mus = np.empty(nf, np.float64)
-    cnt = np.empty(kmax, np.int64)
-    best_u = np.empty(kmax, np.int64)
-    gsuf = np.empty(kmax + 1, np.int64)
-    sc = np.empty(kmax + 1, np.int64)
-    cum_c = np.empty(kmax + 1, np.int64)
-    cum_h = np.empty(kmax + 1, np.float64)
-    cum_v = np.empty(kmax + 1, np.float64)
     tie_u = np.empty((ties_kept, kmax), np.int64)
     tie_v = np.empty(ties_kept, np.float64)
     for p in range(p0, p1):
         B = budget[p]
         finite = math.isfinite(hcap[p])
         hlim = hcap[p] + tols[1] + tols[2] if finite else math.inf
-        n = 0
-        tc = 0
-        th = 0.0
-        total_v = 0.0
+        n, tc, th, total_v = 0, 0, 0.0, 0.0
         for g in range(offsets[p], offsets[p + 1]):
             units_out[g] = 0
             if upper[g] < lower[g]:
@@ -373,8 +347,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
             th += h[n] * mx
             total_v += v[n] * mx
             n += 1
-        status_out[p] = DONE
-        nodes_out[p] = 0
+        status_out[p], nodes_out[p] = DONE, 0
         if tc <= B and th <= hlim:  # everything fits: each item at its bound
             val = 0.0
             for i in range(n):
@@ -412,8 +385,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
                 continue
         vstar_out[p] = vstar
         for d in range(n):
-            seq[d] = d
-            pos[d] = d
+            seq[d], pos[d] = d, d
         _suffix(gsuf, sc, seq, c, up, n)
         target = vstar - tols[0]
         floor_ = target - tols[3] * abs(vstar)
