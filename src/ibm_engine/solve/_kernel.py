@@ -187,7 +187,7 @@ def _keep(tie_u, tie_v, k, best, tol):
 
 
 @kernel
-def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # fmt: skip  # noqa: E501
+def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq``: (over the node limit, best value, nodes, ties kept).
 
     ``lex=False``: the best value; every leaf worth at least ``best - tol`` is visited (the
@@ -257,6 +257,8 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
         g = gsuf[d]
         bf = float(b - b % g) if g > 0 else float(b)
         hr = hlim - cum_h[d]
+        if ghs[d] > 0:  # the hours left, down to a multiple of what the items left can use
+            hr = math.floor(hr / (hq * ghs[d])) * (hq * ghs[d])
         thr = floor_ if lex else best - tol
         ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d], not lex)  # fmt: skip  # noqa: E501
         if ub < thr:
@@ -292,14 +294,28 @@ def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):
 
 
 @kernel
-def _suffix(gsuf, sc, seq, c, up, n):
-    """At positions ``d..n-1``: ``gsuf[d]`` = gcd of the prices (0: none, or all free),
-    ``sc[d]`` = the cost of every item at its bound."""
-    gsuf[n] = 0
-    sc[n] = 0
+def _suffix(gsuf, ghs, sc, seq, c, up, h, n):
+    """At positions ``d..n-1``: ``gsuf[d]`` = gcd of the prices (0: none, or all free), ``ghs``
+    the same of the hours in quanta (-1: no quantum), ``sc[d]`` the cost of all at their bound.
+
+    The hours quantum is the largest power of two ``2**-k`` (k <= 6) dividing every item's
+    hours exactly: sums of such hours are exact in floats, so the hours left may be rounded
+    down to a multiple of the quantum times the gcd."""
+    gsuf[n], sc[n], ghs[n] = 0, 0, 0
+    quantum = 1.0
+    for _ in range(7):
+        whole = True
+        for d in range(n):
+            x = h[seq[d]] / quantum
+            whole = whole and x == math.floor(x) and x < 2.0**40
+        if whole:
+            break
+        quantum *= 0.5
     for d in range(n - 1, -1, -1):
         gsuf[d] = math.gcd(gsuf[d + 1], c[seq[d]])
         sc[d] = sc[d + 1] + c[seq[d]] * up[seq[d]]
+        ghs[d] = math.gcd(ghs[d + 1], int(h[seq[d]] / quantum)) if whole else -1
+    return quantum
 
 
 @kernel
@@ -316,7 +332,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
     nf = factors.shape[0]
     iw = np.empty((14, kmax + 1), np.int64)  # workspace, reused by every participant
     gi, c, up, lo, seq, pos, ordm, ordh = iw[0], iw[1], iw[2], iw[3], iw[4], iw[5], iw[6], iw[7]
-    cnt, best_u, gsuf, sc, cum_c = iw[8], iw[9], iw[10], iw[11], iw[12]
+    cnt, best_u, gsuf, sc, cum_c, ghs = iw[8], iw[9], iw[10], iw[11], iw[12], iw[13]
     fw = np.empty((6, kmax + 1), np.float64)
     cf, v, h, key, cum_h, cum_v = fw[0], fw[1], fw[2], fw[3], fw[4], fw[5]
     ordl = np.empty((nf, kmax), np.int64)
@@ -368,11 +384,11 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         for d in range(n):
             seq[d] = ordl[0, d] if nmu > 0 else ordm[d]
             pos[seq[d]] = d
-        _suffix(gsuf, sc, seq, c, up, n)
+        hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
         tol = tols[0] + tols[3] * abs(total_v)  # spare ties and float noise from pruning
         vstar = vknown[p]
         if math.isnan(vstar):
-            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
             nodes_out[p] = nodes
             if over:
                 status_out[p] = OVER_LIMIT_VALUE
@@ -386,10 +402,10 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         vstar_out[p] = vstar
         for d in range(n):
             seq[d], pos[d] = d, d
-        _suffix(gsuf, sc, seq, c, up, n)
+        hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
         target = vstar - tols[0]
         floor_ = target - tols[3] * abs(vstar)
-        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
         nodes_out[p] += nodes
         if over:
             status_out[p] = OVER_LIMIT_TIES

@@ -22,10 +22,10 @@ __all__ = ["DONE", "NODE_LIMIT", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "run_sea
 
 #: per participant and phase: nodes the search may visit before the participant goes to the
 #: exact fallback (a limit in nodes, never in time, so that results never depend on the machine)
-NODE_LIMIT = 20_000
+NODE_LIMIT = 5_000
 #: multiples of the LP's hours multiplier at which Lagrangian bounds are taken (the first is
 #: the one whose density order the search follows)
-MU_FACTORS = (1.0, 0.25, 0.5, 2.0, 4.0)
+MU_FACTORS = (1.0,)
 #: bisection steps of the hours multiplier
 MU_STEPS = 30
 #: leaves within the tolerance of the best the search keeps for the tie rule (more: a second
