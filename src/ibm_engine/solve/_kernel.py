@@ -146,13 +146,13 @@ def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):
 
 
 @inlined
-def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t, need, walk):  # fmt: skip  # noqa: E501
+def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t, need):  # fmt: skip  # noqa: E501
     """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours
     ``hr``; the first bound found below ``need`` is returned (it prunes already)."""
-    ub = lp_bound(ordm, depth if walk and nmu == 0 else 0, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t, need)  # fmt: skip  # noqa: E501
+    ub = lp_bound(ordm, 0, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t, need)  # fmt: skip  # noqa: E501
     if finite and ub >= need:
         for j in range(nmu):
-            lag = lp_bound(ordl[j], depth if walk and j == 0 else 0, n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t, need - mus[j] * hr)  # fmt: skip  # noqa: E501
+            lag = lp_bound(ordl[j], 0, n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t, need - mus[j] * hr)  # fmt: skip  # noqa: E501
             ub = min(ub, mus[j] * hr + lag)
             if ub < need:
                 return ub
@@ -187,7 +187,7 @@ def _keep(tie_u, tie_v, k, best, tol):
 
 
 @kernel
-def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol):  # fmt: skip  # noqa: E501
+def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, best0):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq``: (over the node limit, best value, nodes, ties kept).
 
     ``lex=False``: the best value; every leaf worth at least ``best - tol`` is visited (the
@@ -196,7 +196,7 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
     first leaf worth at least ``target`` in the order counts are tried (``best_u``); subtrees
     whose bound is below ``floor_`` are pruned.
     """
-    best, nodes, ties, d = -math.inf, 0, 0, 0
+    best, nodes, ties, d = best0, 0, 0, 0
     cum_c[0], cum_h[0], cum_v[0] = 0, 0.0, 0.0
     fresh = True
     short = -2  # where to go back to after a leaf reached by the shortcut (-2: none)
@@ -260,7 +260,7 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
         if ghs[d] > 0:  # the hours left, down to a multiple of what the items left can use
             hr = math.floor(hr / (hq * ghs[d])) * (hq * ghs[d])
         thr = floor_ if lex else best - tol
-        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d], not lex)  # fmt: skip  # noqa: E501
+        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d])  # fmt: skip  # noqa: E501
         if ub < thr:
             d -= 1
             fresh = False
@@ -388,8 +388,24 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         tol = tols[0] + tols[3] * abs(total_v)  # spare ties and float noise from pruning
         vstar = vknown[p]
         if math.isnan(vstar):
-            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, -math.inf)  # fmt: skip  # noqa: E501
             nodes_out[p] = nodes
+            if over:  # again with the lumpiest items (largest minimum spend) first
+                for i in range(n):
+                    key[i] = -float(lo[i] * c[i]) if lo[i] > 1 else 0.0
+                for d in range(n):
+                    seq[d] = ordl[0, d] if nmu > 0 else ordm[d]
+                for d in range(1, n):
+                    x, e = seq[d], d
+                    while e > 0 and key[seq[e - 1]] > key[x]:
+                        seq[e] = seq[e - 1]
+                        e -= 1
+                    seq[e] = x
+                for d in range(n):
+                    pos[seq[d]] = d
+                hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
+                over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, vstar)  # fmt: skip  # noqa: E501
+                nodes_out[p] += nodes
             if over:
                 status_out[p] = OVER_LIMIT_VALUE
                 continue
@@ -405,7 +421,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
         target = vstar - tols[0]
         floor_ = target - tols[3] * abs(vstar)
-        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol)  # fmt: skip  # noqa: E501
+        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, -math.inf)  # fmt: skip  # noqa: E501
         nodes_out[p] += nodes
         if over:
             status_out[p] = OVER_LIMIT_TIES

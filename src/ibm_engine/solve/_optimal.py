@@ -61,23 +61,25 @@ def solve_optimal(batch: Batch, workers: int = 1) -> BatchSolution:
     [0, 1, 1]
     """
     units, status, vstar = run_search(batch, workers)
-    value, _, _ = batch.evaluate(units)
-    ok = batch.feasible(units) & (status == DONE) & (np.abs(value - vstar) <= VALUE_TOL)
+    value, spent, hrs = batch.evaluate(units)
+    ok = batch.feasible(units, (spent, hrs)) & (status == DONE)
+    ok &= np.abs(value - vstar) <= VALUE_TOL
     proven = ok.copy()
     bound = value.copy()
     fallback = 0
     for p in np.flatnonzero(~ok).tolist():
         sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
+        one = batch.subset(np.array([p], dtype=np.int64))
         got = _solve_alone(batch, p, int(status[p]), float(vstar[p]))
         if got is None:  # keep the priority fill (feasible, not proven), with the LP bound
             fallback += 1
-            units[sl] = fill_in_order(batch.subset(np.array([p])), np.arange(sl.stop - sl.start))
-            one = batch.subset(np.array([p]))
+            got = fill_in_order(one, np.arange(one.m, dtype=np.int64))
             bound[p] = float(multipliers(one).bound[0])
-            continue
-        units[sl], proven[p] = got, True
-    value, _, _ = batch.evaluate(units)
-    bound = np.where(proven, value, np.maximum(bound, value))
+        else:
+            proven[p] = True
+        units[sl] = got
+        value[p] = float(one.evaluate(got)[0][0])
+        bound[p] = value[p] if proven[p] else max(bound[p], value[p])
     sol = BatchSolution(units=units, value=value, bound=bound, proven=proven, fallback=fallback)
     warn_fallback(sol)
     return sol
