@@ -1,21 +1,8 @@
-"""The compiled exact search: depth-first branch and bound per participant.
+"""The compiled exact search (numba): depth-first branch and bound per participant.
 
-Items in Lagrangian density order ``(v - mu* h) / c`` (``mu*`` the LP's hours multiplier, 0 when
-the hours do not bind), each trying its largest feasible count first. Before a count ``t`` is
-tried, the bound of everything left with that item at most ``t`` is compared with the incumbent;
-when it cannot come within ``VALUE_TOL``, smaller counts cannot either and the level closes.
-Bounds: the money LP (Martello-Toth tightened), with a family-hours cap also the hours LP and the
-Lagrangian at ``mu*`` x (1, 1/4, 1/2, 2, 4); the money left rounded down to the gcd of the
-prices still to decide. When everything left fits, its best leaf is taken at once.
-
-Ties (contract): among allocations worth at least ``V* - VALUE_TOL``, the most units of the first
-joint-list item, then the second, ... The search visits every leaf within the tolerance of the
-incumbent and keeps them (a few); the tie rule picks among those worth ``V* - VALUE_TOL``. When
-more tie than are kept, a second search walks the items in joint-list order, largest counts
-first, pruning below the floor: its first leaf is the answer (value summed in joint-list order,
-as :meth:`Batch.evaluate` sums it). Limits are node counts, never time: a participant over
-``node_limit`` gets a status for the exact fallback (HiGHS). Money is exact int64 cents; hours
-use the contract's tolerance plus a tiny search slack (every answer is re-checked by the caller).
+How it searches, bounds and breaks ties: see ``_search`` (the driver) and docs/architecture.md.
+numba caches a kernel by its own source file, so every kernel lives in this one module (a kernel
+called from another file would stay cached after that file changed).
 """
 
 from __future__ import annotations
@@ -34,35 +21,33 @@ DONE, OVER_LIMIT_VALUE, OVER_LIMIT_TIES = 0, 1, 2
 
 
 @kernel
-def density_order(order, key, n, val, mu, hrs, res):
-    """``order[:n]`` = items by ``(val - mu hrs) / res`` descending (stable: list order on ties).
+def _sort(order, key, n):
+    """``order[:n]`` sorted by ``key`` (of the items) descending; stable (insertion sort)."""
+    for d in range(1, n):
+        x, e = order[d], d
+        while e > 0 and key[order[e - 1]] < key[x]:
+            order[e] = order[e - 1]
+            e -= 1
+        order[e] = x
 
-    Items of no positive worth go last; items using none of the resource first.
-    """
+
+@kernel
+def density_order(order, key, n, val, mu, hrs, res):
+    """``order[:n]`` = items by ``(val - mu hrs) / res`` descending (list order on ties); items
+    of no positive worth last, items using none of the resource first."""
     for i in range(n):
         w = val[i] - mu * hrs[i]
-        if w <= 0.0:
-            key[i] = -math.inf
-        elif res[i] <= 0.0:
-            key[i] = math.inf
-        else:
-            key[i] = w / res[i]
-        j = i
-        while j > 0 and key[order[j - 1]] < key[i]:
-            order[j] = order[j - 1]
-            j -= 1
-        order[j] = i
+        key[i] = -math.inf if w <= 0.0 else (math.inf if res[i] <= 0.0 else w / res[i])
+        order[i] = i
+    _sort(order, key, n)
 
 
 @inlined
-def _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
-    """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room).
-
-    ``room`` is the capacity left when the critical item was reached. The walk starts at
-    ``start`` (``depth`` when ``order`` is the search order itself: the decided items come first).
-    """
+def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
+    """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room),
+    ``room`` the capacity left when the critical item was reached."""
     total = 0.0
-    for j in range(start, n):
+    for j in range(n):
         i = order[j]
         if pos[i] < depth or i == skip:
             continue
@@ -82,16 +67,12 @@ def _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, 
 
 
 @inlined
-def lp_bound(order, start, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up, need):
-    """Upper bound of the undecided items' value within ``cap`` of the resource ``res``.
-
-    Item ``fix`` may take at most ``fix_up`` units (-1: no item is fixed). Values are
-    ``val - mu * hrs``; the resource may be money (float cents) or hours. The critical item
-    ``s`` of the LP takes at most ``q`` units (0 when ``q`` is below its minimum dose) or at
-    least ``max(q + 1, m_s)``: the bound is the larger of the two LPs, never above the plain one.
-    A plain LP below ``need`` is returned as it is (it prunes already).
-    """
-    plain, s, room = _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
+def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up, need):
+    """Bound of the undecided items (``fix`` at most ``fix_up`` units) with values ``val - mu
+    hrs`` within ``cap`` of ``res``. The LP's critical item takes at most ``q`` units (0 below its
+    minimum) or at least ``max(q + 1, m_s)``: the larger LP of the two (a plain LP below ``need``
+    is returned as it is)."""
+    plain, s, room = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
     if s < 0 or plain < need:
         return plain
     w = val[s] - mu * hrs[s]
@@ -99,11 +80,11 @@ def lp_bound(order, start, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, f
     u = fix_up if s == fix else up[s]
     q = float(math.floor(room / r))
     qa = q if q >= lo[s] else 0.0
-    below = qa * w + _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
+    below = qa * w + _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - qa * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
     t = max(q + 1.0, float(lo[s]))
     above = -math.inf
     if t <= u and t * r <= cap:
-        above = t * w + _frac(order, start, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
+        above = t * w + _frac(order, n, pos, depth, val, mu, hrs, res, up, cap - t * r, fix, fix_up, s)[0]  # fmt: skip  # noqa: E501
     return min(plain, max(below, above))
 
 
@@ -149,14 +130,14 @@ def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):
 def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t, need):  # fmt: skip  # noqa: E501
     """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours
     ``hr``; the first bound found below ``need`` is returned (it prunes already)."""
-    ub = lp_bound(ordm, 0, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t, need)  # fmt: skip  # noqa: E501
+    ub = lp_bound(ordm, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t, need)  # fmt: skip
     if finite and ub >= need:
         for j in range(nmu):
-            lag = lp_bound(ordl[j], 0, n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t, need - mus[j] * hr)  # fmt: skip  # noqa: E501
+            lag = lp_bound(ordl[j], n, pos, depth, v, mus[j], h, cf, up, lo, b, fix, t, need - mus[j] * hr)  # fmt: skip  # noqa: E501
             ub = min(ub, mus[j] * hr + lag)
             if ub < need:
                 return ub
-        ub = min(ub, lp_bound(ordh, 0, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t, need))
+        ub = min(ub, lp_bound(ordh, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t, need))
     return ub
 
 
@@ -188,14 +169,10 @@ def _keep(tie_u, tie_v, k, best, tol):
 
 @kernel
 def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, best0):  # fmt: skip  # noqa: E501
-    """Depth-first search over ``seq``: (over the node limit, best value, nodes, ties kept).
-
-    ``lex=False``: the best value; every leaf worth at least ``best - tol`` is visited (the
-    pruning spares bounds within ``tol`` of the incumbent) and kept in ``tie_u`` / ``tie_v``
-    (units by item), until they are more than ``tie_v`` holds (then -1 ties). ``lex=True``: the
-    first leaf worth at least ``target`` in the order counts are tried (``best_u``); subtrees
-    whose bound is below ``floor_`` are pruned.
-    """
+    """Depth-first search over ``seq`` from incumbent value ``best0``: (over the node limit,
+    best value, nodes, ties kept). ``lex=False``: every leaf within ``tol`` of the best is visited
+    and kept in ``tie_u``/``tie_v`` (-1: more than fit). ``lex=True``: the first leaf worth at
+    least ``target`` (``best_u``), pruning bounds below ``floor_``."""
     best, nodes, ties, d = best0, 0, 0, 0
     cum_c[0], cum_h[0], cum_v[0] = 0, 0.0, 0.0
     fresh = True
@@ -295,12 +272,9 @@ def _lex_max(tie_u, tie_v, ties, n, best, tol, best_u):
 
 @kernel
 def _suffix(gsuf, ghs, sc, seq, c, up, h, n):
-    """At positions ``d..n-1``: ``gsuf[d]`` = gcd of the prices (0: none, or all free), ``ghs``
-    the same of the hours in quanta (-1: no quantum), ``sc[d]`` the cost of all at their bound.
-
-    The hours quantum is the largest power of two ``2**-k`` (k <= 6) dividing every item's
-    hours exactly: sums of such hours are exact in floats, so the hours left may be rounded
-    down to a multiple of the quantum times the gcd."""
+    """At positions ``d..``: gcd of the prices ``gsuf``, of the hours in quanta ``ghs`` (-1: no
+    quantum: the largest ``2**-k``, k <= 6, dividing every item's hours exactly, so that their
+    sums are exact), cost of all at their bound ``sc``; returns the quantum."""
     gsuf[n], sc[n], ghs[n] = 0, 0, 0
     quantum = 1.0
     for _ in range(7):
@@ -392,15 +366,8 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
             nodes_out[p] = nodes
             if over:  # again with the lumpiest items (largest minimum spend) first
                 for i in range(n):
-                    key[i] = -float(lo[i] * c[i]) if lo[i] > 1 else 0.0
-                for d in range(n):
-                    seq[d] = ordl[0, d] if nmu > 0 else ordm[d]
-                for d in range(1, n):
-                    x, e = seq[d], d
-                    while e > 0 and key[seq[e - 1]] > key[x]:
-                        seq[e] = seq[e - 1]
-                        e -= 1
-                    seq[e] = x
+                    key[i] = float(lo[i] * c[i]) if lo[i] > 1 else 0.0
+                _sort(seq, key, n)
                 for d in range(n):
                     pos[seq[d]] = d
                 hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)

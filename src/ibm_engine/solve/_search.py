@@ -1,9 +1,29 @@
-"""The compiled search over a whole :class:`Batch`, in threads over participant chunks.
+"""The compiled exact search over a whole :class:`Batch`, in threads over participant chunks.
 
-The kernels (``_kernel``, numba) are loaded on the first call, not at import. Arrays are handed
-over contiguous, writable and of one dtype each, so every kernel has exactly one signature
-(read-only, strided or Arrow-backed inputs are copied, never compiled for again). The kernel
-releases the GIL: ``workers`` threads solve disjoint participant ranges into shared outputs.
+Items in Lagrangian density order ``(v - mu* h) / c`` (``mu*`` the LP's hours multiplier, 0 when
+the hours do not bind), each trying its largest feasible count first. Before a count ``t`` is
+tried, the bound of everything left with that item at most ``t`` is compared with the incumbent;
+when it cannot come within ``VALUE_TOL``, smaller counts cannot either and the level closes.
+Bounds: the money LP (Martello-Toth tightened), with a family-hours cap also the Lagrangian at
+``mu*`` (times each of ``MU_FACTORS``) and the hours LP; the money left is rounded down to the gcd
+of the prices still to decide, the hours left to the gcd of their hours in exact power-of-two
+quanta. When everything left fits, its best leaf is taken at once.
+
+Ties (contract): among allocations worth at least ``V* - VALUE_TOL``, the most units of the first
+joint-list item, then the second, ... The search visits every leaf within the tolerance of the
+incumbent and keeps them (a few); the tie rule picks among those worth ``V* - VALUE_TOL``. When
+more tie than are kept, a second search walks the items in joint-list order, largest counts
+first, pruning below the floor: its first leaf is the answer (value summed in joint-list order,
+as :meth:`Batch.evaluate` sums it). Limits are node counts, never time: a participant over
+``node_limit`` gets a status for the exact fallback (HiGHS). Money is exact int64 cents; hours
+use the contract's tolerance plus a tiny search slack (every answer is re-checked by the caller).
+
+A participant over the node limit is searched once more with its lumpiest items (largest
+minimum spend) first, keeping the incumbent. The kernels (``_kernel``, numba) are loaded on the
+first call, not at import. Arrays are handed over contiguous, writable and of one dtype each, so
+every kernel has exactly one signature (read-only, strided or Arrow-backed inputs are copied,
+never compiled for again). The kernel releases the GIL: ``workers`` threads solve disjoint
+participant ranges into shared outputs.
 """
 
 from __future__ import annotations
