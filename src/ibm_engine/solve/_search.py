@@ -38,7 +38,14 @@ from ibm_engine._tolerances import HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_R
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.solve._batch import Batch
 
-__all__ = ["DONE", "NODE_LIMIT", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "run_search"]
+__all__ = [
+    "DONE",
+    "NODE_LIMIT",
+    "OVER_LIMIT_TIES",
+    "OVER_LIMIT_VALUE",
+    "kernel_arrays",
+    "run_search",
+]
 
 #: per participant and phase: nodes the search may visit before the participant goes to the
 #: exact fallback (a limit in nodes, never in time, so that results never depend on the machine)
@@ -64,6 +71,20 @@ def _c(x: Any, dtype: type) -> Any:
     return np.require(x, dtype=dtype, requirements=["C", "W", "A"])
 
 
+def kernel_arrays(batch: Batch) -> tuple[Any, ...]:
+    """The batch's arrays as the kernel takes them (one dtype each, contiguous, writable)."""
+    return (
+        _c(batch.offsets, np.int64),
+        _c(batch.cost, np.int64),
+        _c(batch.value, np.float64),
+        _c(batch.lower, np.int64),
+        _c(batch.upper, np.int64),
+        _c(batch.hours, np.float64),
+        _c(batch.budget, np.int64),
+        _c(batch.hours_cap, np.float64),
+    )
+
+
 def run_search(
     batch: Batch,
     workers: int = 1,
@@ -82,23 +103,14 @@ def run_search(
     status = np.zeros(n, dtype=np.int64)
     nodes = np.zeros(n, dtype=np.int64)
     vstar = np.zeros(n, dtype=np.float64)
-    args = (
-        _c(batch.offsets, np.int64),
-        _c(batch.cost, np.int64),
-        _c(batch.value, np.float64),
-        _c(batch.lower, np.int64),
-        _c(batch.upper, np.int64),
-        _c(batch.hours, np.float64),
-        _c(batch.budget, np.int64),
-        _c(batch.hours_cap, np.float64),
-    )
+    args = kernel_arrays(batch)
     vknown = np.full(n, np.nan) if known is None else _c(known, np.float64)
     tols = np.array([VALUE_TOL, HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_REL_TOL])
     factors = np.array(MU_FACTORS, dtype=np.float64)
 
     def run(lo_hi: tuple[int, int]) -> None:
         lo, hi = lo_hi
-        solve_range(*args, lo, hi, vknown, tols, factors, MU_STEPS, node_limit, TIES_KEPT, *out)  # type: ignore[no-untyped-call]
+        solve_range(*args, lo, hi, vknown, tols, factors, MU_STEPS, node_limit, TIES_KEPT, *out)  # type: ignore[no-untyped-call,call-arg]
 
     out = (units, status, nodes, vstar)
     edges = [*range(0, n, CHUNK), n]
@@ -109,5 +121,5 @@ def run_search(
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(run, ranges))
-    run_search.last_nodes = nodes  # type: ignore[attr-defined]
+    run_search.last_nodes = nodes  # type: ignore[attr-defined]  # for the benchmarks
     return units, status, vstar
