@@ -189,8 +189,9 @@ class Batch:
 class BatchSolution:
     """Units per item with per-participant value, proven bound and proof flag.
 
-    ``fallback`` counts the participants whose exact solver (HiGHS) gave no answer, so that
-    they kept the priority fill (feasible, not proven). The LP multipliers (value of one more
+    ``alone`` counts the participants the search gave up on (node limit), solved alone with
+    HiGHS; ``fallback`` those whose HiGHS solve gave no answer either, so that they kept the
+    priority fill (feasible, not proven). The LP multipliers (value of one more
     cent or hour) are not part of a solution: :func:`ibm_engine.solve.multipliers` computes
     them when an explanation asks.
     """
@@ -200,3 +201,4 @@ class BatchSolution:
     bound: FloatArray
     proven: BoolArray
     fallback: int = 0
+    alone: int = 0

@@ -80,7 +80,8 @@ def solve_optimal(batch: Batch, workers: int = 1) -> BatchSolution:
         units[sl] = got
         value[p] = float(one.evaluate(got)[0][0])
         bound[p] = value[p] if proven[p] else max(bound[p], value[p])
-    sol = BatchSolution(units=units, value=value, bound=bound, proven=proven, fallback=fallback)
+    alone = int((~ok).sum())
+    sol = BatchSolution(units, value, bound, proven, fallback=fallback, alone=alone)
     warn_fallback(sol)
     return sol
 
