@@ -351,3 +351,23 @@ def test_cli_page_runs_and_prints_what_it_shows(
     for block, printed in results:
         if block.expected is not None:
             assert normalise(printed) == normalise(block.expected), f"docs/cli.md:{block.line}"
+
+
+def test_demo_says_when_it_compiles(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ibm_engine.cli import _demo
+
+    monkeypatch.setattr(_demo, "needs_compiling", lambda: True)
+    assert main(["demo", "--scale", "0.02"]) == 0
+    assert capsys.readouterr().err.startswith("Compiling the optimiser (first run only, about")
+    monkeypatch.setattr(_demo, "needs_compiling", lambda: False)
+    assert main(["demo", "--scale", "0.02"]) == 0
+    assert "Compiling" not in capsys.readouterr().err
+
+
+def test_needs_compiling_after_a_solve_is_false() -> None:
+    from ibm_engine.solve import needs_compiling
+
+    ibm.allocate(*ibm.data.synthetic_zemgale(1, scale=0.01))
+    assert needs_compiling() is False

@@ -61,8 +61,8 @@ def allocate(
         ``budget_eur`` (all of them when the column is absent); the participants result then
         shows ``budget_source`` and the breakdown in ``budget_<factor>`` columns.
     workers : int
-        Processes to solve in (participants are split into chunks; the answer does not
-        change). Worth it from some tens of thousands of participants.
+        Threads to solve in (the compiled search releases the GIL; participants are split into
+        chunks of 20,000; the answer does not change).
 
     Returns
     -------

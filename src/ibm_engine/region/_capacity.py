@@ -142,7 +142,7 @@ def allocate_region(
     merge : str or RankMerge
         As for ``allocate``: how rankings become weights (default the contract's Borda).
     workers : int
-        Processes for the participants' own solves (the uncapacitated optimum and each price
+        Threads for the participants' own solves (the uncapacitated optimum and each price
         step's pricing); the answer does not change.
 
     Examples

@@ -5,6 +5,7 @@ from ibm_engine.solve._batch import Batch, BatchSolution
 from ibm_engine.solve._bound import Multipliers, multipliers
 from ibm_engine.solve._optimal import solve_optimal, solve_priority
 from ibm_engine.solve._parallel import Solver, ThreadedSolver, in_threads, solve_in_threads
+from ibm_engine.solve._search import needs_compiling
 
 __all__ = [
     "HOURS_TOL",
@@ -16,6 +17,7 @@ __all__ = [
     "ThreadedSolver",
     "in_threads",
     "multipliers",
+    "needs_compiling",
     "solve_in_threads",
     "solve_optimal",
     "solve_priority",

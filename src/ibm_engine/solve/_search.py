@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,24 @@ DONE, OVER_LIMIT_VALUE, OVER_LIMIT_TIES = 0, 1, 2
 def _c(x: Any, dtype: type) -> Any:
     """``x`` as a C-contiguous, writable array of ``dtype`` (copied only when it is not)."""
     return np.require(x, dtype=dtype, requirements=["C", "W", "A"])
+
+
+def needs_compiling() -> bool:
+    """Will the first solve of this process compile the search (no usable cache on disk)?
+
+    Loads numba (about a third of a second). A cache written for other source files may still
+    be found stale when the kernel is loaded: then the answer was optimistic.
+    """
+    from ibm_engine.solve._kernel import solve_range
+
+    dispatcher: Any = solve_range  # a numba dispatcher, not a plain function
+    if dispatcher.signatures:  # compiled or loaded in this process already
+        return False
+    try:
+        index = Path(dispatcher._cache._cache_file._index_path)
+    except AttributeError:  # no cache location (numba's NullCache): compiled in every process
+        return True
+    return not index.exists()
 
 
 def kernel_arrays(batch: Batch) -> tuple[Any, ...]:
