@@ -44,9 +44,9 @@ def density_order(order, key, n, val, mu, hrs, res):
 
 @inlined
 def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
-    """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room),
-    ``room`` the capacity left when the critical item was reached."""
-    total = 0.0
+    """Fractional LP of the undecided items but ``skip``: (value, critical item or -1, room,
+    hours), ``room`` the capacity left when the critical item was reached."""
+    total, used = 0.0, 0.0
     for j in range(n):
         i = order[j]
         if pos[i] < depth or i == skip:
@@ -60,10 +60,11 @@ def _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, skip):
         r = res[i]
         if r * u <= cap:
             total += w * u
+            used += hrs[i] * u
             cap -= r * u
             continue
-        return total + w * cap / r, i, cap
-    return total, -1, cap
+        return total + w * cap / r, i, cap, used + hrs[i] * cap / r
+    return total, -1, cap, used
 
 
 @inlined
@@ -72,7 +73,7 @@ def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up, 
     hrs`` within ``cap`` of ``res``. The LP's critical item takes at most ``q`` units (0 below its
     minimum) or at least ``max(q + 1, m_s)``: the larger LP of the two (a plain LP below ``need``
     is returned as it is)."""
-    plain, s, room = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
+    plain, s, room, _ = _frac(order, n, pos, depth, val, mu, hrs, res, up, cap, fix, fix_up, -1)
     if s < 0 or plain < need:
         return plain
     w = val[s] - mu * hrs[s]
@@ -89,47 +90,30 @@ def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up, 
 
 
 @kernel
-def lp_hours_used(order, key, n, val, mu, hrs, cost, up, cap):
-    """Hours of the money LP's solution with values ``val - mu hrs`` (sorts ``order``)."""
-    density_order(order, key, n, val, mu, hrs, cost)
-    used = 0.0
-    for j in range(n):
-        i = order[j]
-        if val[i] - mu * hrs[i] <= 0.0:
-            break
-        c = cost[i]
-        if c * up[i] <= cap:
-            used += hrs[i] * up[i]
-            cap -= c * up[i]
+def lagrange(order, key, n, pos, depth, v, h, cf, up, b, hr, fix, t, hi, steps, need):
+    """Bisection on ``mu`` in ``[0, hi]`` of the Lagrangian bound ``mu hr + LP_money(v - mu h)``
+    (its subgradient: ``hr`` minus the LP's hours): (smallest bound seen, multiplier); it stops
+    below ``need``. ``mu = 0`` when the money LP keeps within the hours."""
+    best, lo = math.inf, 0.0
+    for k in range(steps + 1):
+        mu = 0.0 if k == 0 else 0.5 * (lo + hi)
+        density_order(order, key, n, v, mu, h, cf)
+        g, _, _, used = _frac(order, n, pos, depth, v, mu, h, cf, up, b, fix, t, -1)
+        best = min(best, mu * hr + g)
+        if best < need or (k == 0 and used <= hr):
+            return best, mu
+        if used <= hr:
+            hi = mu
         else:
-            used += hrs[i] * cap / c
-            break
-    return used
-
-
-@kernel
-def search_mu(order, key, n, val, hrs, cost, up, budget, hcap, steps):
-    """The hours multiplier of the LP relaxation (bisection on its subgradient; 0 if slack)."""
-    if lp_hours_used(order, key, n, val, 0.0, hrs, cost, up, budget) <= hcap:
-        return 0.0
-    hi = 0.0
-    for i in range(n):
-        if hrs[i] > 0.0:
-            hi = max(hi, val[i] / hrs[i])
-    lo = 0.0
-    for _ in range(steps):
-        mid = 0.5 * (lo + hi)
-        if lp_hours_used(order, key, n, val, mid, hrs, cost, up, budget) <= hcap:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+            lo = mu
+    return best, hi
 
 
 @inlined
-def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t, need):  # fmt: skip  # noqa: E501
+def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, hr, finite, fix, t, need, strong, ordw, key, muhi, steps):  # fmt: skip  # noqa: E501
     """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours
-    ``hr``; the first bound found below ``need`` is returned (it prunes already)."""
+    ``hr``; the first bound found below ``need`` is returned (it prunes already). ``strong``:
+    also the Lagrangian at this node's own best multiplier (bisection, ``steps``)."""
     ub = lp_bound(ordm, n, pos, depth, v, 0.0, h, cf, up, lo, b, fix, t, need)  # fmt: skip
     if finite and ub >= need:
         for j in range(nmu):
@@ -138,6 +122,8 @@ def _node_bound(n, pos, depth, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, b, 
             if ub < need:
                 return ub
         ub = min(ub, lp_bound(ordh, n, pos, depth, v, 0.0, h, h, up, lo, hr, fix, t, need))
+        if strong and ub >= need:
+            ub = min(ub, lagrange(ordw, key, n, pos, depth, v, h, cf, up, b, hr, fix, t, muhi, steps, need)[0])  # fmt: skip  # noqa: E501
     return ub
 
 
@@ -168,7 +154,7 @@ def _keep(tie_u, tie_v, k, best, tol):
 
 
 @kernel
-def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, best0):  # fmt: skip  # noqa: E501
+def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, budget, hlim, finite, lex, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, best0, strong, ordw, key, muhi, steps):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq`` from incumbent value ``best0``: (over the node limit,
     best value, nodes, ties kept). ``lex=False``: every leaf within ``tol`` of the best is visited
     and kept in ``tie_u``/``tie_v`` (-1: more than fit). ``lex=True``: the first leaf worth at
@@ -237,7 +223,7 @@ def _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, 
         if ghs[d] > 0:  # the hours left, down to a multiple of what the items left can use
             hr = math.floor(hr / (hq * ghs[d])) * (hq * ghs[d])
         thr = floor_ if lex else best - tol
-        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d])  # fmt: skip  # noqa: E501
+        ub = cum_v[d] + _node_bound(n, pos, d, v, h, cf, up, lo, ordm, ordh, ordl, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d], strong, ordw, key, muhi, steps)  # fmt: skip  # noqa: E501
         if ub < thr:
             d -= 1
             fresh = False
@@ -304,9 +290,10 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
     for p in range(p0, p1):
         kmax = max(kmax, offsets[p + 1] - offsets[p])
     nf = factors.shape[0]
-    iw = np.empty((14, kmax + 1), np.int64)  # workspace, reused by every participant
+    iw = np.zeros((15, kmax + 1), np.int64)  # workspace, reused by every participant
     gi, c, up, lo, seq, pos, ordm, ordh = iw[0], iw[1], iw[2], iw[3], iw[4], iw[5], iw[6], iw[7]
-    cnt, best_u, gsuf, sc, cum_c, ghs = iw[8], iw[9], iw[10], iw[11], iw[12], iw[13]
+    cnt, best_u, gsuf, sc, cum_c, ghs, ordw = iw[8], iw[9], iw[10], iw[11], iw[12], iw[13], iw[14]
+    muhi = 0.0
     fw = np.empty((6, kmax + 1), np.float64)
     cf, v, h, key, cum_h, cum_v = fw[0], fw[1], fw[2], fw[3], fw[4], fw[5]
     ordl = np.empty((nf, kmax), np.int64)
@@ -349,7 +336,10 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         nmu = 0
         if finite:
             density_order(ordh, key, n, v, 0.0, h, h)
-            mu = search_mu(seq, key, n, v, h, cf, up, float(B), hcap[p], mu_steps)
+            muhi = 0.0
+            for i in range(n):
+                muhi = max(muhi, v[i] / h[i]) if h[i] > 0.0 else muhi
+            mu = lagrange(seq, key, n, pos, 0, v, h, cf, up, float(B), hcap[p], -1, 0, muhi, mu_steps, -math.inf)[1]  # fmt: skip  # noqa: E501
             if mu > 0.0:
                 nmu = nf
                 for j in range(nf):
@@ -361,8 +351,8 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
         tol = tols[0] + tols[3] * abs(total_v)  # spare ties and float noise from pruning
         vstar = vknown[p]
-        if math.isnan(vstar):
-            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, -math.inf)  # fmt: skip  # noqa: E501
+        if math.isnan(vstar):  # else the value is known: only the tie is left to break
+            over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, -math.inf, False, ordw, key, muhi, mu_steps)  # fmt: skip  # noqa: E501
             nodes_out[p] = nodes
             if over:  # again with the lumpiest items (largest minimum spend) first
                 for i in range(n):
@@ -371,7 +361,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
                 for d in range(n):
                     pos[seq[d]] = d
                 hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
-                over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, vstar)  # fmt: skip  # noqa: E501
+                over, vstar, nodes, ties = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, False, 0.0, 0.0, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, vstar, finite, ordw, key, muhi, mu_steps // 3)  # fmt: skip  # noqa: E501
                 nodes_out[p] += nodes
             if over:
                 status_out[p] = OVER_LIMIT_VALUE
@@ -387,10 +377,11 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
             seq[d], pos[d] = d, d
         hq = _suffix(gsuf, ghs, sc, seq, c, up, h, n)
         target = vstar - tols[0]
+        strong = finite and not math.isnan(vknown[p])  # a participant HiGHS found the value of
         floor_ = target - tols[3] * abs(vstar)
-        over, _, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, -math.inf)  # fmt: skip  # noqa: E501
+        over, found, nodes, _ = _search(n, seq, pos, c, cf, v, h, up, lo, ordm, ordh, ordl, mus, nmu, gsuf, ghs, hq, sc, B, hlim, finite, True, target, floor_, node_limit, cnt, cum_c, cum_h, cum_v, best_u, tie_u, tie_v, tol, -math.inf, strong, ordw, key, muhi, mu_steps // 3)  # fmt: skip  # noqa: E501
         nodes_out[p] += nodes
-        if over:
+        if over or found == -math.inf:  # (none found: a known value was not reached)
             status_out[p] = OVER_LIMIT_TIES
             continue
         for i in range(n):

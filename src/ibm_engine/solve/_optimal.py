@@ -25,7 +25,7 @@ __all__ = ["solve_optimal", "solve_priority", "warn_fallback"]
 
 #: node limit of the tie-breaking search of a participant whose optimal value HiGHS found (the
 #: first search uses ``_search.NODE_LIMIT``)
-RETRY_NODE_LIMIT = 200_000
+RETRY_NODE_LIMIT = 100_000
 
 
 def solve_priority(batch: Batch, workers: int = 1) -> BatchSolution:

@@ -50,7 +50,7 @@ __all__ = [
 
 #: per participant and phase: nodes the search may visit before the participant goes to the
 #: exact fallback (a limit in nodes, never in time, so that results never depend on the machine)
-NODE_LIMIT = 5_000
+NODE_LIMIT = 10_000
 #: multiples of the LP's hours multiplier at which Lagrangian bounds are taken (the first is
 #: the one whose density order the search follows)
 MU_FACTORS = (1.0,)
