@@ -78,6 +78,8 @@ def lp_bound(order, n, pos, depth, val, mu, hrs, res, up, lo, cap, fix, fix_up, 
         return plain
     w = val[s] - mu * hrs[s]
     r = res[s]
+    if plain - w * room / r >= need:  # tightening removes at most the critical item's share
+        return plain
     u = fix_up if s == fix else up[s]
     q = float(math.floor(room / r))
     qa = q if q >= lo[s] else 0.0
