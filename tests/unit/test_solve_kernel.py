@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ibm_engine.solve import Batch, solve_optimal
 from ibm_engine.solve._search import run_search
@@ -138,3 +139,14 @@ def test_search_and_highs_tie_passes_agree() -> None:
         sl = slice(int(b.offsets[p]), int(b.offsets[p + 1]))
         tied = break_ties_milp(one, float(sol.value[p]))
         assert tied is not None and tied.tolist() == sol.units[sl].tolist(), p
+
+
+def test_threads_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ibm_engine.solve import _search
+
+    b = _batch(400, seed=5)
+    one = solve_optimal(b)
+    monkeypatch.setattr(_search, "CHUNK", 37)  # many chunks over two threads
+    two = solve_optimal(b, workers=2)
+    assert np.array_equal(one.units, two.units)
+    assert np.array_equal(one.value, two.value)
