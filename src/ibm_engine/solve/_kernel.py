@@ -334,6 +334,9 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
                 val += v[i] * up[i]
             vstar_out[p] = val
             continue
+        if finite and th <= hcap[p]:  # all of it within the hours: only money can bind
+            finite, hlim = False, math.inf
+            h[:n] = 0.0
         density_order(ordm, key, n, v, 0.0, h, cf)
         nmu = 0
         if finite:
