@@ -19,7 +19,7 @@ from ibm_engine.io import (
 from ibm_engine.solve import needs_compiling
 
 #: said before the first solve when numba has no cached machine code yet (docs/benchmarks.md)
-COMPILING = "Compiling the optimiser (first run only, about 35 s)..."
+COMPILING = "Compiling the optimiser (first run only, about a minute)..."
 
 
 def _group_row(name: Sequence[str], f: dict[str, float]) -> list[str]:
