@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,8 @@ from helpers.reference import (
     priority_units,
     solve_milp,
 )
-from strategies import Case, ItemSpec, ParticipantSpec, cases, examples, tiny_cases
+from ibm_engine.solve._milp_ties import break_ties_milp
+from strategies import Case, ItemSpec, ParticipantSpec, cases, examples, stress_cases, tiny_cases
 
 VALUE_TOL = 1e-9  # the contract compares optimal values with this absolute tolerance
 SETTINGS = settings(
@@ -291,9 +293,23 @@ def test_ties_go_to_the_first_items_of_the_joint_list(case: Case) -> None:
 
 
 @settings(SETTINGS, max_examples=examples(30))
-@given(cases(max_participants=3, max_items=14, max_rec=30))
+@given(stress_cases())
 def test_optimal_with_many_items_equals_milp(case: Case) -> None:
     check_optimal(case, allocate(case))
+
+
+@settings(SETTINGS, max_examples=examples(30))
+@given(stress_cases(ties=True))
+def test_many_ties_equal_milp_and_the_highs_tie_passes(case: Case) -> None:
+    """Equal prices and weights: the search's tie-break is the one of HiGHS solving one MILP per
+    item in joint-list order (``solve._milp_ties``)."""
+    res = allocate(case)
+    check_optimal(case, res)
+    batch, sol = res._solved.asm.batch, res._solved.sol
+    for k in range(batch.n):
+        tied = break_ties_milp(batch.subset(np.array([k])), float(sol.value[k]))
+        sl = slice(int(batch.offsets[k]), int(batch.offsets[k + 1]))
+        assert tied is not None and tied.tolist() == sol.units[sl].tolist(), k
 
 
 @settings(SETTINGS, max_examples=examples(40))
