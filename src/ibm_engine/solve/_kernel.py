@@ -309,7 +309,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         n, tc, th, total_v = 0, 0, 0.0, 0.0
         for g in range(offsets[p], offsets[p + 1]):
             units_out[g] = 0
-            if upper[g] < lower[g]:
+            if upper[g] < lower[g] or value[g] < 0.0:  # (a negative value: never worth a unit)
                 continue
             gi[n] = g
             c[n] = cost[g]
