@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-explore bench bench-region bench-20k bench-archive bench-scale lint typecheck pytest docs docs-serve conformance clean
+.PHONY: demo test test-explore bench bench-core bench-region bench-20k bench-archive bench-scale lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,13 @@ bench: $(BENCHSTAMP)
 	git archive $(BENCH_BEFORE) src | tar -x -C .bench-before
 	$(PY) benchmarks/allocate_20k.py --tree before=.bench-before/src --tree after=src
 	$(PY) benchmarks/record_hash.py
+	$(MAKE) bench-core
+
+# issue 11's targets: the compiled core's solve stage at 1,000,000 participants (money only and
+# as generated), the per-participant distribution, compile times, and the scipy.optimize.milp
+# loop at 20,000 (about 10 minutes)
+bench-core: $(DEVSTAMP)
+	$(PY) benchmarks/solve_core.py
 
 # allocate at 20,000 participants, optimal and priority interleaved over 5 rounds (wall and CPU
 # medians); `--tree before=<old src> --tree after=src` compares two source trees

@@ -29,11 +29,13 @@ _OPT = ("ibm_engine.solve._optimal",)
 _STAGES = (
     (_ALLOC, "prepare", "validate_prepare", True),
     (_ALLOC, "assemble", "assemble", True),
-    (_ALLOC, "solve_in_processes", "solve", True),
+    (_ALLOC, "solve_in_threads", "solve", True),
+    (_ALLOC, "solve_in_processes", "solve", True),  # before issue 11
     (_ALLOC, "solve_optimal", "solve.optimal", False),
     (_ALLOC, "item_table", "item_table", True),
     (_ALLOC, "participant_table", "participant_table", True),
-    (_OPT, "multipliers", "solve.multipliers", False),
+    (_OPT, "run_search", "solve.search", False),  # the compiled core (issue 11)
+    (_OPT, "multipliers", "solve.multipliers", False),  # before issue 11
     (_OPT, "_incumbent", "solve.incumbent", False),
     (_OPT, "enumerate_optimum", "solve.enumerate", False),
     (_OPT, "solve_one_milp", "solve.milp_fallback", False),

@@ -186,11 +186,12 @@ class Case:
 
 @st.composite
 def participant_specs(
-    draw: st.DrawFn, pid: str, max_items: int = 6, max_rec: int = 12
+    draw: st.DrawFn, pid: str, max_items: int = 6, max_rec: int = 12, ties: bool = False
 ) -> ParticipantSpec:
+    """One participant; ``ties``: equal prices and equal weights (many optima to choose from)."""
     n = draw(st.integers(1, max_items))
     services = draw(st.permutations(SERVICE_CODES))[:n]
-    same_price = draw(st.booleans())
+    same_price = ties or draw(st.booleans())
     price_st = st.sampled_from(PRICES)
     p0 = draw(price_st)
     prices = [p0 if same_price else draw(price_st) for _ in range(n)]
@@ -200,7 +201,11 @@ def participant_specs(
     mins = [draw(st.none() | st.integers(0, r)) for r in rec]
     maxs = [draw(st.none() | st.integers(0, r + 2)) for r in rec]
     team = draw(st.lists(st.integers(1, 40), min_size=n, max_size=n, unique=True))
-    mode = draw(st.sampled_from(["borda", "borda_family", "equal", "coarse", "fine"]))
+    mode = (
+        "equal"
+        if ties
+        else draw(st.sampled_from(["borda", "borda_family", "equal", "coarse", "fine"]))
+    )
     fam = draw(st.permutations(range(1, n + 1))) if mode == "borda_family" else [None] * n
     if mode == "equal":
         weights: list[float | None] = [0.5] * n
@@ -288,6 +293,15 @@ def cases(
     share = draw(st.sampled_from([0.5, 0.0, 1.0, 0.3, 0.7]) | st.floats(0.0, 1.0))
     weeks = draw(st.sampled_from([26, 52, 13, 4]))
     return Case(participants=parts, period_weeks=weeks, team_share=share)
+
+
+@st.composite
+def stress_cases(draw: st.DrawFn, ties: bool = False) -> Case:
+    """Hard for an exact search: up to 14 items of up to 60 units (minimum doses, hours caps
+    as in :func:`participant_specs`); ``ties``: equal prices and weights."""
+    k = draw(st.integers(1, 2))
+    parts = tuple(draw(participant_specs(f"S{x}", 14, 60, ties)) for x in range(k))
+    return Case(participants=parts, period_weeks=draw(st.sampled_from([26, 52, 13])))
 
 
 def tiny_cases() -> st.SearchStrategy[Case]:

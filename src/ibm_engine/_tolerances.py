@@ -43,10 +43,7 @@ __all__ = [
     "STEP_MIN_LAGRANGE",
     "STEP_MIN_NEIGHBOURS",
     "SUBGRADIENT_GAP_REL_FLOOR",
-    "SUFFIX_LP_MARGIN_ABS",
-    "SUFFIX_LP_MARGIN_REL",
     "TIE_TILT_REL",
-    "UNITS_RATIO_TOL",
     "VALUE_TOL",
     "WEIGHT_TIE_TOL",
 ]
@@ -114,20 +111,10 @@ LP_HOURS_BINDING_TOL: Final = 1e-12
 #: checked with the hours rule itself
 SEARCH_HOURS_SLACK: Final = 1e-12
 
-#: relative (to the bound / incumbent value): float noise of the search's value sums on top of
-#: :data:`VALUE_TOL`, so that an equally good allocation is never pruned
+#: relative (to the participant's largest possible value): float noise of the search's value
+#: sums and bounds on top of :data:`VALUE_TOL`, so that an equally good allocation is never
+#: pruned (passed to the compiled search as an argument, like every tolerance it uses)
 SEARCH_VALUE_REL_TOL: Final = 1e-12
-
-#: units: a float ratio is rounded to whole units after this slack (``ceil(q - tol)``,
-#: ``floor(q + tol)``), so a bound on an item's units never excludes a feasible count
-UNITS_RATIO_TOL: Final = 1e-9
-
-#: relative (to the key spacing of the suffix LP's merged cumulative sums): margin of its break
-#: item search; it may only pick a later break item, i.e. a larger, still valid bound
-SUFFIX_LP_MARGIN_REL: Final = 1e-7
-
-#: money (cents) or hours: the absolute part of the same margin
-SUFFIX_LP_MARGIN_ABS: Final = 1e-9
 
 #: HiGHS ``mip_rel_gap``: 0, HiGHS proves the optimum (its default 1e-4 stops early)
 MILP_REL_GAP: Final = 0.0

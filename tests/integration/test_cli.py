@@ -435,3 +435,23 @@ def test_archive_with_a_key_from_the_environment(
     assert main(["runs", "reproduce", run, "--archive", where, *originals,
                  "--key-env", "IBM_TEST_KEY"]) == 0  # fmt: skip
     assert "reproduced: the re-run gives the recorded outputs" in capsys.readouterr().out
+
+
+def test_demo_says_when_it_compiles(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ibm_engine.cli import _demo
+
+    monkeypatch.setattr(_demo, "needs_compiling", lambda: True)
+    assert main(["demo", "--scale", "0.02"]) == 0
+    assert capsys.readouterr().err.startswith("Compiling the optimiser (first run only, about")
+    monkeypatch.setattr(_demo, "needs_compiling", lambda: False)
+    assert main(["demo", "--scale", "0.02"]) == 0
+    assert "Compiling" not in capsys.readouterr().err
+
+
+def test_needs_compiling_after_a_solve_is_false() -> None:
+    from ibm_engine.solve import needs_compiling
+
+    ibm.allocate(*ibm.data.synthetic_zemgale(1, scale=0.01))
+    assert needs_compiling() is False

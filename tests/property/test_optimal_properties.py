@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ibm_engine as ibm
-from helpers.reference import HOURS_TOL, Problem, brute_force, priority_units, solve_milp
-from strategies import Case, ItemSpec, ParticipantSpec, cases, examples, tiny_cases
+from helpers.reference import (
+    HOURS_TOL,
+    Problem,
+    brute_force,
+    priority_order,
+    priority_units,
+    solve_milp,
+)
+from ibm_engine.solve._milp_ties import break_ties_milp
+from strategies import Case, ItemSpec, ParticipantSpec, cases, examples, stress_cases, tiny_cases
 
 VALUE_TOL = 1e-9  # the contract compares optimal values with this absolute tolerance
 SETTINGS = settings(
@@ -264,6 +273,43 @@ def test_optimal_equals_brute_force_on_tiny_cases(case: Case) -> None:
         assert solve_milp(prob)[0] == pytest.approx(best, abs=VALUE_TOL)  # the reference agrees
         assert row_of(res, p.participant_id)["value"] == pytest.approx(best, abs=VALUE_TOL)
         assert units_of(res, p) in winners
+
+
+def lexicographic_winner(prob: Problem, winners: list[list[int]]) -> list[int]:
+    """The contract's tie rule: most units of the first joint-list item, then the next, ..."""
+    ranks = prob.team_rank if prob.team_rank is not None else tuple(range(1, prob.n + 1))
+    order = priority_order(prob.weight, ranks)
+    return max(winners, key=lambda u: [u[i] for i in order])
+
+
+@settings(SETTINGS, max_examples=examples(60))
+@given(tiny_cases())
+def test_ties_go_to_the_first_items_of_the_joint_list(case: Case) -> None:
+    res = allocate(case)
+    for p in case.participants:
+        prob = case.problem(p)
+        _, winners = brute_force(prob)
+        assert units_of(res, p) == lexicographic_winner(prob, winners), p
+
+
+@settings(SETTINGS, max_examples=examples(30))
+@given(stress_cases())
+def test_optimal_with_many_items_equals_milp(case: Case) -> None:
+    check_optimal(case, allocate(case))
+
+
+@settings(SETTINGS, max_examples=examples(30))
+@given(stress_cases(ties=True))
+def test_many_ties_equal_milp_and_the_highs_tie_passes(case: Case) -> None:
+    """Equal prices and weights: the search's tie-break is the one of HiGHS solving one MILP per
+    item in joint-list order (``solve._milp_ties``)."""
+    res = allocate(case)
+    check_optimal(case, res)
+    batch, sol = res._solved.asm.batch, res._solved.sol
+    for k in range(batch.n):
+        tied = break_ties_milp(batch.subset(np.array([k])), float(sol.value[k]))
+        sl = slice(int(batch.offsets[k]), int(batch.offsets[k + 1]))
+        assert tied is not None and tied.tolist() == sol.units[sl].tolist(), k
 
 
 @settings(SETTINGS, max_examples=examples(40))

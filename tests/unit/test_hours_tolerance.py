@@ -20,7 +20,6 @@ from ibm_engine.errors import SolverWarning
 from ibm_engine.solve import Batch, solve_optimal, solve_priority
 from ibm_engine.solve import _optimal as optimal_module
 from ibm_engine.solve._batch import within_hours
-from ibm_engine.solve._enumerate import EnumerationResult
 from ibm_engine.solve._greedy import fill_in_order, most_units
 
 FHPW = 0.9230769228  # h/week: 26 weeks give 23.9999999928 h
@@ -146,16 +145,17 @@ def test_feasibility_recheck_sums_hours_exactly() -> None:
 
 
 def _no_proof(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The exact search proves nothing and HiGHS answers nothing: the greedy fill stays."""
+    """The exact search gives up and HiGHS answers nothing: the priority fill stays."""
     calls: list[int] = []
 
-    def unproven(batch: Batch, mult: object, incumbent: np.ndarray, *args: object) -> object:
-        return EnumerationResult(units=incumbent.copy(), proven=np.zeros(batch.n, dtype=bool))
+    def unproven(batch: Batch, *args: object) -> object:
+        n = batch.n
+        return np.zeros(batch.m, dtype=np.int64), np.ones(n, dtype=np.int64), np.zeros(n)
 
     def nothing(batch: Batch, p: int, *args: object) -> None:
         calls.append(p)
 
-    monkeypatch.setattr(optimal_module, "enumerate_optimum", unproven)
+    monkeypatch.setattr(optimal_module, "run_search", unproven)
     monkeypatch.setattr(optimal_module, "solve_one_milp", nothing)
     return calls
 

@@ -12,7 +12,7 @@ from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._solved import Solved
 from ibm_engine.allocation._tables import item_table, participant_table
 from ibm_engine.budget import BudgetFormula
-from ibm_engine.solve import solve_in_processes, solve_optimal, solve_priority
+from ibm_engine.solve import solve_in_threads, solve_optimal, solve_priority
 from ibm_engine.solve._milp import solve_one_milp
 
 __all__ = ["POLICIES", "allocate"]
@@ -75,8 +75,8 @@ def allocate(
         ``budget_eur`` (all of them when the column is absent); the participants result then
         shows ``budget_source`` and the breakdown in ``budget_<factor>`` columns.
     workers : int
-        Processes to solve in (participants are split into chunks; the answer does not
-        change). Worth it from some tens of thousands of participants.
+        Threads to solve in (the compiled search releases the GIL; participants are split into
+        chunks of 20,000; the answer does not change).
 
     Returns
     -------
@@ -119,7 +119,7 @@ def allocate(
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
     solver = solve_optimal if policy == "optimal" else solve_priority
-    sol = solve_in_processes(asm.batch, solver, workers)
+    sol = solve_in_threads(asm.batch, solver, workers)
     items = item_table(prep, asm, sol)
     parts = participant_table(prep, asm, sol, policy, items)
     add_budget_columns(parts, staged)

@@ -14,7 +14,7 @@ from ibm_engine._typing import IntArray
 from ibm_engine.allocation._explain_causes import LIMITS, find_causes, forced_allocations
 from ibm_engine.allocation._explain_model import ForcedFacts, ItemFacts, PlanFacts
 from ibm_engine.allocation._one import Items
-from ibm_engine.solve import Batch, BatchSolution, solve_optimal, solve_priority
+from ibm_engine.solve import Batch, BatchSolution, multipliers, solve_optimal, solve_priority
 from ibm_engine.tables import CAP_TOL, GROUP_BITS
 
 if TYPE_CHECKING:
@@ -46,8 +46,9 @@ class Plan:
         self.lower, self.upper = it.lower, it.upper
         self.rec, self.cat_row = prep.recommended[self.rows], prep.row[self.rows]
         self.budget, self.hours_cap = int(prep.budget_cents[p]), float(prep.hours_cap[p])
-        self.lam, self.mu = float(sol.lam[p]), float(sol.mu[p])
         one = batch.subset(np.array([p], dtype=np.int64))
+        mult = multipliers(one)  # the LP's value of a cent and of an hour, asked for here
+        self.lam, self.mu = float(mult.lam[0]), float(mult.mu[0])
         _, spent, used = one.evaluate(self.units)
         self.spent, self.hours_used = int(spent[0]), float(used[0])
         self.weight_total = float(result._solved.asm.weight[self.rows].sum())

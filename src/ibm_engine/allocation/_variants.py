@@ -79,5 +79,5 @@ def budget_variants(
         n = budgets.shape[0]
         zero = np.zeros(n, dtype=np.float64)
         empty = np.zeros(0, dtype=np.int64)
-        return batch, BatchSolution(empty, zero, zero, np.ones(n, bool), zero, zero)
+        return batch, BatchSolution(empty, zero, zero, np.ones(n, bool))
     return batch, solver_of(result.policy)(batch)

@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
             "--workers",
             type=int,
             default=1,
-            help="processes to solve in (2 uses both cores of a 2-core machine)",
+            help="threads to solve in (2 uses both cores of a 2-core machine)",
         )
         p.add_argument("--chunk-size", type=int, default=CHUNK_SIZE, help="participants per chunk")
     return parser

@@ -16,6 +16,10 @@ from ibm_engine.io import (
     AllocationTables,
     allocate_in_chunks,
 )
+from ibm_engine.solve import needs_compiling
+
+#: said before the first solve when numba has no cached machine code yet (docs/benchmarks.md)
+COMPILING = "Compiling the optimiser (first run only, about a minute)..."
 
 
 def _group_row(name: Sequence[str], f: dict[str, float]) -> list[str]:
@@ -102,6 +106,8 @@ def run_demo(args: argparse.Namespace) -> int:
         f"{count(len(p), 'participant')}, {count(len(i), 'plan item')}, "
         f"{count(args.period_weeks, 'week')}"
     )
+    if needs_compiling():  # on stderr: stdout keeps the report
+        print(COMPILING, file=sys.stderr, flush=True)
     runs = {
         policy: allocate_in_chunks(
             p,

@@ -38,7 +38,7 @@ from ibm_engine.region._capacity_neighbours import (
 )
 from ibm_engine.region._capacity_result import RegionResult, region_result
 from ibm_engine.region._capacity_weights import participant_weights
-from ibm_engine.solve import Batch, in_processes, solve_optimal
+from ibm_engine.solve import Batch, in_threads, solve_optimal
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
 
@@ -143,7 +143,7 @@ def allocate_region(
     merge : str or RankMerge
         As for ``allocate``: how rankings become weights (default the contract's Borda).
     workers : int
-        Processes for the participants' own solves (the uncapacitated optimum and each price
+        Threads for the participants' own solves (the uncapacitated optimum and each price
         step's pricing); the answer does not change.
 
     Examples
@@ -285,7 +285,7 @@ def _solve(
     workers: int = 1,
 ) -> tuple[CapacitySolution, tuple[NeighbourUse, Arcs] | None]:
     """The region's allocation by ``method`` (and the neighbours' part, if any)."""
-    solve = in_processes(solve_optimal, workers)
+    solve = in_threads(solve_optimal, workers)
     if method == "exact":
         sol = solve_exact(batch, cap_of, capacity, cap_group=group, solve=solve)
     elif method == "subgradient":

@@ -158,8 +158,7 @@ def _neighbour_columns(
 def _solution(batch: Batch, units: IntArray) -> BatchSolution:
     value, _, _ = batch.evaluate(units)
     ones = np.ones(batch.n, dtype=bool)
-    zeros = np.zeros(batch.n, dtype=np.float64)
-    return BatchSolution(units=units, value=value, bound=value, proven=ones, lam=zeros, mu=zeros)
+    return BatchSolution(units=units, value=value, bound=value, proven=ones)
 
 
 def region_result(

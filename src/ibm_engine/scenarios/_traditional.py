@@ -197,9 +197,8 @@ def traditional(
     units = np.where(granted, prep.upper, 0).astype(np.int64)
     batch_units = units[asm.perm]
     value, _, _ = asm.batch.evaluate(batch_units)
-    zeros = np.zeros(asm.batch.n, dtype=np.float64)
     sol = BatchSolution(units=batch_units, value=value, bound=value,
-                        proven=np.zeros(asm.batch.n, dtype=bool), lam=zeros, mu=zeros)  # fmt: skip
+                        proven=np.zeros(asm.batch.n, dtype=bool))  # fmt: skip
     items = item_table(prep, asm, sol)
     people = participant_table(prep, asm, sol, "traditional", items)
     people = people.drop(columns=["bound", "status"])

@@ -4,7 +4,8 @@ from ibm_engine._tolerances import HOURS_TOL, VALUE_TOL
 from ibm_engine.solve._batch import Batch, BatchSolution
 from ibm_engine.solve._bound import Multipliers, multipliers
 from ibm_engine.solve._optimal import solve_optimal, solve_priority
-from ibm_engine.solve._parallel import Solver, in_processes, solve_in_processes
+from ibm_engine.solve._parallel import Solver, ThreadedSolver, in_threads, solve_in_threads
+from ibm_engine.solve._search import needs_compiling
 
 __all__ = [
     "HOURS_TOL",
@@ -13,9 +14,11 @@ __all__ = [
     "BatchSolution",
     "Multipliers",
     "Solver",
-    "in_processes",
+    "ThreadedSolver",
+    "in_threads",
     "multipliers",
-    "solve_in_processes",
+    "needs_compiling",
+    "solve_in_threads",
     "solve_optimal",
     "solve_priority",
 ]

@@ -108,7 +108,9 @@ class Batch:
     @cached_property
     def owner(self) -> IntArray:
         """Participant index of every item."""
-        return np.repeat(np.arange(self.n, dtype=np.int64), self.counts)
+        starts = np.bincount(self.offsets[1:-1], minlength=self.m + 1)[: self.m]
+        out: IntArray = np.cumsum(starts, dtype=np.int64)
+        return out
 
     @cached_property
     def fundable(self) -> BoolArray:
@@ -157,16 +159,19 @@ class Batch:
         hrs = _fsum(owner, self.hours * units, n)
         return value, spent, hrs
 
-    def feasible(self, units: IntArray) -> BoolArray:
+    def feasible(
+        self, units: IntArray, sums: tuple[IntArray, FloatArray] | None = None
+    ) -> BoolArray:
         """Per participant: is ``units`` feasible (bounds, minimums, money, hours)?
 
         Money is exact (int64 cents); hours follow :func:`within_hours` exactly: the float sum
         decides only where it is farther from ``H + HOURS_TOL`` than its rounding error,
-        the others are summed exactly.
+        the others are summed exactly. ``sums``: the cost and hours from :meth:`evaluate`,
+        when the caller has them.
         """
         ok_item = (units == 0) | ((units >= self.lower) & (units <= self.upper))
         bad = segment_sum((~ok_item).astype(np.int64), self.offsets)
-        _, spent, hrs = self.evaluate(units)
+        spent, hrs = self.evaluate(units)[1:] if sums is None else sums
         limit = self.hours_cap + HOURS_TOL
         hours_ok = hrs <= limit
         terms = self.hours * units
@@ -184,16 +189,16 @@ class Batch:
 class BatchSolution:
     """Units per item with per-participant value, proven bound and proof flag.
 
-    ``lam`` is the budget multiplier of the LP relaxation at the solution's bound (value of
-    one more cent), ``mu`` the family-hours multiplier (value of one more hour). ``fallback``
-    counts the participants whose exact solver (HiGHS) gave no answer, so that they kept the
-    best greedy fill (feasible, not proven).
+    ``alone`` counts the participants the search gave up on (node limit), solved alone with
+    HiGHS; ``fallback`` those whose HiGHS solve gave no answer either, so that they kept the
+    priority fill (feasible, not proven). The LP multipliers (value of one more
+    cent or hour) are not part of a solution: :func:`ibm_engine.solve.multipliers` computes
+    them when an explanation asks.
     """
 
     units: IntArray
     value: FloatArray
     bound: FloatArray
     proven: BoolArray
-    lam: FloatArray
-    mu: FloatArray
     fallback: int = 0
+    alone: int = 0

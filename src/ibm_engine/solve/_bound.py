@@ -7,7 +7,7 @@ For multipliers ``lam >= 0`` (money, per cent) and ``mu >= 0`` (hours) and reduc
 
 with ``L = lam B + mu H + sum_i max(rc_i, 0) U_i`` and ``u*_i = U_i`` if ``rc_i > 0`` else 0.
 So ``L`` is an upper bound on the optimum, and a solution better than ``z`` deviates from ``u*``
-by a weighted distance of at most ``L - z``: the enumeration in ``_enumerate`` uses that.
+by a weighted distance of at most ``L - z``.
 The relaxation of ``u in {0} U [m, U]`` is ``0 <= u <= U``; its LP optimum is the fractional
 greedy, which gives the best ``lam`` for a given ``mu``; ``mu`` is found by bisection where the
 hours constraint binds.
@@ -23,7 +23,7 @@ from ibm_engine._tolerances import LP_HOURS_BINDING_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.solve._batch import Batch
 
-__all__ = ["Multipliers", "lagrangian_bound", "multipliers", "single_resource_duals"]
+__all__ = ["Multipliers", "lagrangian_bound", "multipliers"]
 
 _BISECTION_STEPS = 24
 
@@ -136,14 +136,3 @@ def _search_mu(batch: Batch, which: IntArray) -> tuple[FloatArray, FloatArray]:
     mu = hi
     _, lam, _ = _fractional(sub, sub.value - mu[owner] * sub.hours, owner, active)
     return mu, lam
-
-
-def single_resource_duals(batch: Batch, owner: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Multipliers of the money-only LP and of the hours-only LP (0 where unlimited)."""
-    active = batch.fundable
-    _, lam_b, _ = _fractional(batch, batch.value, owner, active)
-    capped = np.isfinite(batch.hours_cap)
-    _, mu_h, _ = _fractional(
-        batch, batch.value, owner, active, batch.hours, np.where(capped, batch.hours_cap, 0.0)
-    )
-    return lam_b, np.where(capped, mu_h, 0.0)

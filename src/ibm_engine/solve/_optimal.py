@@ -1,8 +1,8 @@
 """The two policies on a :class:`Batch`: ``optimal`` (proven) and ``priority`` (by hand).
 
-``solve_optimal``: greedy incumbents -> Lagrangian bound -> reduced-cost enumeration over all
-participants at once (proves the optimum for nearly all) -> the same enumeration with room for
-larger regions on the few left -> scipy.optimize.milp for any still unproven, re-checked.
+``solve_optimal``: the compiled branch and bound (``_kernel``) on every participant, in
+``workers`` threads; the rare participant over its node limit is solved by HiGHS (``_milp``),
+ties included; every answer is re-checked for feasibility and value.
 """
 
 from __future__ import annotations
@@ -12,137 +12,100 @@ import warnings
 import numpy as np
 
 from ibm_engine._tolerances import VALUE_TOL
-from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine._typing import BoolArray, IntArray
 from ibm_engine.errors import SolverWarning
 from ibm_engine.solve._batch import Batch, BatchSolution
-from ibm_engine.solve._bound import Multipliers, multipliers
-from ibm_engine.solve._enumerate import enumerate_optimum
+from ibm_engine.solve._bound import multipliers
 from ibm_engine.solve._greedy import fill_in_order
 from ibm_engine.solve._milp import solve_one_milp
+from ibm_engine.solve._milp_ties import break_ties_milp
+from ibm_engine.solve._search import DONE, OVER_LIMIT_TIES, run_search
 
 __all__ = ["solve_optimal", "solve_priority", "warn_fallback"]
 
-#: Passes of the enumeration: (participants per chunk, node cap per participant, frontier cap
-#: per chunk, beam, strong). A cheap exact pass proves most participants; a beam search finds
-#: good incumbents for the rest; a strong exact pass proves nearly all of those; milp last.
-_PASSES = (
-    (20_000, 60, 2_000_000, False, False),
-    (5_000, 30, 2_000_000, True, True),
-    (2_000, 2_000, 2_000_000, False, True),
-)
+#: node limit of the tie-breaking search of a participant whose optimal value HiGHS found (the
+#: first search uses ``_search.NODE_LIMIT``)
+RETRY_NODE_LIMIT = 100_000
 
 
-def _order_by(batch: Batch, key: FloatArray) -> IntArray:
-    """Item order that sorts each participant's items by ``key`` descending (stable)."""
-    out: IntArray = np.lexsort((np.arange(batch.m), -key, batch.owner))
-    return out
-
-
-def _best_of(batch: Batch, candidates: list[IntArray]) -> tuple[IntArray, FloatArray]:
-    """Per participant the best of several feasible allocations (first wins ties)."""
-    owner = batch.owner
-    best_units = candidates[0].copy()
-    best_val, _, _ = batch.evaluate(best_units)
-    for cand in candidates[1:]:
-        val, _, _ = batch.evaluate(cand)
-        better = val > best_val + VALUE_TOL
-        if better.any():
-            take = better[owner]
-            best_units = np.where(take, cand, best_units)
-            best_val = np.where(better, val, best_val)
-    return best_units, best_val
-
-
-def _incumbent(batch: Batch, mult: Multipliers | None) -> tuple[IntArray, FloatArray]:
-    cost = batch.cost.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eff = np.where(cost > 0, batch.value / cost, np.inf)
-    cands = [
-        fill_in_order(batch, np.arange(batch.m, dtype=np.int64)),
-        fill_in_order(batch, _order_by(batch, eff)),
-    ]
-    if mult is not None and np.isfinite(batch.hours_cap).any():
-        owner = batch.owner
-        price = mult.lam[owner] * cost + mult.mu[owner] * batch.hours
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eff2 = np.where(price > 0, batch.value / price, np.inf)
-        cands.append(fill_in_order(batch, _order_by(batch, eff2)))
-    return _best_of(batch, cands)
-
-
-def solve_priority(batch: Batch) -> BatchSolution:
+def solve_priority(batch: Batch, workers: int = 1) -> BatchSolution:
     """The priority policy: fill items in the batch's (joint-list) order.
 
-    ``bound`` is the LP bound of the optimum; ``proven`` says the value reaches it.
+    ``bound`` is the LP bound of the optimum; ``proven`` says the value reaches it. The fill is
+    vectorised over participants (``workers`` is accepted for the common solver signature).
     """
+    del workers
     units = fill_in_order(batch, np.arange(batch.m, dtype=np.int64))
     value, _, _ = batch.evaluate(units)
-    mult = multipliers(batch)
-    bound = np.maximum(mult.bound, value)
+    bound = np.maximum(multipliers(batch).bound, value)
     proven: BoolArray = value >= bound - VALUE_TOL
-    return BatchSolution(
-        units=units, value=value, bound=bound, proven=proven, lam=mult.lam, mu=mult.mu
-    )
+    return BatchSolution(units=units, value=value, bound=bound, proven=proven)
 
 
-def solve_optimal(batch: Batch) -> BatchSolution:
-    """A proven optimum for every participant (see module docstring)."""
-    mult = multipliers(batch)
-    units, inc_val = _incumbent(batch, mult)
-    proven = np.zeros(batch.n, dtype=bool)
-    todo = np.arange(batch.n, dtype=np.int64)
-    for chunk_size, node_cap, frontier_cap, beam, strong in _PASSES:
-        left: list[IntArray] = []
-        for s in range(0, todo.shape[0], chunk_size):
-            part = todo[s : s + chunk_size]
-            sub = batch.subset(part)
-            sub_mult = _sub_mult(mult, batch, part)
-            idx = batch.item_index(part)
-            res = enumerate_optimum(
-                sub, sub_mult, units[idx], inc_val[part], node_cap, frontier_cap, beam, strong
-            )
-            units[idx] = res.units
-            proven[part] = res.proven
-            left.append(part[~res.proven])
-            if beam:
-                inc_val[part], _, _ = sub.evaluate(res.units)
-        todo = np.concatenate(left) if left else todo[:0]
-        if todo.shape[0] == 0:
-            break
-    value, _, _ = batch.evaluate(units)
-    bound = np.where(proven, value, np.maximum(mult.bound, value))
+def solve_optimal(batch: Batch, workers: int = 1) -> BatchSolution:
+    """A proven optimum for every participant, ties broken as the contract says.
+
+    Parameters
+    ----------
+    batch : Batch
+    workers : int
+        Threads the search runs in (the compiled search releases the GIL).
+
+    Examples
+    --------
+    >>> b = Batch(offsets=np.array([0, 3]), cost=np.array([6000, 5000, 5000]),
+    ...           value=np.array([0.4, 0.3, 0.3]), lower=np.ones(3, dtype=np.int64),
+    ...           upper=np.ones(3, dtype=np.int64), hours=np.zeros(3),
+    ...           budget=np.array([10000]), hours_cap=np.array([np.inf]))
+    >>> solve_optimal(b).units.tolist()
+    [0, 1, 1]
+    """
+    units, status, vstar = run_search(batch, workers)
+    value, spent, hrs = batch.evaluate(units)
+    ok = batch.feasible(units, (spent, hrs)) & (status == DONE)
+    ok &= np.abs(value - vstar) <= VALUE_TOL
+    proven = ok.copy()
+    bound = value.copy()
     fallback = 0
-    for p in todo.tolist():
-        ans = solve_one_milp(batch, p)
-        if ans is None:  # keep the best greedy fill (feasible, not proven)
-            fallback += 1
-            continue
+    for p in np.flatnonzero(~ok).tolist():
         sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
-        v_new = float(np.dot(batch.value[sl], ans.units))
-        if v_new >= value[p] - VALUE_TOL:
-            units[sl] = ans.units
-            value[p] = v_new
-        bound[p] = min(bound[p], max(ans.bound, value[p]))
-        proven[p] = ans.proven and bound[p] <= value[p] + VALUE_TOL
-    value, _, _ = batch.evaluate(units)
-    bound = np.where(proven, value, np.maximum(bound, value))
-    ok = batch.feasible(units)
-    if not ok.all():  # never hand out an infeasible answer: fall back to the priority fill
-        safe = fill_in_order(batch, np.arange(batch.m, dtype=np.int64))
-        units = np.where(ok[batch.owner], units, safe)
-        proven &= ok
-        value, _, _ = batch.evaluate(units)
-    sol = BatchSolution(
-        units=units,
-        value=value,
-        bound=bound,
-        proven=proven,
-        lam=mult.lam,
-        mu=mult.mu,
-        fallback=fallback,
-    )
+        one = batch.subset(np.array([p], dtype=np.int64))
+        got = _solve_alone(batch, p, int(status[p]), float(vstar[p]))
+        if got is None:  # keep the priority fill (feasible, not proven), with the LP bound
+            fallback += 1
+            got = fill_in_order(one, np.arange(one.m, dtype=np.int64))
+            bound[p] = float(multipliers(one).bound[0])
+        else:
+            proven[p] = True
+        units[sl] = got
+        value[p] = float(one.evaluate(got)[0][0])
+        bound[p] = value[p] if proven[p] else max(bound[p], value[p])
+    alone = int((~ok).sum())
+    sol = BatchSolution(units, value, bound, proven, fallback=fallback, alone=alone)
     warn_fallback(sol)
     return sol
+
+
+def _solve_alone(batch: Batch, p: int, status: int, vstar: float) -> IntArray | None:
+    """Participant ``p`` again: its optimal value by HiGHS (unless the search found it), the tie
+    rule by the search with a larger node limit, else by HiGHS; the answer checked."""
+    one = batch.subset(np.array([p], dtype=np.int64))
+    if status != OVER_LIMIT_TIES:
+        ans = solve_one_milp(batch, p)
+        if ans is None or not ans.proven:
+            return None
+        vstar = float(one.evaluate(ans.units)[0][0])
+    units, st, _ = run_search(one, 1, RETRY_NODE_LIMIT, np.array([vstar]))
+    if int(st[0]) == DONE and _checked(one, units, vstar):
+        return units
+    tied = break_ties_milp(one, vstar)
+    return tied if tied is not None and _checked(one, tied, vstar) else None
+
+
+def _checked(one: Batch, units: IntArray, best: float) -> bool:
+    """Feasible, and worth the optimal value (within the contract's tolerance)."""
+    value, _, _ = one.evaluate(units)
+    return bool(one.feasible(units)[0]) and float(value[0]) >= best - VALUE_TOL
 
 
 def warn_fallback(sol: BatchSolution) -> None:
@@ -156,10 +119,3 @@ def warn_fallback(sol: BatchSolution) -> None:
             SolverWarning,
             stacklevel=3,
         )
-
-
-def _sub_mult(mult: Multipliers, batch: Batch, part: IntArray) -> Multipliers:
-    idx = batch.item_index(part)
-    return Multipliers(
-        lam=mult.lam[part], mu=mult.mu[part], bound=mult.bound[part], rc=mult.rc[idx]
-    )

@@ -19,6 +19,7 @@ from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
 from ibm_engine.tables._columns import as_frame, check_columns
 from ibm_engine.tables._convert import Codes, Column, TextColumn, fill, floats, text
 from ibm_engine.tables._ids import check_id_spaces, report_orphans
+from ibm_engine.tables._line_cost import check_line_costs
 from ibm_engine.tables._municipalities import (
     check_municipality_spellings,
     warn_unknown_municipalities,
@@ -172,6 +173,7 @@ def prepare(
         ptexts = ppid.texts if ppid is not None else np.zeros(0, dtype=object)
         report_orphans(ipid, orphan, ptexts, log)
         check_plan_rules(icols, ipid, ipid_attr, cat, log)
+        check_line_costs(icols, ipid_attr, cat, log)
 
     fatal = log.fatal()
     if fatal or (errors == "raise" and log):
