@@ -10,7 +10,6 @@ from ibm_engine.allocation._problem import Assembled
 from ibm_engine.domain._result import Reason
 from ibm_engine.solve import BatchSolution
 from ibm_engine.tables import Prepared
-from ibm_engine.tables._convert import fill
 
 __all__ = ["REASONS", "item_table", "participant_table"]
 
@@ -20,6 +19,15 @@ REASONS = tuple(r.value for r in Reason)
 
 def _cents_to_eur(c: IntArray) -> np.ndarray:
     return c.astype(np.float64) / 100.0
+
+
+def _reason_codes(reason: pd.Series) -> IntArray:
+    """Each row's index in ``REASONS`` (``len(REASONS)`` where none), from the categorical's
+    codes: no text per row."""
+    cats = reason.astype("category").cat
+    to_ours = np.append(pd.Index(REASONS).get_indexer(cats.categories), -1)
+    out = to_ours[np.asarray(cats.codes.to_numpy(), dtype=np.int64)]
+    return np.where(out < 0, len(REASONS), out).astype(np.int64)
 
 
 def item_units(asm: Assembled, sol: BatchSolution) -> IntArray:
@@ -42,12 +50,9 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     )
     out = prep.items.copy()
     price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
-    out["unit"] = pd.array(
-        fill(prep.catalogue.unit[np.maximum(prep.row, 0)], ~has_row, None)
-        if prep.catalogue.unit.shape[0]
-        else np.full(units.shape[0], None),
-        dtype="string",
-    )
+    # the catalogue's few units as strings, taken per row (-1: none): no text per row
+    units_text = pd.array(list(prep.catalogue.unit), dtype="string")
+    out["unit"] = units_text.take(np.where(has_row, prep.row, -1), allow_fill=True)
     out["units"] = units
     out["unit_price_eur"] = price
     out["cost_eur"] = _cents_to_eur(units * prep.price_cents)
@@ -81,7 +86,7 @@ def participant_table(
         minlength=n,
     ).astype(np.float64)
     bound = np.where(sol.proven, value, np.maximum(sol.bound, value))
-    reason = items["reason"].to_numpy()
+    reason = _reason_codes(items["reason"])
     out = prep.participants.copy()
     out["budget_eur"] = _cents_to_eur(prep.budget_cents)
     out["spent_eur"] = _cents_to_eur(spent)
@@ -95,11 +100,14 @@ def participant_table(
     out["policy"] = policy
     with np.errstate(invalid="ignore", divide="ignore"):
         out["coverage"] = np.where(max_value > 0, value / max_value, 1.0)
+    width = len(REASONS) + 1
+    per_reason = np.bincount(owner * width + reason, minlength=n * width)
+    per_reason = per_reason.reshape(n, width).astype(np.int64)
     for name, code in (
         ("items_funded", "funded"),
         ("items_partly_funded", "partly_funded"),
         ("items_not_funded", "not_funded"),
     ):
-        out[name] = np.bincount(owner, weights=reason == code, minlength=n).astype(np.int64)
+        out[name] = per_reason[:, REASONS.index(code)]
     out["hours_used"] = hrs
     return out

@@ -18,10 +18,23 @@ __all__ = ["borda_weights", "joint_order", "rank_points"]
 WEIGHT_TIE = WEIGHT_TIE_TOL
 
 
+def _sort_by(major: IntArray, minor: IntArray) -> IntArray:
+    """``np.lexsort((minor, major))`` (stable), as one sort of a combined key when it fits."""
+    if major.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo = int(minor.min())
+    span = int(minor.max()) - lo + 1
+    top = int(major.max())
+    if int(major.min()) >= 0 and top < (2**62) // span:
+        out: IntArray = np.argsort(major * np.int64(span) + (minor - lo), kind="stable")
+        return out
+    return np.lexsort((minor, major))
+
+
 def rank_points(offsets: IntArray, owner: IntArray, rank: IntArray) -> FloatArray:
     """Borda points ``n - k + 1`` of each item from its rank within its participant."""
     m = owner.shape[0]
-    order = np.lexsort((rank, owner))
+    order = _sort_by(owner, rank)
     counts = np.diff(offsets)
     pos = np.empty(m, dtype=np.int64)
     pos[order] = np.arange(m, dtype=np.int64) - np.repeat(offsets[:-1], counts)
@@ -73,5 +86,5 @@ def joint_order(owner: IntArray, weight: FloatArray, team_rank: IntArray) -> Int
     block = np.cumsum(new_block)
     block_of = np.empty(m, dtype=np.int64)
     block_of[first] = block
-    out: IntArray = np.lexsort((team_rank, block_of, owner))
-    return out
+    # blocks are numbered in owner order: (owner, block) sorts as block alone
+    return _sort_by(block_of, team_rank)

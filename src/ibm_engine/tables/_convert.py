@@ -144,12 +144,12 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     raw_codes, uniques, odd = _factorize(s)
     uniq = np.asarray(uniques, dtype=object)
     if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # all text: vectorised checks
-        u_good = np.ones(uniq.shape[0], dtype=bool)
-        u_series = pd.Series(uniques)  # keeps the column's string storage (fast strip)
+        u_series = pd.Series(uniques, copy=False)  # keeps the column's string storage
         u_stripped = u_series.str.strip()
         u_blank = u_stripped.eq("").to_numpy(dtype=bool)
         u_spaced = (u_stripped != u_series).to_numpy(dtype=bool)
-        u_text = uniq
+        # distinct strings are distinct texts: no second factorisation
+        return _text_column(raw_codes, uniq, u_blank, u_spaced)
     else:
         ok_types = (str, int, np.integer) if allow_int else (str,)
         u_good = np.array(
@@ -175,6 +175,21 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     if uniq.shape[0]:
         spaced[t_codes[u_spaced & u_good & ~u_blank]] = True
     return TextColumn(Codes(codes, t_texts), empty, bad, spaced)
+
+
+def _text_column(
+    raw_codes: IntArray, uniq: np.ndarray, u_blank: BoolArray, u_spaced: BoolArray
+) -> TextColumn:
+    """A text column of distinct strings ``uniq`` (all valid text) from its raw codes."""
+    has = raw_codes >= 0
+    if uniq.shape[0]:
+        empty = ~has | u_blank[np.where(has, raw_codes, 0)]
+        code_of = np.where(u_blank, -1, np.arange(uniq.shape[0], dtype=np.int64))
+        codes = np.where(has, code_of[np.where(has, raw_codes, 0)], -1)
+    else:
+        empty, codes = ~has, np.full(has.shape[0], -1, dtype=np.int64)
+    spaced: BoolArray = u_spaced & ~u_blank
+    return TextColumn(Codes(codes, uniq), empty, np.zeros(has.shape[0], dtype=bool), spaced)
 
 
 def _to_float(raw: np.ndarray) -> FloatArray:

@@ -29,7 +29,11 @@ def _dup_pairs(a: IntArray, b: IntArray, ok: BoolArray) -> BoolArray:
     span = int(bb.max()) - int(bb.min()) + 1
     if span > 0 and int(aa.max()) < (2**62) // span:
         key = aa * np.int64(span) + (bb - bb.min())
-        dup = pd.Series(key).duplicated(keep=False).to_numpy(dtype=bool)
+        top = int(key.max()) + 1
+        if top <= max(4 * key.shape[0], 1 << 20):  # few distinct keys: count them (no hash)
+            dup = np.bincount(key, minlength=top)[key] > 1
+        else:
+            dup = pd.Series(key).duplicated(keep=False).to_numpy(dtype=bool)
     else:
         dup = pd.DataFrame({"a": aa, "b": bb}).duplicated(keep=False).to_numpy(dtype=bool)
     out[idx] = dup

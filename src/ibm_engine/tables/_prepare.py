@@ -156,7 +156,7 @@ def prepare(
     if ipid is not None:
         # the item's participant as a code of the participants' ids (-1: not there)
         ptexts = ppid.texts if ppid is not None else np.zeros(0, dtype=object)
-        to_p = np.asarray(pd.Index(ptexts).get_indexer(ipid.texts), dtype=np.int64)
+        to_p = np.asarray(pd.Index(ptexts, dtype=object).get_indexer(ipid.texts), dtype=np.int64)
         owner_code = (
             np.where(ipid.codes >= 0, to_p[np.maximum(ipid.codes, 0)], -1)
             if to_p.shape[0]
@@ -246,8 +246,8 @@ def _canonical(
     wcol = icols.get("weight")
     weight = floats(Column(_take(wcol, keep_i, np.nan), np.zeros(0, bool), np.zeros(0, bool)))
     return Prepared(
-        participants=part.loc[keep_p].reset_index(drop=True),
-        items=items.loc[keep_i].reset_index(drop=True),
+        participants=_kept(part, keep_p),
+        items=_kept(items, keep_i),
         catalogue=cat,
         rejected=rejected,
         item_owner=owner,
@@ -268,6 +268,12 @@ def _canonical(
         hours_per_unit=hpu.astype(np.float64),
         upper=upper,
     )
+
+
+def _kept(df: pd.DataFrame, keep: BoolArray) -> pd.DataFrame:
+    """The kept rows with a fresh index; the frame itself when all are kept (it already has
+    one: ``as_frame``), so the result tables copy the input once, not twice."""
+    return df if keep.all() else df.loc[keep].reset_index(drop=True)
 
 
 def _upper(
