@@ -74,10 +74,23 @@ def borda_weights(
     return out
 
 
+def _by_weight(owner: IntArray, weight: FloatArray, team_rank: IntArray) -> IntArray:
+    """``np.lexsort((team_rank, -weight, owner))``: weights replaced by their rank among the
+    distinct weights, so that the three keys make one integer key (one sort) when it fits."""
+    if owner.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    distinct, inv = np.unique(-weight, return_inverse=True)
+    nu = int(distinct.shape[0])
+    if int(owner.min()) >= 0 and int(owner.max()) < (2**62) // nu:
+        return _sort_by(owner * np.int64(nu) + inv.reshape(-1), team_rank)
+    out: IntArray = np.lexsort((team_rank, -weight, owner))
+    return out
+
+
 def joint_order(owner: IntArray, weight: FloatArray, team_rank: IntArray) -> IntArray:
     """Item order: by participant, weight descending (within 1e-12 equal), team_rank ascending."""
     m = owner.shape[0]
-    first = np.lexsort((team_rank, -weight, owner))
+    first = _by_weight(owner, weight, team_rank)
     w = weight[first]
     o = owner[first]
     new_block = np.ones(m, dtype=bool)

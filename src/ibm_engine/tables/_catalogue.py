@@ -125,8 +125,12 @@ class Catalogue:
         has_local = (item_mun >= 0) & np.isin(local_key, cat_key[cat_mun >= 0])
         item_key = np.where(has_local, local_key, item_svc * width)
         item_key = np.where(item_svc < 0, -1, item_key)
-        order = np.argsort(item_key, kind="stable")
-        keys, first = np.unique(item_key[order], return_index=True)
+        # items grouped by key (few keys: a radix sort of small integers), then row by row
+        small = int(item_key.max()) < np.iinfo(np.int16).max
+        order = np.argsort((item_key + 1).astype(np.int16) if small else item_key, kind="stable")
+        ordered = item_key[order]
+        first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        keys = ordered[first]
         bounds = np.append(first, n)
         for k, key in enumerate(keys.tolist()):
             if key < 0:

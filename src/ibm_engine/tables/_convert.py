@@ -16,6 +16,7 @@ from pandas.api import types as pdt
 
 from ibm_engine._tolerances import CENT_TOL_CENTS, INT_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine.tables._arrow_text import arrow_factorize
 
 __all__ = [
     "Codes",
@@ -141,6 +142,9 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     millions of ids costs one hash pass. Cells that are not text (numbers, bytes, lists, dicts,
     arrays, ...) are invalid.
     """
+    fast = arrow_factorize(s)
+    if fast is not None:  # Arrow strings: Arrow factorises them
+        return _text_column(*fast)
     raw_codes, uniques, odd = _factorize(s)
     uniq = np.asarray(uniques, dtype=object)
     if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # all text: vectorised checks
@@ -182,12 +186,12 @@ def _text_column(
 ) -> TextColumn:
     """A text column of distinct strings ``uniq`` (all valid text) from its raw codes."""
     has = raw_codes >= 0
-    if uniq.shape[0]:
+    if u_blank.any():
         empty = ~has | u_blank[np.where(has, raw_codes, 0)]
         code_of = np.where(u_blank, -1, np.arange(uniq.shape[0], dtype=np.int64))
         codes = np.where(has, code_of[np.where(has, raw_codes, 0)], -1)
-    else:
-        empty, codes = ~has, np.full(has.shape[0], -1, dtype=np.int64)
+    else:  # no blank text: the raw codes are the codes (-1 where missing)
+        empty, codes = ~has, raw_codes
     spaced: BoolArray = u_spaced & ~u_blank
     return TextColumn(Codes(codes, uniq), empty, np.zeros(has.shape[0], dtype=bool), spaced)
 
