@@ -243,8 +243,29 @@ def number(s: pd.Series) -> Column:
     return Column(vals, empty, bad)
 
 
+def _signed_ints(s: pd.Series) -> Column | None:
+    """A column of (nullable) signed integers, or unsigned up to 32 bits, without a float
+    round trip; None for any other dtype."""
+    dtype = s.dtype
+    kind = getattr(dtype, "kind", "")
+    if not pdt.is_integer_dtype(dtype) or pdt.is_bool_dtype(dtype):
+        return None
+    if kind not in ("i", "u") or (kind == "u" and dtype.itemsize > 4):
+        return None
+    empty = s.isna().to_numpy(dtype=bool)
+    vals = s.to_numpy(dtype=np.int64, na_value=0) if empty.any() else s.to_numpy(np.int64)
+    as_float = vals.astype(np.float64)
+    huge = np.abs(as_float) > _EXACT  # as number() + integer() do
+    if huge.any() or empty.any():  # as integer() does then: through the float
+        vals = np.where(huge | empty, 0.0, as_float).astype(np.int64)
+    return Column(vals, empty, huge)
+
+
 def integer(s: pd.Series) -> Column:
     """Whole numbers (int64; 0 where empty or invalid); integral floats such as 3.0 accepted."""
+    fast = _signed_ints(s)
+    if fast is not None:
+        return fast
     num = number(s)
     vals = num.values
     with np.errstate(invalid="ignore"):  # inf - inf in cells already marked invalid

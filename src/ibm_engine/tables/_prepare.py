@@ -74,10 +74,9 @@ def _id_column(df: pd.DataFrame) -> TextColumn | None:
     return text(df["participant_id"], allow_int=True)
 
 
-def _ids(df: pd.DataFrame) -> Codes | None:
-    """Participant ids as text codes (-1 where empty or not text); None without the column."""
-    col = _id_column(df)
-    return None if col is None else col.coded
+def _given(col: Column | None, name: str) -> dict[str, Column]:
+    """A column already converted, for ``check_columns`` (the ids are converted once)."""
+    return {} if col is None else {name: col}
 
 
 def _clashes(
@@ -134,7 +133,9 @@ def prepare(
             replace(s, required=False) if s.name == "budget_eur" else s for s in PARTICIPANTS
         )
     )
-    pcols = check_columns(part, "participants", specs, log, ppid)
+    pcols = check_columns(
+        part, "participants", specs, log, ppid, converted=_given(pid_col, "participant_id")
+    )
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
@@ -151,7 +152,8 @@ def prepare(
 
     if converted is not None:
         converted["participants"] = (part, pcols)
-    ipid = _ids(items)
+    ipid_col = _id_column(items)
+    ipid = None if ipid_col is None else ipid_col.coded
     owner_code = None
     if ipid is not None:
         # the item's participant as a code of the participants' ids (-1: not there)
@@ -163,7 +165,15 @@ def prepare(
             else np.full(ipid.codes.shape[0], -1, dtype=np.int64)
         )
     ipid_attr = ipid.where(owner_code >= 0) if ipid is not None and owner_code is not None else None
-    icols = check_columns(items, "plan_items", PLAN_ITEMS, log, ipid_attr, with_row=True)
+    icols = check_columns(
+        items,
+        "plan_items",
+        PLAN_ITEMS,
+        log,
+        ipid_attr,
+        with_row=True,
+        converted=_given(ipid_col, "participant_id"),
+    )
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
     if converted is not None:
         converted["plan_items"] = (items, icols)
@@ -180,9 +190,13 @@ def prepare(
         raise InputError(log.records)
     rejected_ids = sorted({r["participant_id"] for r in log.by_participant()})
     rejected = log.rejected()
-    rej = np.asarray(pd.Index(ppid.texts).get_indexer(rejected_ids), dtype=np.int64)
-    keep_p = ~np.isin(ppid.codes, rej)
-    keep_i = ~np.isin(owner_code, rej)
+    if rejected_ids:
+        rej = pd.Index(ppid.texts, dtype=object).get_indexer(rejected_ids)
+        keep_p = ~np.isin(ppid.codes, np.asarray(rej, dtype=np.int64))
+        keep_i = ~np.isin(owner_code, np.asarray(rej, dtype=np.int64))
+    else:  # nobody set aside
+        keep_p = np.ones(ppid.codes.shape[0], dtype=bool)
+        keep_i = np.ones(owner_code.shape[0], dtype=bool)
     return _canonical(
         part, items, cat, pcols, icols, ppid, owner_code, keep_p, keep_i, rejected, period_weeks
     )
