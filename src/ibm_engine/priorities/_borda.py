@@ -8,6 +8,7 @@ order, gaps closed), the family likewise (no family ranks: the team's points);
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ibm_engine._tolerances import WEIGHT_TIE_TOL
 from ibm_engine._typing import FloatArray, IntArray
@@ -79,10 +80,15 @@ def _by_weight(owner: IntArray, weight: FloatArray, team_rank: IntArray) -> IntA
     distinct weights, so that the three keys make one integer key (one sort) when it fits."""
     if owner.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    distinct, inv = np.unique(-weight, return_inverse=True)
-    nu = int(distinct.shape[0])
-    if int(owner.min()) >= 0 and int(owner.max()) < (2**62) // nu:
-        return _sort_by(owner * np.int64(nu) + inv.reshape(-1), team_rank)
+    # distinct weights by hashing (few: ranks and shares), then ranked among themselves
+    codes, distinct = pd.factorize(-(weight + 0.0))  # + 0.0: -0.0 is 0.0, as lexsort has it
+    codes = np.asarray(codes, dtype=np.int64)
+    distinct = np.asarray(distinct, dtype=np.float64)
+    nu = max(int(distinct.shape[0]), 1)
+    if (codes >= 0).all() and int(owner.min()) >= 0 and int(owner.max()) < (2**62) // nu:
+        rank = np.empty(distinct.shape[0], dtype=np.int64)
+        rank[np.argsort(distinct, kind="stable")] = np.arange(distinct.shape[0], dtype=np.int64)
+        return _sort_by(owner * np.int64(nu) + rank[codes], team_rank)
     out: IntArray = np.lexsort((team_rank, -weight, owner))
     return out
 
