@@ -293,16 +293,20 @@ def _kept(df: pd.DataFrame, keep: BoolArray) -> pd.DataFrame:
 def _upper(
     cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray, weeks: IntArray
 ) -> IntArray:
-    """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row."""
+    """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row.
+
+    The caps are computed only for the items whose catalogue row has one.
+    """
+    upper = np.where(max_units >= 0, np.minimum(rec, max_units), rec).astype(np.int64)
+    has_row = row >= 0
     r = np.maximum(row, 0)
-    upper = rec.copy()
-    upper = np.where(max_units >= 0, np.minimum(upper, max_units), upper)
-    wk = cat.max_week[r] if cat.max_week.shape[0] else np.full(row.shape[0], np.nan)
-    yr = cat.max_year[r] if cat.max_year.shape[0] else np.full(row.shape[0], np.nan)
-    with np.errstate(invalid="ignore"):
-        by_week = np.floor(wk * weeks + CAP_TOL)
-        by_year = np.floor(yr * weeks / 52 + CAP_TOL)
-    upper = np.where(np.isnan(by_week), upper, np.minimum(upper, np.nan_to_num(by_week)))
-    upper = np.where(np.isnan(by_year), upper, np.minimum(upper, np.nan_to_num(by_year)))
-    out: IntArray = np.where(row >= 0, upper, 0).astype(np.int64)
-    return out
+    for per_row, per in ((cat.max_week, 1), (cat.max_year, 52)):  # a week; 52 weeks
+        capped = ~np.isnan(per_row)
+        if not capped.any():
+            continue
+        idx = np.flatnonzero(has_row & capped[r])
+        with np.errstate(invalid="ignore"):
+            cap = np.floor(per_row[r[idx]] * weeks[idx] / per + CAP_TOL)
+        upper[idx] = np.minimum(upper[idx], cap)
+    upper[~has_row] = 0
+    return upper
