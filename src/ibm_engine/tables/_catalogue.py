@@ -41,6 +41,7 @@ def _cases(key: IntArray, age: IntArray, group: IntArray) -> tuple[IntArray, Int
     first[codes[::-1]] = np.arange(codes.shape[0] - 1, -1, -1, dtype=np.int64)
     return codes, first
 
+
 GROUP_BITS = {g: 1 << k for k, g in enumerate(GROUPS)}
 _ALL_GROUPS = sum(GROUP_BITS.values())
 _NO_MAX_AGE = np.int64(10**9)
