@@ -30,6 +30,14 @@ def _reason_codes(reason: pd.Series) -> IntArray:
     return np.where(out < 0, len(REASONS), out).astype(np.int64)
 
 
+def _extended(frame: pd.DataFrame) -> pd.DataFrame:
+    """A new frame of the input's columns, to add the result columns to. The data is not
+    copied: columns are only added or replaced as a whole (``out[name] = ...``), which
+    leaves the input frame as it was (pandas >= 2), so the tables cost one copy of the input
+    (``as_frame``'s, none under copy-on-write)."""
+    return frame.copy(deep=False)
+
+
 def item_units(asm: Assembled, sol: BatchSolution) -> IntArray:
     """Units per accepted item row (input order)."""
     units = np.empty(asm.perm.shape[0], dtype=np.int64)
@@ -43,12 +51,13 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     has_row = prep.row >= 0
     lower = np.maximum(prep.min_units, 1)
     upper = prep.upper
-    reason_code = np.select(
-        [~has_row, upper < lower, units == upper, units > 0],
-        [0, 1, 2, 3],
-        default=4,
-    )
-    out = prep.items.copy()
+    # the first that holds of: no row, cap below minimum, all, some, none (REASONS' order)
+    codes = np.full(units.shape[0], 4, dtype=np.int8)
+    codes[units > 0] = 3
+    codes[units == upper] = 2
+    codes[upper < lower] = 1
+    codes[~has_row] = 0
+    out = _extended(prep.items)
     price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
     # the catalogue's few units as strings, taken per row (-1: none): no text per row
     units_text = pd.array(list(prep.catalogue.unit), dtype="string")
@@ -60,7 +69,6 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     out["upper_units"] = upper
     out["coverage"] = units / prep.recommended
     out["hours"] = units * prep.hours_per_unit
-    codes = reason_code.astype(np.int8)
     out["reason"] = pd.Categorical.from_codes(codes, categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
     return out
 
@@ -87,17 +95,17 @@ def participant_table(
     ).astype(np.float64)
     bound = np.where(sol.proven, value, np.maximum(sol.bound, value))
     reason = _reason_codes(items["reason"])
-    out = prep.participants.copy()
+    out = _extended(prep.participants)
     out["budget_eur"] = _cents_to_eur(prep.budget_cents)
     out["spent_eur"] = _cents_to_eur(spent)
     out["left_eur"] = _cents_to_eur(prep.budget_cents - spent)
     out["value"] = value
     out["max_value"] = max_value
     out["bound"] = bound
-    out["status"] = pd.Categorical(
-        np.where(sol.proven, "optimal", "feasible"), categories=["optimal", "feasible"]
-    )
-    out["policy"] = policy
+    status = np.where(sol.proven, 0, 1).astype(np.int8)
+    out["status"] = pd.Categorical.from_codes(status, categories=["optimal", "feasible"])  # type: ignore[call-overload]  # stubs reject ndarray codes
+    # the policy's one text taken n times (what assigning the scalar gives, without n strings)
+    out["policy"] = pd.Series([policy]).array.take(np.zeros(n, dtype=np.intp))
     with np.errstate(invalid="ignore", divide="ignore"):
         out["coverage"] = np.where(max_value > 0, value / max_value, 1.0)
     width = len(REASONS) + 1
