@@ -250,7 +250,7 @@ def _signed_ints(s: pd.Series) -> Column | None:
     kind = getattr(dtype, "kind", "")
     if not pdt.is_integer_dtype(dtype) or pdt.is_bool_dtype(dtype):
         return None
-    if kind not in ("i", "u") or (kind == "u" and dtype.itemsize > 4):
+    if kind not in ("i", "u") or (kind == "u" and int(getattr(dtype, "itemsize", 8)) > 4):
         return None
     empty = s.isna().to_numpy(dtype=bool)
     vals = s.to_numpy(dtype=np.int64, na_value=0) if empty.any() else s.to_numpy(np.int64)
