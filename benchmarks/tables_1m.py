@@ -42,6 +42,11 @@ def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float, float]:
     return out, time.perf_counter() - t0, time.process_time() - c0
 
 
+def _maxrss() -> float:
+    """The process's peak RSS so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _job(src: str, data: str, repeat: int, queue: Any) -> None:
     sys.path.insert(0, src)
     import ibm_engine as ibm
@@ -63,15 +68,16 @@ def _job(src: str, data: str, repeat: int, queue: Any) -> None:
         converted: dict[str, Any] = {}
         prep, w, c = _timed(prepare, participants, plan_items, services, converted=converted)
         del converted
-        stages["validate_prepare"] = {"wall": w, "cpu": c}
+        stages["validate_prepare"] = {"wall": w, "cpu": c, "maxrss_mb": _maxrss()}
         asm, w, c = _timed(assemble, prep, 0.5, RankMerge())
-        stages["assemble"] = {"wall": w, "cpu": c}
+        stages["assemble"] = {"wall": w, "cpu": c, "maxrss_mb": _maxrss()}
         sol = al.solve_priority(asm.batch)
+        stages["solve_priority (not timed)"] = {"wall": 0.0, "cpu": 0.0, "maxrss_mb": _maxrss()}
         items, w1, c1 = _timed(al.item_table, prep, asm, sol)
         parts, w2, c2 = _timed(al.participant_table, prep, asm, sol, "priority", items)
         stages["item_table"] = {"wall": w1, "cpu": c1}
         stages["participant_table"] = {"wall": w2, "cpu": c2}
-        stages["result_tables"] = {"wall": w1 + w2, "cpu": c1 + c2}
+        stages["result_tables"] = {"wall": w1 + w2, "cpu": c1 + c2, "maxrss_mb": _maxrss()}
         check = {
             "units": int(items["units"].sum()),
             "cost_eur": round(float(items["cost_eur"].sum()), 2),
@@ -131,7 +137,9 @@ def main() -> None:
             }
             print(f"[{name}] peak RSS {res['maxrss_mb']:,.0f} MB; check {last['check']}")
             for stage, t in res["best"].items():
-                print(f"  {stage:18s} wall {t['wall']:6.2f} s  cpu {t['cpu']:6.2f} s")
+                peak = last["stages"][stage].get("maxrss_mb")
+                at = f"  peak RSS so far {peak:,.0f} MB" if peak is not None else ""
+                print(f"  {stage:26s} wall {t['wall']:6.2f} s  cpu {t['cpu']:6.2f} s{at}")
     checks = {json.dumps(r["runs"][-1]["check"]) for r in out["trees"].values()}
     print("same results in every tree" if len(checks) == 1 else "RESULTS DIFFER between trees")
     path = Path(args.out or here / "results" / f"{out['date']}-{out['machine']}-tables.json")
