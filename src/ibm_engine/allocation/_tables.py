@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,6 +40,18 @@ def _extended(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.copy(deep=False)
 
 
+def _with_columns(frame: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with the columns ``new`` (arrays made for the result, not copied again):
+    those of the same name replaced where they stand, the others appended in order."""
+    out = _extended(frame)
+    for name in [c for c in new if c in frame.columns]:
+        out[name] = new.pop(name)
+    if not new:
+        return out
+    added = pd.DataFrame(new, index=frame.index, copy=False)
+    return pd.concat([out, added], axis=1)
+
+
 def item_units(asm: Assembled, sol: BatchSolution) -> IntArray:
     """Units per accepted item row (input order)."""
     units = np.empty(asm.perm.shape[0], dtype=np.int64)
@@ -57,20 +71,21 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     codes[units == upper] = 2
     codes[upper < lower] = 1
     codes[~has_row] = 0
-    out = _extended(prep.items)
     price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
     # the catalogue's few units as strings, taken per row (-1: none): no text per row
     units_text = pd.array(list(prep.catalogue.unit), dtype="string")
-    out["unit"] = units_text.take(np.where(has_row, prep.row, -1), allow_fill=True)
-    out["units"] = units
-    out["unit_price_eur"] = price
-    out["cost_eur"] = _cents_to_eur(units * prep.price_cents)
-    out["weight"] = asm.weight
-    out["upper_units"] = upper
-    out["coverage"] = units / prep.recommended
-    out["hours"] = units * prep.hours_per_unit
-    out["reason"] = pd.Categorical.from_codes(codes, categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
-    return out
+    new = {
+        "unit": units_text.take(np.where(has_row, prep.row, -1), allow_fill=True),
+        "units": units,
+        "unit_price_eur": price,
+        "cost_eur": _cents_to_eur(units * prep.price_cents),
+        "weight": asm.weight.copy(),  # the result's own: asm keeps its weights
+        "upper_units": upper.copy(),
+        "coverage": units / prep.recommended,
+        "hours": units * prep.hours_per_unit,
+        "reason": pd.Categorical.from_codes(codes, categories=list(REASONS)),  # type: ignore[call-overload]  # stubs reject ndarray codes
+    }
+    return _with_columns(prep.items, new)
 
 
 def participant_table(
