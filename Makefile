@@ -7,7 +7,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-explore bench bench-core bench-region bench-20k bench-archive bench-scale lint typecheck pytest docs docs-serve conformance clean
+.PHONY: demo test test-explore bench bench-core bench-tables bench-region bench-20k bench-archive bench-scale lint typecheck pytest docs docs-serve conformance clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,12 +75,22 @@ bench: $(BENCHSTAMP)
 	$(PY) benchmarks/allocate_20k.py --tree before=.bench-before/src --tree after=src
 	$(PY) benchmarks/record_hash.py
 	$(MAKE) bench-core
+	$(MAKE) bench-tables
 
 # issue 11's targets: the compiled core's solve stage at 1,000,000 participants (money only and
 # as generated), the per-participant distribution, compile times, and the scipy.optimize.milp
 # loop at 20,000 (about 10 minutes)
 bench-core: $(DEVSTAMP)
 	$(PY) benchmarks/solve_core.py
+
+# the table stages at 1,000,000 participants (issue 12): validation + preparation, assembly,
+# result tables, one thread each, the engine before issue 12 against this checkout (a few minutes)
+TABLES_BEFORE ?= 6270696
+
+bench-tables: $(DEVSTAMP)
+	rm -rf .bench-tables-before && mkdir -p .bench-tables-before
+	git archive $(TABLES_BEFORE) src | tar -x -C .bench-tables-before
+	$(PY) benchmarks/tables_1m.py --repeat 2 --tree before=.bench-tables-before/src --tree after=src
 
 # allocate at 20,000 participants, optimal and priority interleaved over 5 rounds (wall and CPU
 # medians); `--tree before=<old src> --tree after=src` compares two source trees

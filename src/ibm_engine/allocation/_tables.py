@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -10,7 +12,6 @@ from ibm_engine.allocation._problem import Assembled
 from ibm_engine.domain._result import Reason
 from ibm_engine.solve import BatchSolution
 from ibm_engine.tables import Prepared
-from ibm_engine.tables._convert import fill
 
 __all__ = ["REASONS", "item_table", "participant_table"]
 
@@ -20,6 +21,35 @@ REASONS = tuple(r.value for r in Reason)
 
 def _cents_to_eur(c: IntArray) -> np.ndarray:
     return c.astype(np.float64) / 100.0
+
+
+def _reason_codes(reason: pd.Series) -> IntArray:
+    """Each row's index in ``REASONS`` (``len(REASONS)`` where none), from the categorical's
+    codes: no text per row."""
+    cats = reason.astype("category").cat
+    to_ours = np.append(pd.Index(REASONS).get_indexer(cats.categories), -1)
+    out = to_ours[np.asarray(cats.codes.to_numpy(), dtype=np.int64)]
+    return np.where(out < 0, len(REASONS), out).astype(np.int64)
+
+
+def _extended(frame: pd.DataFrame) -> pd.DataFrame:
+    """A new frame of the input's columns, to add the result columns to. The data is not
+    copied: columns are only added or replaced as a whole (``out[name] = ...``), which
+    leaves the input frame as it was (pandas >= 2), so the tables cost one copy of the input
+    (``as_frame``'s, none under copy-on-write)."""
+    return frame.copy(deep=False)
+
+
+def _with_columns(frame: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with the columns ``new`` (arrays made for the result, not copied again):
+    those of the same name replaced where they stand, the others appended in order."""
+    out = _extended(frame)
+    for name in [c for c in new if c in frame.columns]:
+        out[name] = new.pop(name)
+    if not new:
+        return out
+    added = pd.DataFrame(new, index=frame.index, copy=False)
+    return pd.concat([out, added], axis=1)
 
 
 def item_units(asm: Assembled, sol: BatchSolution) -> IntArray:
@@ -35,29 +65,27 @@ def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFra
     has_row = prep.row >= 0
     lower = np.maximum(prep.min_units, 1)
     upper = prep.upper
-    reason_code = np.select(
-        [~has_row, upper < lower, units == upper, units > 0],
-        [0, 1, 2, 3],
-        default=4,
-    )
-    out = prep.items.copy()
+    # the first that holds of: no row, cap below minimum, all, some, none (REASONS' order)
+    codes = np.full(units.shape[0], 4, dtype=np.int8)
+    codes[units > 0] = 3
+    codes[units == upper] = 2
+    codes[upper < lower] = 1
+    codes[~has_row] = 0
     price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
-    out["unit"] = pd.array(
-        fill(prep.catalogue.unit[np.maximum(prep.row, 0)], ~has_row, None)
-        if prep.catalogue.unit.shape[0]
-        else np.full(units.shape[0], None),
-        dtype="string",
-    )
-    out["units"] = units
-    out["unit_price_eur"] = price
-    out["cost_eur"] = _cents_to_eur(units * prep.price_cents)
-    out["weight"] = asm.weight
-    out["upper_units"] = upper
-    out["coverage"] = units / prep.recommended
-    out["hours"] = units * prep.hours_per_unit
-    codes = reason_code.astype(np.int8)
-    out["reason"] = pd.Categorical.from_codes(codes, categories=list(REASONS))  # type: ignore[call-overload]  # stubs reject ndarray codes
-    return out
+    # the catalogue's few units as strings, taken per row (-1: none): no text per row
+    units_text = pd.array(list(prep.catalogue.unit), dtype="string")
+    new = {
+        "unit": units_text.take(np.where(has_row, prep.row, -1), allow_fill=True),
+        "units": units,
+        "unit_price_eur": price,
+        "cost_eur": _cents_to_eur(units * prep.price_cents),
+        "weight": asm.weight.copy(),  # the result's own: asm keeps its weights
+        "upper_units": upper.copy(),
+        "coverage": units / prep.recommended,
+        "hours": units * prep.hours_per_unit,
+        "reason": pd.Categorical.from_codes(codes, categories=list(REASONS)),  # type: ignore[call-overload]  # stubs reject ndarray codes
+    }
+    return _with_columns(prep.items, new)
 
 
 def participant_table(
@@ -81,25 +109,28 @@ def participant_table(
         minlength=n,
     ).astype(np.float64)
     bound = np.where(sol.proven, value, np.maximum(sol.bound, value))
-    reason = items["reason"].to_numpy()
-    out = prep.participants.copy()
+    reason = _reason_codes(items["reason"])
+    out = _extended(prep.participants)
     out["budget_eur"] = _cents_to_eur(prep.budget_cents)
     out["spent_eur"] = _cents_to_eur(spent)
     out["left_eur"] = _cents_to_eur(prep.budget_cents - spent)
     out["value"] = value
     out["max_value"] = max_value
     out["bound"] = bound
-    out["status"] = pd.Categorical(
-        np.where(sol.proven, "optimal", "feasible"), categories=["optimal", "feasible"]
-    )
-    out["policy"] = policy
+    status = np.where(sol.proven, 0, 1).astype(np.int8)
+    out["status"] = pd.Categorical.from_codes(status, categories=["optimal", "feasible"])  # type: ignore[call-overload]  # stubs reject ndarray codes
+    # the policy's one text taken n times (what assigning the scalar gives, without n strings)
+    out["policy"] = pd.Series([policy]).array.take(np.zeros(n, dtype=np.intp))
     with np.errstate(invalid="ignore", divide="ignore"):
         out["coverage"] = np.where(max_value > 0, value / max_value, 1.0)
+    width = len(REASONS) + 1
+    per_reason = np.bincount(owner * width + reason, minlength=n * width)
+    per_reason = per_reason.reshape(n, width).astype(np.int64)
     for name, code in (
         ("items_funded", "funded"),
         ("items_partly_funded", "partly_funded"),
         ("items_not_funded", "not_funded"),
     ):
-        out[name] = np.bincount(owner, weights=reason == code, minlength=n).astype(np.int64)
+        out[name] = per_reason[:, REASONS.index(code)]
     out["hours_used"] = hrs
     return out

@@ -23,6 +23,25 @@ from ibm_engine.tables._schema import GROUPS, SERVICES
 
 __all__ = ["GROUP_BITS", "Catalogue", "read_catalogue"]
 
+
+def _cases(key: IntArray, age: IntArray, group: IntArray) -> tuple[IntArray, IntArray] | None:
+    """Codes of the distinct (key, age, group) triples per item and the first item of each
+    (one hash pass: a million participants have some thousands of triples); None when the
+    triple does not fit one int64."""
+    if key.shape[0] == 0:
+        return None
+    a0 = int(age.min())
+    spans = (int(key.max()) + 2, int(age.max()) - a0 + 1, int(group.max()) + 1)
+    if int(group.min()) < 0 or spans[0] * spans[1] * spans[2] >= 2**62:
+        return None
+    triple = ((key + 1) * spans[1] + (age - a0)) * spans[2] + group
+    codes, uniques = pd.factorize(triple)
+    codes = np.asarray(codes, dtype=np.int64)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.shape[0] - 1, -1, -1, dtype=np.int64)
+    return codes, first
+
+
 GROUP_BITS = {g: 1 << k for k, g in enumerate(GROUPS)}
 _ALL_GROUPS = sum(GROUP_BITS.values())
 _NO_MAX_AGE = np.int64(10**9)
@@ -125,8 +144,26 @@ class Catalogue:
         has_local = (item_mun >= 0) & np.isin(local_key, cat_key[cat_mun >= 0])
         item_key = np.where(has_local, local_key, item_svc * width)
         item_key = np.where(item_svc < 0, -1, item_key)
-        order = np.argsort(item_key, kind="stable")
-        keys, first = np.unique(item_key[order], return_index=True)
+        cases = _cases(item_key, age, group)
+        if cases is not None:  # match each distinct (key, age, group) once, then spread
+            codes, first = cases
+            return self._match_keys(cat_key, item_key[first], age[first], group[first])[codes]
+        return self._match_keys(cat_key, item_key, age, group)
+
+    def _match_keys(
+        self, cat_key: IntArray, item_key: IntArray, age: IntArray, group: IntArray
+    ) -> IntArray:
+        """The row of each item from its (service, municipality) key, age and group bit."""
+        n = item_key.shape[0]
+        out = np.full(n, -1, dtype=np.int64)
+        if n == 0:
+            return out
+        # items grouped by key (few keys: a radix sort of small integers), then row by row
+        small = int(item_key.max()) < np.iinfo(np.int16).max
+        order = np.argsort((item_key + 1).astype(np.int16) if small else item_key, kind="stable")
+        ordered = item_key[order]
+        first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        keys = ordered[first]
         bounds = np.append(first, n)
         for k, key in enumerate(keys.tolist()):
             if key < 0:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -73,13 +73,15 @@ def check_columns(
     attributable: bool = True,
     with_row: bool = False,
     skip: Sequence[str] = (),
+    converted: Mapping[str, Column] | None = None,
 ) -> dict[str, Column]:
     """Convert and check every contract column of ``df``; problems go to ``log``.
 
     A missing required column is a problem that belongs to no participant (its reason
     suggests a column of the table with a near-miss name); an absent optional column with such
     a near miss among the extra columns is warned about. Returns the converted columns present
-    (absent optional columns are left out).
+    (absent optional columns are left out). ``converted`` holds columns the caller has already
+    converted by their kind (the ids): they are checked, not converted again.
     """
     out: dict[str, Column] = {}
     known = {spec.name for spec in specs}
@@ -99,7 +101,8 @@ def check_columns(
                 _warn_near_miss(table, spec.name, extra)
             continue
         s = df[spec.name]
-        col = convert(spec.kind, s)
+        done = converted.get(spec.name) if converted is not None else None
+        col = done if done is not None else convert(spec.kind, s)
         out[spec.name] = col
         if spec.required:
             log.add_rows(

@@ -16,6 +16,7 @@ from pandas.api import types as pdt
 
 from ibm_engine._tolerances import CENT_TOL_CENTS, INT_TOL
 from ibm_engine._typing import BoolArray, FloatArray, IntArray
+from ibm_engine.tables._arrow_text import arrow_factorize
 
 __all__ = [
     "Codes",
@@ -141,15 +142,18 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     millions of ids costs one hash pass. Cells that are not text (numbers, bytes, lists, dicts,
     arrays, ...) are invalid.
     """
+    fast = arrow_factorize(s)
+    if fast is not None:  # Arrow strings: Arrow factorises them
+        return _text_column(*fast)
     raw_codes, uniques, odd = _factorize(s)
     uniq = np.asarray(uniques, dtype=object)
     if pdt.is_string_dtype(s.dtype) and s.dtype != object:  # all text: vectorised checks
-        u_good = np.ones(uniq.shape[0], dtype=bool)
-        u_series = pd.Series(uniques)  # keeps the column's string storage (fast strip)
+        u_series = pd.Series(uniques, copy=False)  # keeps the column's string storage
         u_stripped = u_series.str.strip()
         u_blank = u_stripped.eq("").to_numpy(dtype=bool)
         u_spaced = (u_stripped != u_series).to_numpy(dtype=bool)
-        u_text = uniq
+        # distinct strings are distinct texts: no second factorisation
+        return _text_column(raw_codes, uniq, u_blank, u_spaced)
     else:
         ok_types = (str, int, np.integer) if allow_int else (str,)
         u_good = np.array(
@@ -175,6 +179,21 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
     if uniq.shape[0]:
         spaced[t_codes[u_spaced & u_good & ~u_blank]] = True
     return TextColumn(Codes(codes, t_texts), empty, bad, spaced)
+
+
+def _text_column(
+    raw_codes: IntArray, uniq: np.ndarray, u_blank: BoolArray, u_spaced: BoolArray
+) -> TextColumn:
+    """A text column of distinct strings ``uniq`` (all valid text) from its raw codes."""
+    has = raw_codes >= 0
+    if u_blank.any():
+        empty = ~has | u_blank[np.where(has, raw_codes, 0)]
+        code_of = np.where(u_blank, -1, np.arange(uniq.shape[0], dtype=np.int64))
+        codes = np.where(has, code_of[np.where(has, raw_codes, 0)], -1)
+    else:  # no blank text: the raw codes are the codes (-1 where missing)
+        empty, codes = ~has, raw_codes
+    spaced: BoolArray = u_spaced & ~u_blank
+    return TextColumn(Codes(codes, uniq), empty, np.zeros(has.shape[0], dtype=bool), spaced)
 
 
 def _to_float(raw: np.ndarray) -> FloatArray:
@@ -224,8 +243,29 @@ def number(s: pd.Series) -> Column:
     return Column(vals, empty, bad)
 
 
+def _signed_ints(s: pd.Series) -> Column | None:
+    """A column of (nullable) signed integers, or unsigned up to 32 bits, without a float
+    round trip; None for any other dtype."""
+    dtype = s.dtype
+    kind = getattr(dtype, "kind", "")
+    if not pdt.is_integer_dtype(dtype) or pdt.is_bool_dtype(dtype):
+        return None
+    if kind not in ("i", "u") or (kind == "u" and int(getattr(dtype, "itemsize", 8)) > 4):
+        return None
+    empty = s.isna().to_numpy(dtype=bool)
+    vals = s.to_numpy(dtype=np.int64, na_value=0) if empty.any() else s.to_numpy(np.int64)
+    as_float = vals.astype(np.float64)
+    huge = np.abs(as_float) > _EXACT  # as number() + integer() do
+    if huge.any() or empty.any():  # as integer() does then: through the float
+        vals = np.where(huge | empty, 0.0, as_float).astype(np.int64)
+    return Column(vals, empty, huge)
+
+
 def integer(s: pd.Series) -> Column:
     """Whole numbers (int64; 0 where empty or invalid); integral floats such as 3.0 accepted."""
+    fast = _signed_ints(s)
+    if fast is not None:
+        return fast
     num = number(s)
     vals = num.values
     with np.errstate(invalid="ignore"):  # inf - inf in cells already marked invalid

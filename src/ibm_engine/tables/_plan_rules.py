@@ -22,16 +22,23 @@ _T = "plan_items"
 def _dup_pairs(a: IntArray, b: IntArray, ok: BoolArray) -> BoolArray:
     """Rows (among ``ok``) whose pair ``(a, b)`` occurs more than once."""
     out = np.zeros(a.shape[0], dtype=bool)
-    idx = np.flatnonzero(ok)
-    if idx.shape[0] < 2:
+    every = bool(ok.all())
+    idx = np.arange(0) if every else np.flatnonzero(ok)
+    if (a.shape[0] if every else idx.shape[0]) < 2:
         return out
-    aa, bb = a[idx], b[idx]
+    aa, bb = (a, b) if every else (a[idx], b[idx])
     span = int(bb.max()) - int(bb.min()) + 1
     if span > 0 and int(aa.max()) < (2**62) // span:
         key = aa * np.int64(span) + (bb - bb.min())
-        dup = pd.Series(key).duplicated(keep=False).to_numpy(dtype=bool)
+        top = int(key.max()) + 1
+        if top <= max(4 * key.shape[0], 1 << 20):  # few distinct keys: count them (no hash)
+            dup = np.bincount(key, minlength=top)[key] > 1
+        else:
+            dup = pd.Series(key).duplicated(keep=False).to_numpy(dtype=bool)
     else:
         dup = pd.DataFrame({"a": aa, "b": bb}).duplicated(keep=False).to_numpy(dtype=bool)
+    if every:
+        return np.asarray(dup, dtype=bool)
     out[idx] = dup
     return out
 

@@ -75,10 +75,9 @@ def _id_column(df: pd.DataFrame) -> TextColumn | None:
     return text(df["participant_id"], allow_int=True)
 
 
-def _ids(df: pd.DataFrame) -> Codes | None:
-    """Participant ids as text codes (-1 where empty or not text); None without the column."""
-    col = _id_column(df)
-    return None if col is None else col.coded
+def _given(col: Column | None, name: str) -> dict[str, Column]:
+    """A column already converted, for ``check_columns`` (the ids are converted once)."""
+    return {} if col is None else {name: col}
 
 
 def _clashes(
@@ -135,7 +134,9 @@ def prepare(
             replace(s, required=False) if s.name == "budget_eur" else s for s in PARTICIPANTS
         )
     )
-    pcols = check_columns(part, "participants", specs, log, ppid)
+    pcols = check_columns(
+        part, "participants", specs, log, ppid, converted=_given(pid_col, "participant_id")
+    )
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
@@ -152,19 +153,28 @@ def prepare(
 
     if converted is not None:
         converted["participants"] = (part, pcols)
-    ipid = _ids(items)
+    ipid_col = _id_column(items)
+    ipid = None if ipid_col is None else ipid_col.coded
     owner_code = None
     if ipid is not None:
         # the item's participant as a code of the participants' ids (-1: not there)
         ptexts = ppid.texts if ppid is not None else np.zeros(0, dtype=object)
-        to_p = np.asarray(pd.Index(ptexts).get_indexer(ipid.texts), dtype=np.int64)
+        to_p = np.asarray(pd.Index(ptexts, dtype=object).get_indexer(ipid.texts), dtype=np.int64)
         owner_code = (
             np.where(ipid.codes >= 0, to_p[np.maximum(ipid.codes, 0)], -1)
             if to_p.shape[0]
             else np.full(ipid.codes.shape[0], -1, dtype=np.int64)
         )
     ipid_attr = ipid.where(owner_code >= 0) if ipid is not None and owner_code is not None else None
-    icols = check_columns(items, "plan_items", PLAN_ITEMS, log, ipid_attr, with_row=True)
+    icols = check_columns(
+        items,
+        "plan_items",
+        PLAN_ITEMS,
+        log,
+        ipid_attr,
+        with_row=True,
+        converted=_given(ipid_col, "participant_id"),
+    )
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
     if converted is not None:
         converted["plan_items"] = (items, icols)
@@ -182,9 +192,13 @@ def prepare(
         raise InputError(log.records)
     rejected_ids = sorted({r["participant_id"] for r in log.by_participant()})
     rejected = log.rejected()
-    rej = np.asarray(pd.Index(ppid.texts).get_indexer(rejected_ids), dtype=np.int64)
-    keep_p = ~np.isin(ppid.codes, rej)
-    keep_i = ~np.isin(owner_code, rej)
+    if rejected_ids:
+        rej = pd.Index(ppid.texts, dtype=object).get_indexer(rejected_ids)
+        keep_p = ~np.isin(ppid.codes, np.asarray(rej, dtype=np.int64))
+        keep_i = ~np.isin(owner_code, np.asarray(rej, dtype=np.int64))
+    else:  # nobody set aside
+        keep_p = np.ones(ppid.codes.shape[0], dtype=bool)
+        keep_i = np.ones(owner_code.shape[0], dtype=bool)
     return _canonical(
         part, items, cat, pcols, icols, ppid, owner_code, keep_p, keep_i, rejected, period_weeks
     )
@@ -248,8 +262,8 @@ def _canonical(
     wcol = icols.get("weight")
     weight = floats(Column(_take(wcol, keep_i, np.nan), np.zeros(0, bool), np.zeros(0, bool)))
     return Prepared(
-        participants=part.loc[keep_p].reset_index(drop=True),
-        items=items.loc[keep_i].reset_index(drop=True),
+        participants=_kept(part, keep_p),
+        items=_kept(items, keep_i),
         catalogue=cat,
         rejected=rejected,
         item_owner=owner,
@@ -272,19 +286,29 @@ def _canonical(
     )
 
 
+def _kept(df: pd.DataFrame, keep: BoolArray) -> pd.DataFrame:
+    """The kept rows with a fresh index; the frame itself when all are kept (it already has
+    one: ``as_frame``), so the result tables copy the input once, not twice."""
+    return df if keep.all() else df.loc[keep].reset_index(drop=True)
+
+
 def _upper(
     cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray, weeks: IntArray
 ) -> IntArray:
-    """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row."""
+    """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row.
+
+    The caps are computed only for the items whose catalogue row has one.
+    """
+    upper = np.where(max_units >= 0, np.minimum(rec, max_units), rec).astype(np.int64)
+    has_row = row >= 0
     r = np.maximum(row, 0)
-    upper = rec.copy()
-    upper = np.where(max_units >= 0, np.minimum(upper, max_units), upper)
-    wk = cat.max_week[r] if cat.max_week.shape[0] else np.full(row.shape[0], np.nan)
-    yr = cat.max_year[r] if cat.max_year.shape[0] else np.full(row.shape[0], np.nan)
-    with np.errstate(invalid="ignore"):
-        by_week = np.floor(wk * weeks + CAP_TOL)
-        by_year = np.floor(yr * weeks / 52 + CAP_TOL)
-    upper = np.where(np.isnan(by_week), upper, np.minimum(upper, np.nan_to_num(by_week)))
-    upper = np.where(np.isnan(by_year), upper, np.minimum(upper, np.nan_to_num(by_year)))
-    out: IntArray = np.where(row >= 0, upper, 0).astype(np.int64)
-    return out
+    for per_row, per in ((cat.max_week, 1), (cat.max_year, 52)):  # a week; 52 weeks
+        capped = ~np.isnan(per_row)
+        if not capped.any():
+            continue
+        idx = np.flatnonzero(has_row & capped[r])
+        with np.errstate(invalid="ignore"):
+            cap = np.floor(per_row[r[idx]] * weeks[idx] / per + CAP_TOL)
+        upper[idx] = np.minimum(upper[idx], cap)
+    upper[~has_row] = 0
+    return upper
