@@ -20,6 +20,7 @@ from ibm_engine.allocation._explain_words import (
     number_text,
     period_text,
     recommended_text,
+    record_line,
     units_text,
 )
 from ibm_engine.allocation._phrases import ONE_LV, PHRASES, UNIT_WORDS
@@ -239,6 +240,5 @@ def render_text(plan: PlanFacts, language: str = "en", record_id: str | None = N
     lines.append(ph["list"] if plan.items else ph["empty"])
     lines.extend(_line(k, it, plan, language) for k, it in enumerate(plan.items))
     lines.extend(_closing(plan, language))
-    if record_id is not None:
-        lines.append(ph["record"].format(id=record_id))
+    lines.extend(record_line(record_id, language))
     return "\n".join(lines)

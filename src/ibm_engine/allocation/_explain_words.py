@@ -112,8 +112,7 @@ def hours_text(x: float, language: str) -> str:
     return number_text(round(x, 2), language)
 
 
-def record_line(result: object, language: str) -> list[str]:
+def record_line(record_id: str | None, language: str) -> list[str]:
     """The last line of every explanation: the run's record id (``Record <id>.``), so that a
-    printed notice traces to its run; none for a result without a record."""
-    record = getattr(result, "record", None)
-    return [] if record is None else [PHRASES[language]["record"].format(id=record.id)]
+    printed notice traces to its run; none without a record."""
+    return [] if record_id is None else [PHRASES[language]["record"].format(id=record_id)]

@@ -171,7 +171,7 @@ def region_text(result: Any, participant_id: object, lang: str = "en") -> str:
     else:
         pct = f"{100 * gap:.3g}%"
         lines.append(w["gap"].format(gap=pct.replace(".", ",") if lang == "lv" else pct))
-    return "\n".join(lines + record_line(result, lang))
+    return "\n".join(lines + record_line(None if result.record is None else result.record.id, lang))
 
 
 class RegionParticipantView(View):

@@ -148,7 +148,7 @@ def traditional_text(result: TraditionalResult, participant_id: object, lang: st
                 left=format_money(round(cols["pot_left_eur"][k] * 100), lang),
             )
         )
-    return "\n".join(lines + record_line(result, lang))
+    return "\n".join(lines + record_line(None if result.record is None else result.record.id, lang))
 
 
 class TraditionalParticipantView(View):
