@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ibm_engine.tables import _hash
@@ -123,3 +124,56 @@ def numpy_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         m.setattr(_hash, "_chain", chain)
         m.setattr(Utf8, "hashes", text_hashes)
         yield
+
+
+_WORDS = ["a", "", "  ", "ZG-GRT-000001", "ūdens", "Ö😀", "\u3000", "a\0", "b\x1c", "žīds " * 9]
+
+
+def random_texts(rng: np.random.Generator, n: int) -> list[object]:
+    """Texts around the 8-byte word boundaries, blanks, non-ASCII, None."""
+    out: list[object] = []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.1:
+            out.append(None)
+        elif r < 0.5:
+            out.append(_WORDS[rng.integers(len(_WORDS))])
+        else:  # random lengths 0..70 around the 8-byte word boundaries, some non-ASCII
+            k = int(rng.integers(0, 71))
+            chars = rng.choice(list("abcxyz09 -āčēģ€😀"), size=k)
+            out.append("".join(chars.tolist()))
+    return out
+
+
+def random_frame(seed: int, n: int) -> pd.DataFrame:
+    """A frame of every kind of column the hash takes (texts in every storage, nulls, -0.0,
+    integral floats, money, nullable integers, categories, mixed objects, times)."""
+    rng = np.random.default_rng(seed)
+    floats = rng.normal(size=n) * 10.0 ** rng.integers(-3, 8, n)
+    whole = rng.random(n) < 0.2
+    floats[whole] = np.round(floats[whole])  # integral floats: hashed as integers
+    floats[rng.random(n) < 0.1] = np.nan
+    floats[rng.random(n) < 0.1] = -0.0
+    texts = random_texts(rng, n)
+    cents = rng.integers(-(10**6), 10**6, n)
+    money = cents / 100
+    money[rng.random(n) < 0.05] = np.nan
+    nullable = pd.array(rng.integers(0, 40, n), dtype="Int64")
+    nullable[rng.random(n) < 0.2] = pd.NA
+    return pd.DataFrame(
+        {
+            "small_int": rng.integers(0, 9, n),
+            "wide_int": rng.integers(-(2**62), 2**62, n),
+            "nullable_int": nullable,
+            "float": floats,
+            "budget_eur": money,
+            "text_object": pd.Series(texts, dtype=object),
+            "text_arrow": pd.Series(texts, dtype=pd.StringDtype("pyarrow")),
+            "text_python": pd.Series(texts, dtype=pd.StringDtype("python")),
+            "text_str": pd.Series(texts, dtype="str"),
+            "category": pd.Categorical(rng.choice(["x", "y", "ž", None], n)),
+            "boolean": rng.random(n) < 0.5,
+            "mixed": pd.Series([[1, 2.5, "t", None, True][i % 5] for i in range(n)], dtype=object),
+            "when": pd.to_datetime(rng.integers(0, 10**9, n), unit="s"),
+        }
+    )

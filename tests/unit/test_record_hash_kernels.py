@@ -13,65 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.hash_reference import numpy_hashing
+from helpers.hash_reference import numpy_hashing, random_frame
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS
 from ibm_engine.tables._hash import hash_table, row_digests
 
 ROOT = Path(__file__).resolve().parents[2]
-_WORDS = ["a", "", "  ", "ZG-GRT-000001", "ūdens", "Ö😀", "\u3000", "a\0", "b\x1c", "žīds " * 9]
-
-
-def _texts(rng: np.random.Generator, n: int) -> list[object]:
-    out: list[object] = []
-    for _ in range(n):
-        r = rng.random()
-        if r < 0.1:
-            out.append(None)
-        elif r < 0.5:
-            out.append(_WORDS[rng.integers(len(_WORDS))])
-        else:  # random lengths 0..70 around the 8-byte word boundaries, some non-ASCII
-            k = int(rng.integers(0, 71))
-            chars = rng.choice(list("abcxyz09 -āčēģ€😀"), size=k)
-            out.append("".join(chars.tolist()))
-    return out
-
-
-def _frame(seed: int, n: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    floats = rng.normal(size=n) * 10.0 ** rng.integers(-3, 8, n)
-    whole = rng.random(n) < 0.2
-    floats[whole] = np.round(floats[whole])  # integral floats: hashed as integers
-    floats[rng.random(n) < 0.1] = np.nan
-    floats[rng.random(n) < 0.1] = -0.0
-    texts = _texts(rng, n)
-    cents = rng.integers(-(10**6), 10**6, n)
-    money = cents / 100
-    money[rng.random(n) < 0.05] = np.nan
-    nullable = pd.array(rng.integers(0, 40, n), dtype="Int64")
-    nullable[rng.random(n) < 0.2] = pd.NA
-    return pd.DataFrame(
-        {
-            "small_int": rng.integers(0, 9, n),
-            "wide_int": rng.integers(-(2**62), 2**62, n),
-            "nullable_int": nullable,
-            "float": floats,
-            "budget_eur": money,
-            "text_object": pd.Series(texts, dtype=object),
-            "text_arrow": pd.Series(texts, dtype=pd.StringDtype("pyarrow")),
-            "text_python": pd.Series(texts, dtype=pd.StringDtype("python")),
-            "text_str": pd.Series(texts, dtype="str"),
-            "category": pd.Categorical(rng.choice(["x", "y", "ž", None], n)),
-            "boolean": rng.random(n) < 0.5,
-            "mixed": pd.Series([[1, 2.5, "t", None, True][i % 5] for i in range(n)], dtype=object),
-            "when": pd.to_datetime(rng.integers(0, 10**9, n), unit="s"),
-        }
-    )
-
-
 @pytest.mark.parametrize(("seed", "n"), [(0, 0), (1, 1), (2, 7), (3, 300), (4, 2_000)])
 def test_kernels_give_the_numpy_hashes(seed: int, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyarrow")
-    df = _frame(seed, n)
+    df = random_frame(seed, n)
     compiled = row_digests(df, money_suffix="_eur")
     with numpy_hashing(monkeypatch):
         reference = row_digests(df, money_suffix="_eur")
@@ -98,7 +48,7 @@ def test_kernels_give_the_numpy_hashes_of_contract_tables(
 def test_one_signature_per_kernel() -> None:
     from ibm_engine.tables import _hash_kernels as k
 
-    df = _frame(6, 50)
+    df = random_frame(6, 50)
     ro = df.copy()
     ro["float"] = pd.Series(np.repeat(df["float"].to_numpy(), 2)[::2])  # a strided copy
     assert hash_table(ro) == hash_table(df)
