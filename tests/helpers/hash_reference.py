@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ibm_engine.tables import _hash
+from ibm_engine.tables import _hash, _hash_cells
+from ibm_engine.tables._convert import money
 from ibm_engine.tables._hash_bytes import CHAIN, Utf8
 from ibm_engine.tables._hash_cells import Cells, Coded
 
@@ -117,12 +118,40 @@ def _span(utf: Utf8, lo: int, hi: int, words: int) -> tuple[np.ndarray, np.ndarr
     return ha, hb
 
 
+def numbers(vals: np.ndarray) -> Cells:
+    """Floats in numpy: NaN null, integral values as integers (3.0 == 3), others by bits."""
+    vals = np.asarray(vals, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # NaN, inf and huge values: not whole, cast unused
+        ints = vals.astype(np.int64)
+    whole = (ints.astype(np.float64) == vals) & (np.abs(vals) < 2.0**63)
+    tag = np.where(whole, np.uint8(1), np.uint8(2))
+    a = np.where(whole, ints.view(np.uint64), vals.view(np.uint64))
+    nan = np.isnan(vals)
+    tag[nan] = 0
+    a[nan] = 0
+    return Cells(tag, a)
+
+
+def float_cells(vals: np.ndarray, money_tol: float | None = None) -> Cells:
+    """What ``_hash_cells._float_cells`` computes, in numpy; money through
+    ``tables._convert.money`` (the validation's reading), invalid money by its own value."""
+    cells = numbers(vals)
+    if money_tol is None:
+        return cells
+    col = money(pd.Series(vals, dtype=np.float64))
+    good = ~col.empty & ~col.bad
+    cells.tag[good] = 4  # type: ignore[index]  # an array: made by numbers()
+    cells.a[good] = col.values[good].view(np.uint64)
+    return cells
+
+
 @contextlib.contextmanager
 def numpy_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within: the content hash computed by these numpy routines instead of the kernels."""
     with monkeypatch.context() as m:
         m.setattr(_hash, "_chain", chain)
         m.setattr(Utf8, "hashes", text_hashes)
+        m.setattr(_hash_cells, "_float_cells", float_cells)
         yield
 
 

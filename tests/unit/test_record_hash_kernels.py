@@ -18,6 +18,8 @@ from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS
 from ibm_engine.tables._hash import hash_table, row_digests
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
 @pytest.mark.parametrize(("seed", "n"), [(0, 0), (1, 1), (2, 7), (3, 300), (4, 2_000)])
 def test_kernels_give_the_numpy_hashes(seed: int, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyarrow")
@@ -52,7 +54,17 @@ def test_one_signature_per_kernel() -> None:
     ro = df.copy()
     ro["float"] = pd.Series(np.repeat(df["float"].to_numpy(), 2)[::2])  # a strided copy
     assert hash_table(ro) == hash_table(df)
-    names = ("fin_a", "fin_b", "_chain", "chain_cells", "table_cells", "chain_coded", "utf8_hashes")
+    names = (
+        "fin_a",
+        "fin_b",
+        "_chain",
+        "chain_cells",
+        "table_cells",
+        "chain_coded",
+        "utf8_hashes",
+        "number_cells",
+        "money_cells",
+    )
     for name in names:
         assert len(getattr(k, name).signatures) == 1, name
 
@@ -106,3 +118,41 @@ def test_codes_wrap_as_numpy_take_does() -> None:
     k.chain_coded(np.take(np.arange(3), codes, mode="wrap"), ha, hb, want_a, want_b)
     assert np.array_equal(got_a, want_a)
     assert np.array_equal(got_b, want_b)
+
+
+def test_repeated_texts_are_looked_up_right() -> None:
+    # the kernel reuses the hash of the row before and of a table of recent short texts:
+    # runs, texts coming back after long ones, more distinct texts than the table holds
+    from helpers.hash_reference import text_hashes
+    from ibm_engine.tables._hash_bytes import Utf8
+
+    rng = np.random.default_rng(11)
+    ids = [f"ZG-{i:06d}" for i in range(3_000)] + ["", "x", "abcdefgh", "abcdefghijklmnop"]
+    long = ["abcdefghijklmnopq", "ZG-000001" * 3]
+    texts = [ids[i] for i in rng.integers(0, len(ids), 20_000)]
+    texts += [t for i in range(200) for t in (ids[i], long[i % 2], ids[i], ids[i], long[0])]
+    texts += ["abcdefgh\0", "abcdefgh", "abcdefgh\0\0", "a", "a\0", "a"]  # same words, other n
+    utf = Utf8.of(texts)
+    got, want = utf.hashes(), text_hashes(utf)
+    assert np.array_equal(got[0], want[0])
+    assert np.array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("money", [False, True])
+def test_float_kernels_give_the_numpy_cells(money: bool) -> None:
+    from helpers.hash_reference import float_cells
+    from ibm_engine.tables._hash_cells import _float_cells
+
+    rng = np.random.default_rng(12)
+    vals = np.concatenate(
+        [
+            rng.normal(size=5_000) * 10.0 ** rng.integers(-9, 20, 5_000),
+            rng.integers(-(10**8), 10**8, 5_000) / 100,  # whole cents
+            np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 2.0**53, 2.0**63, -(2.0**63), 1e308]),
+            np.array([0.005, 1.005, 2.675, 1e-7, 0.1 + 0.2, 90071992547409.92, 1e-4 / 100]),
+        ]
+    )
+    tol = 1e-4 if money else None
+    got, want = _float_cells(vals, tol), float_cells(vals, tol)
+    assert np.array_equal(got.tag, want.tag)
+    assert np.array_equal(got.a, want.a)

@@ -116,8 +116,8 @@ class Utf8:
         start = np.asarray(self.start, dtype=np.int64)
         length = np.asarray(self.length, dtype=np.int64)
         first, end = int(start[0]), int(start[-1] + length[-1])  # stored one after another
-        words = np.empty(-(-(end - first) // 8) + 1, dtype=np.uint64)
-        words[-2:] = 0  # zeros after the last text, and a word of them
+        words = np.empty(-(-(end - first) // 8) + 2, dtype=np.uint64)
+        words[-3:] = 0  # zeros after the last text, and two words of them
         words.view(np.uint8)[: end - first] = self.data[first:end]
         if not _LITTLE:  # the kernel reads little-endian words
             words = words.byteswap()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from ibm_engine._tolerances import CENT_TOL_CENTS
 from ibm_engine.tables._convert import Column, TextColumn, integer, money, number, text
 from ibm_engine.tables._hash_bytes import U64, Utf8, text_hashes
 from ibm_engine.tables._schema import ColumnSpec
@@ -103,24 +104,25 @@ def _text_table(texts: np.ndarray, tag: int = _TEXT) -> Cells:
     return Cells(tag, ha, hb)
 
 
+def _float_cells(vals: np.ndarray, money_tol: float | None = None) -> Cells:
+    """Floats in one compiled pass (``_hash_kernels.number_cells``): NaN null, integral
+    values as integers (3.0 == 3), others as float64 bits; with ``money_tol``, money as
+    ``tables._convert.money`` reads it (whole cents; invalid money by its own value)."""
+    from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
+
+    vals = np.ascontiguousarray(vals, dtype=np.float64)
+    n = vals.shape[0]
+    tag, a = np.empty(n, dtype=np.uint8), np.empty(n, dtype=np.int64)
+    if money_tol is None:
+        k.number_cells(vals, vals.view(np.int64), tag, a)
+    else:
+        k.money_cells(vals, vals.view(np.int64), money_tol, tag, a)
+    return Cells(tag, a.view(np.uint64))
+
+
 def _numbers(vals: np.ndarray) -> Cells:
     """Floats: NaN null, integral values as integers (3.0 == 3), others as float64 bits."""
-    vals = np.asarray(vals, dtype=np.float64)
-    with np.errstate(invalid="ignore"):  # NaN, inf and huge values: not whole, cast unused
-        ints = vals.astype(np.int64)
-    whole = ints.astype(np.float64) == vals  # below 2**63: a whole float casts exactly
-    whole &= np.abs(vals) < _INT_RANGE
-    if whole.all():
-        return Cells(_INT, ints.view(np.uint64))
-    nan = np.isnan(vals)
-    bits = vals.view(np.uint64)  # -0.0 is whole: never hashed by its bits
-    if not whole.any() and not nan.any():
-        return Cells(_FLOAT, bits)
-    tag = np.where(whole, np.uint8(_INT), np.uint8(_FLOAT))
-    a = np.where(whole, ints.view(np.uint64), bits)
-    tag[nan] = _NULL
-    a[nan] = 0
-    return Cells(tag, a)
+    return _float_cells(vals)
 
 
 def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells | Coded:
@@ -285,6 +287,9 @@ def _convert(s: pd.Series, spec: ColumnSpec) -> Column:
 def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Cells | Coded | None:
     """A contract column by its converted value (``conv``: the conversion already made);
     invalid cells by their own value; None when one of those cannot be hashed."""
+    if conv is None and spec.kind in ("float", "money") and s.dtype == np.float64:
+        # plain floats: converted and hashed in one pass (the values of the general path)
+        return _float_cells(s.to_numpy(), CENT_TOL_CENTS if spec.kind == "money" else None)
     col = _convert(s, spec) if conv is None else conv
     out: Cells | Coded
     if isinstance(col, TextColumn):

@@ -25,30 +25,41 @@ import numba
 import numpy as np
 from numba import types
 
-__all__ = ["chain_cells", "chain_coded", "table_cells", "utf8_hashes"]
+__all__ = [
+    "chain_cells",
+    "chain_coded",
+    "money_cells",
+    "number_cells",
+    "table_cells",
+    "utf8_hashes",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _U8 = types.Array(types.uint8, 1, "C", readonly=True)
 _I64 = types.Array(types.int64, 1, "C", readonly=True)
 _U64 = types.Array(types.uint64, 1, "C", readonly=True)
+_F64 = types.Array(types.float64, 1, "C", readonly=True)
 _OUT = types.Array(types.uint64, 1, "C")
+_OUT_I64 = types.Array(types.int64, 1, "C")
+_OUT_U8 = types.Array(types.uint8, 1, "C")
 
 
-def _jit(signature: Any) -> Callable[[F], F]:
-    """Compile with ``signature``, without the GIL, cached on disk where a place is writable."""
+def _jit(signature: Any, inline: str = "never") -> Callable[[F], F]:
+    """Compile with ``signature``, without the GIL, cached on disk where a place is writable;
+    ``inline="always"`` for the small helpers the loops call."""
 
     def wrap(fn: F) -> F:
         try:
-            out = numba.njit(signature, cache=True, nogil=True)(fn)
+            out = numba.njit(signature, cache=True, nogil=True, inline=inline)(fn)
         except RuntimeError:  # "cannot cache function ...: no locator available"
-            out = numba.njit(signature, cache=False, nogil=True)(fn)
+            out = numba.njit(signature, cache=False, nogil=True, inline=inline)(fn)
         return cast(F, out)
 
     return wrap
 
 
-@_jit(types.uint64(types.uint64))
+@_jit(types.uint64(types.uint64), inline="always")
 def fin_a(x: np.uint64) -> np.uint64:
     """splitmix64's finaliser."""
     x ^= x >> np.uint64(30)
@@ -59,7 +70,7 @@ def fin_a(x: np.uint64) -> np.uint64:
     return x
 
 
-@_jit(types.uint64(types.uint64))
+@_jit(types.uint64(types.uint64), inline="always")
 def fin_b(x: np.uint64) -> np.uint64:
     """murmur3's fmix64."""
     x ^= x >> np.uint64(33)
@@ -143,28 +154,114 @@ def chain_coded(
         _chain(ga[: hi - lo], gb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
 
 
+@_jit(types.void(types.float64, types.int64, types.intp, _OUT_U8, _OUT_I64), inline="always")
+def _number(v: float, bits: int, i: int, tag: np.ndarray, a: np.ndarray) -> None:
+    """Cell ``i`` of a float ``v`` (``bits``: its float64 bits): NaN null (tag 0), a whole
+    value below 2**63 an integer (tag 1; -0.0 is 0), any other its bits (tag 2)."""
+    if v != v:
+        tag[i] = 0
+        a[i] = 0
+    elif abs(v) < 9.223372036854775808e18 and np.float64(np.int64(v)) == v:
+        tag[i] = 1
+        a[i] = np.int64(v)
+    else:
+        tag[i] = 2
+        a[i] = bits
+
+
+@_jit(types.void(_F64, _I64, _OUT_U8, _OUT_I64))
+def number_cells(vals: np.ndarray, bits: np.ndarray, tag: np.ndarray, a: np.ndarray) -> None:
+    """The cells of floats ``vals`` (``bits``: the same as int64) in one pass; see ``_number``."""
+    for i in range(vals.shape[0]):
+        _number(vals[i], bits[i], i, tag, a)
+
+
+@_jit(types.void(_F64, _I64, types.float64, _OUT_U8, _OUT_I64))
+def money_cells(
+    vals: np.ndarray, bits: np.ndarray, tol: float, tag: np.ndarray, a: np.ndarray
+) -> None:
+    """Money in EUR as ``tables._convert.money`` reads it, in one pass: NaN null; within
+    ``tol`` cents of a whole cent and at most 2**53 cents, whole cents (tag 4); any other
+    value (off the cent, huge, infinite: invalid money) by its own value, as ``_number``."""
+    for i in range(vals.shape[0]):
+        v = vals[i]
+        c = v * 100.0
+        r = np.rint(c)  # half to even, as numpy's round
+        if v == v and abs(c - r) <= tol and abs(r) <= 9007199254740992.0:
+            tag[i] = 4
+            a[i] = np.int64(r)
+        else:
+            _number(v, bits[i], i, tag, a)
+
+
 @_jit(types.void(_U64, _I64, _I64, _OUT, _OUT))
 def utf8_hashes(
     words: np.ndarray, start: np.ndarray, length: np.ndarray, out_a: np.ndarray, out_b: np.ndarray
 ) -> None:
     """Two hashes of each text, the ``length`` bytes from byte ``start`` of ``words`` (the
-    texts' bytes as little-endian 64-bit words, one word of zeros after them): seeded by its
+    texts' bytes as little-endian 64-bit words, two words of zeros after them): seeded by its
     length, then chained over its 8-byte words (the last one padded with zeros; ``fmix64``'s
-    chain takes each word plus its first multiplier)."""
+    chain takes each word plus its first multiplier).
+
+    Texts of at most 16 bytes (ids, codes) are looked up first: the row before, then a table
+    of 1,024 recent texts by their bytes, so a repeated text is hashed once (the values do not
+    depend on it)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
+    plus = np.uint64(0xFF51AFD7ED558CCD)
+    one = np.uint64(1)
+    low = np.empty(9, dtype=np.uint64)  # the low k bytes of a word set
+    for k in range(8):
+        low[k] = (one << np.uint64(8 * k)) - one
+    low[8] = ~np.uint64(0)
+    seen_n = np.full(1024, -1, dtype=np.int64)
+    seen_w = np.zeros(2048, dtype=np.uint64)
+    seen_h = np.zeros(2048, dtype=np.uint64)
+    last_n, last_w0, last_w1 = np.int64(-1), np.uint64(0), np.uint64(0)
     for j in range(out_a.shape[0]):
         n, p = length[j], start[j]
-        ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
-        hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
-        for k in range(0, n, 8):
-            q = (p + k) >> 3
-            bits = np.uint64(((p + k) & 7) * 8)
-            word = words[q] >> bits
-            if bits:  # the rest from the next word
-                word |= words[q + 1] << (np.uint64(64) - bits)
-            if n - k < 8:  # zeros after the text's end
-                word &= (np.uint64(1) << np.uint64(8 * (n - k))) - np.uint64(1)
-            ha = fin_a((ha * chain) ^ word)
-            hb = fin_b((hb * chain) ^ (word + np.uint64(0xFF51AFD7ED558CCD)))
+        q = p >> 3
+        bits = np.uint64((p & 7) * 8)
+        left = np.uint64(64) - bits
+        if n <= 16:  # its two words, read whole (zeros after the texts: no end to check)
+            w0 = words[q] >> bits
+            w1 = words[q + 1] >> bits
+            if bits:
+                w0 |= words[q + 1] << left
+                w1 |= words[q + 2] << left
+            w0 &= low[min(n, 8)]  # the bytes past the text's end zero
+            w1 &= low[max(n, 8) - 8]
+            if n == last_n and w0 == last_w0 and w1 == last_w1:  # the text of row j - 1
+                out_a[j] = out_a[j - 1]
+                out_b[j] = out_b[j - 1]
+                continue
+            last_n, last_w0, last_w1 = n, w0, w1
+            slot = ((w0 ^ (w1 * chain) ^ np.uint64(n)) * plus) >> np.uint64(54)
+            if seen_n[slot] == n and seen_w[2 * slot] == w0 and seen_w[2 * slot + 1] == w1:
+                ha, hb = seen_h[2 * slot], seen_h[2 * slot + 1]
+            else:
+                ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
+                hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
+                if n:
+                    ha = fin_a((ha * chain) ^ w0)
+                    hb = fin_b((hb * chain) ^ (w0 + plus))
+                if n > 8:
+                    ha = fin_a((ha * chain) ^ w1)
+                    hb = fin_b((hb * chain) ^ (w1 + plus))
+                seen_n[slot] = n
+                seen_w[2 * slot], seen_w[2 * slot + 1] = w0, w1
+                seen_h[2 * slot], seen_h[2 * slot + 1] = ha, hb
+        else:
+            last_n = -1
+            ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
+            hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
+            for k in range(0, n, 8):
+                word = words[q] >> bits
+                if bits:
+                    word |= words[q + 1] << left
+                if n - k < 8:  # zeros after the text's end
+                    word &= low[n - k]
+                q += 1
+                ha = fin_a((ha * chain) ^ word)
+                hb = fin_b((hb * chain) ^ (word + plus))
         out_a[j] = ha
         out_b[j] = hb
