@@ -20,7 +20,9 @@ from ibm_engine.tables._hash import hash_table, row_digests
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("seed", "n"), [(0, 0), (1, 1), (2, 7), (3, 300), (4, 2_000)])
+@pytest.mark.parametrize(
+    ("seed", "n"), [(0, 0), (1, 1), (2, 7), (3, 300), (4, 2_000), (5, 4_096), (9, 9_999)]
+)
 def test_kernels_give_the_numpy_hashes(seed: int, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyarrow")
     df = random_frame(seed, n)

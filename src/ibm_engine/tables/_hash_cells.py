@@ -253,8 +253,12 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
         if pdt.is_unsigned_integer_dtype(dtype) and present.shape[0] and int(s.max()) >= 2**63:
             return _scatter(n, present, _objects(s.to_numpy(dtype=object)[present]))
         has_na = bool(present.shape[0] < n)
-        vals = s.to_numpy(dtype=np.int64, na_value=0) if has_na else s.to_numpy()
-        return _ints(vals, na if has_na else None)
+        if not has_na:
+            return _ints(s.to_numpy(), None)
+        data = getattr(s.array, "_data", None)  # a masked array's values (null rows: any)
+        if not (isinstance(data, np.ndarray) and data.shape == (n,)):
+            data = s.to_numpy(dtype=np.int64, na_value=0)
+        return _ints(data, na)
     if pdt.is_datetime64_any_dtype(dtype) or pdt.is_timedelta64_dtype(dtype):
         if isinstance(dtype, pd.DatetimeTZDtype):  # an instant: the same in every zone
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)

@@ -45,21 +45,21 @@ _OUT_I64 = types.Array(types.int64, 1, "C")
 _OUT_U8 = types.Array(types.uint8, 1, "C")
 
 
-def _jit(signature: Any, inline: str = "never") -> Callable[[F], F]:
+def _jit(signature: Any, inline: bool = False) -> Callable[[F], F]:
     """Compile with ``signature``, without the GIL, cached on disk where a place is writable;
-    ``inline="always"`` for the small helpers the loops call."""
+    ``inline``: always inlined into its callers (the small helpers the loops call)."""
 
     def wrap(fn: F) -> F:
         try:
-            out = numba.njit(signature, cache=True, nogil=True, inline=inline)(fn)
+            out = numba.njit(signature, cache=True, nogil=True, forceinline=inline)(fn)
         except RuntimeError:  # "cannot cache function ...: no locator available"
-            out = numba.njit(signature, cache=False, nogil=True, inline=inline)(fn)
+            out = numba.njit(signature, cache=False, nogil=True, forceinline=inline)(fn)
         return cast(F, out)
 
     return wrap
 
 
-@_jit(types.uint64(types.uint64), inline="always")
+@_jit(types.uint64(types.uint64), inline=True)
 def fin_a(x: np.uint64) -> np.uint64:
     """splitmix64's finaliser."""
     x ^= x >> np.uint64(30)
@@ -70,7 +70,7 @@ def fin_a(x: np.uint64) -> np.uint64:
     return x
 
 
-@_jit(types.uint64(types.uint64), inline="always")
+@_jit(types.uint64(types.uint64), inline=True)
 def fin_b(x: np.uint64) -> np.uint64:
     """murmur3's fmix64."""
     x ^= x >> np.uint64(33)
@@ -103,11 +103,14 @@ def table_cells(
     out_b: np.ndarray,
 ) -> None:
     """The cells' hashes ``fin(payload ^ mix[tag])`` (``mix``: ``tag * CHAIN ^ seed`` for
-    each of the eight tags)."""
+    each of the eight tags, so ``mix[0]`` is the seed)."""
+    chain = np.uint64(0x9E3779B97F4A7C15)
+    seed_a, seed_b = mix_a[0], mix_b[0]  # mix[t] is t * CHAIN ^ mix[0]: computed, not looked up
     for i in range(out_a.shape[0]):
-        out_a[i] = a[i] ^ mix_a[tag[i]]
-        out_b[i] = b[i] ^ mix_b[tag[i]]
-    for i in range(out_a.shape[0]):  # apart from the look-ups: vectorised
+        t = np.uint64(tag[i]) * chain
+        out_a[i] = a[i] ^ (t ^ seed_a)
+        out_b[i] = b[i] ^ (t ^ seed_b)
+    for i in range(out_a.shape[0]):
         out_a[i] = fin_a(out_a[i])
     for i in range(out_b.shape[0]):
         out_b[i] = fin_b(out_b[i])
@@ -154,7 +157,7 @@ def chain_coded(
         _chain(ga[: hi - lo], gb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
 
 
-@_jit(types.void(types.float64, types.int64, types.intp, _OUT_U8, _OUT_I64), inline="always")
+@_jit(types.void(types.float64, types.int64, types.intp, _OUT_U8, _OUT_I64), inline=True)
 def _number(v: float, bits: int, i: int, tag: np.ndarray, a: np.ndarray) -> None:
     """Cell ``i`` of a float ``v`` (``bits``: its float64 bits): NaN null (tag 0), a whole
     value below 2**63 an integer (tag 1; -0.0 is 0), any other its bits (tag 2)."""
@@ -251,7 +254,7 @@ def utf8_hashes(
                 seen_w[2 * slot], seen_w[2 * slot + 1] = w0, w1
                 seen_h[2 * slot], seen_h[2 * slot + 1] = ha, hb
         else:
-            last_n = -1
+            last_n = np.int64(-1)
             ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
             hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
             for k in range(0, n, 8):
