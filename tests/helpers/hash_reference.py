@@ -19,7 +19,7 @@ import pytest
 
 from ibm_engine.tables import _hash, _hash_cells
 from ibm_engine.tables._convert import money
-from ibm_engine.tables._hash_bytes import CHAIN, Utf8
+from ibm_engine.tables._hash_bytes import _SPACE_LEAD, CHAIN, Utf8
 from ibm_engine.tables._hash_cells import Cells, Coded
 
 U64 = np.uint64
@@ -75,6 +75,16 @@ def chain(
     acc_b *= CHAIN
     acc_b ^= hb
     fin_b(acc_b)
+
+
+def _run(utf: Utf8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What ``Utf8._run`` computes: the texts' hashes and whether each may be blank (empty,
+    or its first byte starts whitespace)."""
+    ha, hb = text_hashes(utf)
+    size = utf.data.shape[0]
+    first = utf.data[np.minimum(utf.start, size - 1)] if size else np.zeros(0, np.uint8)
+    may = (utf.length == 0) | (_SPACE_LEAD[first] if size else True)
+    return ha, hb, np.asarray(may, dtype=np.uint8)
 
 
 def text_hashes(utf: Utf8, chunk: int = TEXT_CHUNK) -> tuple[np.ndarray, np.ndarray]:
@@ -150,7 +160,7 @@ def numpy_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Within: the content hash computed by these numpy routines instead of the kernels."""
     with monkeypatch.context() as m:
         m.setattr(_hash, "_chain", chain)
-        m.setattr(Utf8, "hashes", text_hashes)
+        m.setattr(Utf8, "_run", _run)
         m.setattr(_hash_cells, "_float_cells", float_cells)
         yield
 

@@ -27,6 +27,7 @@ _SPACE_LEAD = np.zeros(256, dtype=bool)
 _SPACE_LEAD[
     [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]
 ] = True
+_SPACE_LEAD_U8 = _SPACE_LEAD.astype(np.uint8)
 
 
 class Utf8:
@@ -88,31 +89,39 @@ class Utf8:
 
     def blank(self, texts: Any, skip: np.ndarray | None = None) -> np.ndarray:
         """Whether each text is empty or whitespace only (``texts``: the same texts, an array
-        or index, looked at in Python only where the first byte may start whitespace; not at
-        all where ``skip``, whose rows are taken as not blank)."""
-        m, size = self.length.shape[0], self.data.shape[0]
-        may = (
-            (self.length == 0) | _SPACE_LEAD[self.data[np.minimum(self.start, size - 1)]]
-            if size
-            else np.ones(m, dtype=bool)
-        )
-        maybe = np.flatnonzero(may if skip is None else may & ~skip)
-        out = np.zeros(m, dtype=bool)
-        if maybe.shape[0]:
-            some = np.asarray(texts.take(maybe), dtype=object).tolist()
-            out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
-        return out
+        or index; see :meth:`hashes_blank`)."""
+        return self.hashes_blank(texts, skip)[2]
 
     def hashes(self) -> tuple[np.ndarray, np.ndarray]:
         """Two 64-bit hashes of each text: seeded by its length in bytes (so "a" and "a\\0"
         differ), then chained over its 8-byte little-endian words (``_hash_kernels``)."""
+        ha, hb, _ = self._run()
+        return ha, hb
+
+    def hashes_blank(
+        self, texts: Any, skip: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The two hashes of each text and whether it is empty or whitespace only (``texts``:
+        the same texts, an array or index, looked at in Python only where the first byte may
+        start whitespace; not at all where ``skip``, whose rows are taken as not blank)."""
+        ha, hb, may = self._run()
+        maybe = np.flatnonzero(may.view(bool) if skip is None else may.view(bool) & ~skip)
+        out = np.zeros(may.shape[0], dtype=bool)
+        if maybe.shape[0]:
+            some = np.asarray(texts.take(maybe), dtype=object).tolist()
+            out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
+        return ha, hb, out
+
+    def _run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The kernel ``utf8_hashes``: both hashes, and whether each text may be blank."""
         from ibm_engine.tables._hash_kernels import utf8_hashes  # numba: loaded when hashing
 
         m = self.length.shape[0]
         ha = np.empty(m, dtype=np.uint64)
         hb = np.empty(m, dtype=np.uint64)
+        may = np.empty(m, dtype=np.uint8)
         if not m:
-            return ha, hb
+            return ha, hb, may
         start = np.asarray(self.start, dtype=np.int64)
         length = np.asarray(self.length, dtype=np.int64)
         first, end = int(start[0]), int(start[-1] + length[-1])  # stored one after another
@@ -121,8 +130,9 @@ class Utf8:
         words.view(np.uint8)[: end - first] = self.data[first:end]
         if not _LITTLE:  # the kernel reads little-endian words
             words = words.byteswap()
-        utf8_hashes(words, np.ascontiguousarray(start - first), length, ha, hb)
-        return ha, hb
+        start = np.ascontiguousarray(start - first)
+        utf8_hashes(words, start, length, _SPACE_LEAD_U8, ha, hb, may)
+        return ha, hb, may
 
 
 def text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -27,8 +27,6 @@ __all__ = ["Cells", "Coded", "by_value", "spec_cells"]
 _NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = range(8)
 #: largest magnitude below which an integral float is an exact int64
 _INT_RANGE = 2.0**63
-#: whole numbers whose range is shorter than this (or than half the rows) are hashed per value
-_SHORT_RANGE = 1024
 #: Arrow-backed texts of at most this many bytes per row on average are hashed row by row
 #: (cheaper than finding the distinct texts first); longer ones per distinct text
 _ROW_TEXT_BYTES = 32
@@ -125,21 +123,12 @@ def _numbers(vals: np.ndarray) -> Cells:
     return _float_cells(vals)
 
 
-def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells | Coded:
-    """Whole numbers (int64 values; ``na``: null rows, whose values are ignored). Values in
-    a short range (ranks, unit counts) become codes into the range, hashed once each."""
-    ints = np.asarray(vals, dtype=np.int64)
-    has_na = na is not None and bool(na.any())
-    if ints.shape[0]:  # the range of every row's value (the null rows' too: codes -1 below)
-        low, high = int(ints.min()), int(ints.max())
-        if high - low < max(_SHORT_RANGE, ints.shape[0] // 2):
-            codes = ints - low
-            if has_na:
-                codes[na] = -1
-            table = np.arange(low, high + 1, dtype=np.int64).view(np.uint64)
-            return Coded(codes, Cells(tag, table))
-    a = ints.view(np.uint64)
-    if not has_na or na is None:
+def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells:
+    """Whole numbers (int64 values; ``na``: null rows, whose values are ignored), one cell
+    per row: the compiled chain hashes them faster than it looks up the cells of distinct
+    values (``Coded``, kept for texts and categories, where hashing a value costs more)."""
+    a = np.asarray(vals, dtype=np.int64).view(np.uint64)
+    if na is None or not bool(na.any()):
         return Cells(tag, a)
     return Cells(np.where(na, _NULL, tag).astype(np.uint8), np.where(na, U64(0), a))
 
@@ -160,8 +149,8 @@ def _arrow_text(s: pd.Series) -> Cells | None:
     if got is None or int(got[0].length.sum()) > _ROW_TEXT_BYTES * len(s):
         return None
     utf, null = got
-    null |= utf.blank(s.array, skip=null)
-    ha, hb = utf.hashes()
+    ha, hb, blank = utf.hashes_blank(s.array, skip=null)
+    null |= blank
     if not null.any():
         return Cells(_TEXT, ha, hb)
     ha[null] = 0
@@ -178,14 +167,13 @@ def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
         return Coded(codes, Cells(np.zeros(0, np.uint8), np.zeros(0, np.uint64)))
     utf = Utf8.of_arrow(uniques)
     if utf is None:
-        strs = [str(u) for u in np.asarray(uniques, dtype=object).tolist()]
-        utf = Utf8.of(strs)
-        blank = np.fromiter((not t or t.isspace() for t in strs), dtype=bool, count=len(strs))
+        strs = np.array([str(u) for u in np.asarray(uniques, dtype=object).tolist()], object)
+        utf = Utf8.of(strs.tolist())
+        ha, hb, blank = utf.hashes_blank(strs)
     else:
-        blank = utf.blank(uniques)
+        ha, hb, blank = utf.hashes_blank(uniques)
     if blank.any():
         codes = np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
-    ha, hb = utf.hashes()
     return Coded(codes, Cells(_TEXT, ha, hb))
 
 

@@ -197,14 +197,23 @@ def money_cells(
             _number(v, bits[i], i, tag, a)
 
 
-@_jit(types.void(_U64, _I64, _I64, _OUT, _OUT))
+@_jit(types.void(_U64, _I64, _I64, _U8, _OUT, _OUT, _OUT_U8))
 def utf8_hashes(
-    words: np.ndarray, start: np.ndarray, length: np.ndarray, out_a: np.ndarray, out_b: np.ndarray
+    words: np.ndarray,
+    start: np.ndarray,
+    length: np.ndarray,
+    lead: np.ndarray,
+    out_a: np.ndarray,
+    out_b: np.ndarray,
+    may: np.ndarray,
 ) -> None:
     """Two hashes of each text, the ``length`` bytes from byte ``start`` of ``words`` (the
     texts' bytes as little-endian 64-bit words, two words of zeros after them): seeded by its
     length, then chained over its 8-byte words (the last one padded with zeros; ``fmix64``'s
     chain takes each word plus its first multiplier).
+
+    ``may``: whether the text may be blank (empty, or its first byte is one of ``lead``, the
+    first bytes of whitespace), for the caller to look at those only.
 
     Texts of at most 16 bytes (ids, codes) are looked up first: the row before, then a table
     of 1,024 recent texts by their bytes, so a repeated text is hashed once (the values do not
@@ -225,6 +234,8 @@ def utf8_hashes(
         q = p >> 3
         bits = np.uint64((p & 7) * 8)
         left = np.uint64(64) - bits
+        first = (words[q] >> bits) & np.uint64(0xFF)
+        may[j] = 1 if n == 0 else lead[first]
         if n <= 16:  # its two words, read whole (zeros after the texts: no end to check)
             w0 = words[q] >> bits
             w1 = words[q + 1] >> bits
