@@ -233,15 +233,11 @@ def utf8_hashes(
         n, p = length[j], start[j]
         q = p >> 3
         bits = np.uint64((p & 7) * 8)
-        left = np.uint64(64) - bits
-        first = (words[q] >> bits) & np.uint64(0xFF)
-        may[j] = 1 if n == 0 else lead[first]
+        left = np.uint64(63) - bits  # then one more: a shift by 64 is none, not zero
+        w0 = (words[q] >> bits) | ((words[q + 1] << left) << one)
+        may[j] = 1 if n == 0 else lead[w0 & np.uint64(0xFF)]
         if n <= 16:  # its two words, read whole (zeros after the texts: no end to check)
-            w0 = words[q] >> bits
-            w1 = words[q + 1] >> bits
-            if bits:
-                w0 |= words[q + 1] << left
-                w1 |= words[q + 2] << left
+            w1 = (words[q + 1] >> bits) | ((words[q + 2] << left) << one)
             w0 &= low[min(n, 8)]  # the bytes past the text's end zero
             w1 &= low[max(n, 8) - 8]
             if n == last_n and w0 == last_w0 and w1 == last_w1:  # the text of row j - 1
@@ -269,9 +265,7 @@ def utf8_hashes(
             ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
             hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
             for k in range(0, n, 8):
-                word = words[q] >> bits
-                if bits:
-                    word |= words[q + 1] << left
+                word = (words[q] >> bits) | ((words[q + 1] << left) << one)
                 if n - k < 8:  # zeros after the text's end
                     word &= low[n - k]
                 q += 1
