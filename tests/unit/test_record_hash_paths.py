@@ -98,3 +98,15 @@ def test_arrow_text_row_by_row_or_per_distinct_text(
     assert hash_table(pd.DataFrame({"t": arrow.iloc[5:9]})) == hash_table(
         pd.DataFrame({"t": pd.Series(values[5:9], dtype=object)})
     )
+
+
+def test_empty_tables_name_the_columns_the_general_path_hashes() -> None:
+    from helpers.hash_reference import random_frame
+
+    df = random_frame(3, 30).iloc[:0]
+    general = hash_table(df)  # object and category columns: every column looked at
+    plain = [c for c in df.columns if c not in ("text_object", "mixed", "category", "when")]
+    fast = hash_table(df[plain])
+    assert fast.digest == general.digest == 0
+    assert fast.columns == tuple(c for c in general.columns if c in plain)
+    assert fast.not_hashed == general.not_hashed == ()

@@ -231,22 +231,23 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
     if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
         return _arrow_text(s) or _coded_text(s)
     na = s.isna().to_numpy(dtype=bool)  # the other kinds need the null rows
+    if pdt.is_integer_dtype(dtype) and not pdt.is_unsigned_integer_dtype(dtype):
+        if not na.any():
+            return _ints(s.to_numpy(), None)
+        data = getattr(s.array, "_data", None)  # a masked array's values (null rows: any)
+        if not (isinstance(data, np.ndarray) and data.shape == (n,)):
+            data = s.to_numpy(dtype=np.int64, na_value=0)
+        return _ints(data, na)
     present = np.flatnonzero(~na)
     if pdt.is_bool_dtype(dtype):
         cells = Cells.nulls(n)
         vals = s.to_numpy(dtype=object)[present].astype(np.int64)
         cells.put(present, _BOOL, vals.view(np.uint64))
         return cells
-    if pdt.is_integer_dtype(dtype):
-        if pdt.is_unsigned_integer_dtype(dtype) and present.shape[0] and int(s.max()) >= 2**63:
+    if pdt.is_integer_dtype(dtype):  # unsigned: beyond 2**63 by their value as objects
+        if present.shape[0] and int(s.max()) >= 2**63:
             return _scatter(n, present, _objects(s.to_numpy(dtype=object)[present]))
-        has_na = bool(present.shape[0] < n)
-        if not has_na:
-            return _ints(s.to_numpy(), None)
-        data = getattr(s.array, "_data", None)  # a masked array's values (null rows: any)
-        if not (isinstance(data, np.ndarray) and data.shape == (n,)):
-            data = s.to_numpy(dtype=np.int64, na_value=0)
-        return _ints(data, na)
+        return _ints(s.to_numpy(dtype=np.int64, na_value=0), na)
     if pdt.is_datetime64_any_dtype(dtype) or pdt.is_timedelta64_dtype(dtype):
         if isinstance(dtype, pd.DatetimeTZDtype):  # an instant: the same in every zone
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
