@@ -13,7 +13,7 @@ import pytest
 import ibm_engine as ibm
 from helpers.hash_reference import random_frame
 from ibm_engine.allocation._record import hash_outputs
-from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS
+from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES
 from ibm_engine.tables._hash import hash_table
 
 pytest.importorskip("pyarrow")
@@ -42,6 +42,7 @@ EDGES = "f5a09f0607d1937ae2399c1b4fd07ecb"
 CONTRACT = {
     "participants": "1525c4ffe9d93dc20242bd7fd57cf607",
     "plan_items": "e18216a03feabc4d941beb7fcf778b9f",
+    "services": "475efe36f166c13643c1fc7b4f555f3c",
 }
 OUTPUTS = {
     "items": "f8574d9042ccb33c168df6d2c58fda5a",
@@ -67,9 +68,12 @@ def test_contract_tables_and_results() -> None:
     got = {
         "participants": hash_table(p, PARTICIPANTS, money_suffix="_eur").hex,
         "plan_items": hash_table(i, PLAN_ITEMS, money_suffix="_eur").hex,
+        "services": hash_table(s, SERVICES, money_suffix="_eur").hex,
     }
     assert got == CONTRACT
     res = ibm.allocate(p, i, s)
     outs = hash_outputs(items=res.items, participants=res.participants, rejected=res.rejected)
     assert {k: h.hex for k, h in outs.items()} == OUTPUTS
     assert {k: res.record.outputs[k].hash for k in OUTPUTS} == OUTPUTS
+    # allocate hashes its inputs from the columns its validation converted: the same values
+    assert {k: res.record.inputs[k].hash for k in CONTRACT} == CONTRACT

@@ -13,7 +13,7 @@ import pytest
 import ibm_engine as ibm
 from helpers import hash_reference as reference
 from ibm_engine.allocation._record import hash_inputs
-from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, prepare
+from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES, prepare
 from ibm_engine.tables import _hash_bytes as hb
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash import hash_table
@@ -67,9 +67,15 @@ def test_converted_columns_give_the_same_hash() -> None:
     conv: dict[str, tuple[pd.DataFrame, dict[str, Column]]] = {}
     with pytest.raises(ibm.InputError):
         prepare(p, i, s, converted=conv)
-    assert set(conv) == {"participants", "plan_items"}
-    reused = hash_inputs(conv, participants=p, plan_items=i)
-    assert reused == hash_inputs(participants=p, plan_items=i)
+    assert set(conv) == {"participants", "plan_items", "services"}
+    s = s.astype({"unit_price_eur": object})
+    s.loc[0, "unit_price_eur"] = "free"  # an invalid price: hashed by its own value
+    conv.clear()
+    with pytest.raises(ibm.InputError):
+        prepare(p, i, s, converted=conv)
+    reused = hash_inputs(conv, participants=p, plan_items=i, services=s)
+    assert reused == hash_inputs(participants=p, plan_items=i, services=s)
+    assert reused["services"] == hash_table(s, SERVICES, money_suffix="_eur")
     assert reused["participants"] == hash_table(p, PARTICIPANTS, money_suffix="_eur")
     assert reused["plan_items"] == hash_table(i, PLAN_ITEMS, money_suffix="_eur")
 

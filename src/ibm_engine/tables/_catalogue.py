@@ -9,14 +9,14 @@ both apply to one participant are an input error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.tables._columns import check_columns
-from ibm_engine.tables._convert import Codes, TextColumn, fill, floats
+from ibm_engine.tables._convert import Codes, Column, TextColumn, fill, floats
 from ibm_engine.tables._hints import twins
 from ibm_engine.tables._problems import ProblemLog
 from ibm_engine.tables._schema import GROUPS, SERVICES
@@ -62,6 +62,8 @@ class Catalogue:
     max_age: IntArray
     groups: IntArray  # bit mask of GROUP_BITS
     hours: FloatArray
+    #: the contract columns as converted while validating (what the record's hash reuses)
+    columns: dict[str, Column] = field(default_factory=dict)
 
     @property
     def services(self) -> set[str]:
@@ -243,6 +245,7 @@ def read_catalogue(services: pd.DataFrame, log: ProblemLog) -> Catalogue:
         max_age=max_age,
         groups=groups,
         hours=np.nan_to_num(get("hours_per_unit", 0.0).astype(np.float64)),
+        columns=cols,
     )
     _check_overlaps(cat, log)
     return cat

@@ -105,8 +105,9 @@ def prepare(
 ) -> Prepared:
     """Validate the three tables and convert them to canonical arrays (see module docstring).
 
-    ``converted``, when given, receives each of ``participants`` and ``plan_items`` as read
-    and its contract columns as converted (what the record's content hash reuses).
+    ``converted``, when given, receives each of ``participants``, ``plan_items`` and
+    ``services`` as read and its contract columns as converted (what the record's content
+    hash reuses).
     """
     if errors not in ("raise", "quarantine"):
         raise InputError.single("arguments", "errors", "must be 'raise' or 'quarantine'")
@@ -123,6 +124,8 @@ def prepare(
     sources = file_sources(participants=participants, plan_items=plan_items, services=services)
     log = ProblemLog(sources=sources)
     cat = read_catalogue(svc, log)
+    if converted is not None:
+        converted["services"] = (svc, cat.columns)
 
     pid_col = _id_column(part)
     ppid = None if pid_col is None else pid_col.coded
