@@ -20,7 +20,7 @@ import pytest
 from ibm_engine.tables import _hash, _hash_cells
 from ibm_engine.tables._convert import money
 from ibm_engine.tables._hash_bytes import _SPACE_LEAD, CHAIN, Utf8
-from ibm_engine.tables._hash_cells import Cells, Coded
+from ibm_engine.tables._hash_cells import Cells, Coded, Floats
 
 U64 = np.uint64
 _A = (U64(30), U64(0xBF58476D1CE4E5B9), U64(27), U64(0x94D049BB133111EB), U64(31))
@@ -60,10 +60,15 @@ def _dense(cells: Cells, seed: tuple[np.uint64, np.uint64]) -> tuple[np.ndarray,
 
 
 def chain(
-    cells: Cells | Coded, seed: tuple[np.uint64, np.uint64], acc_a: np.ndarray, acc_b: np.ndarray
+    cells: Cells | Coded | Floats,
+    seed: tuple[np.uint64, np.uint64],
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
 ) -> None:
     """What ``_hash._chain`` computes, in numpy."""
     n = acc_a.shape[0]
+    if isinstance(cells, Floats):
+        cells = cells.dense()  # through float_cells below, when swapped in
     if isinstance(cells, Cells):
         ha, hb = _dense(Cells(np.broadcast_to(cells.tag, (n,)), cells.a, cells.b), seed)
     else:

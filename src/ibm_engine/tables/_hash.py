@@ -38,7 +38,7 @@ from pandas.api import types as pdt
 
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash_bytes import CHAIN, U64
-from ibm_engine.tables._hash_cells import Cells, Coded, by_value, spec_cells
+from ibm_engine.tables._hash_cells import Cells, Coded, Floats, by_value, spec_cells
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["TableHash", "hash_table", "row_digests"]
@@ -97,14 +97,14 @@ def _u64(x: np.ndarray) -> np.ndarray:
 
 
 def _kernel_cells(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Tag, a and b as the kernels take them: contiguous uint8, uint64, uint64, one per cell."""
-    n = cells.a.shape[0]
-    tag = np.ascontiguousarray(np.broadcast_to(cells.tag, (n,)), dtype=np.uint8)
+    """Tag, a and b as the kernels take them: contiguous uint8, uint64, uint64, one per cell
+    (the tag: one entry when every cell has it)."""
+    tag = np.ascontiguousarray(np.atleast_1d(cells.tag), dtype=np.uint8)
     return tag, _u64(cells.a), _u64(cells.b)
 
 
 def _chain(
-    cells: Cells | Coded,
+    cells: Cells | Coded | Floats,
     seed: tuple[np.uint64, np.uint64],
     acc_a: np.ndarray,
     acc_b: np.ndarray,
@@ -115,6 +115,10 @@ def _chain(
     from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
 
     mix_a, mix_b = _TAG_MIX ^ seed[0], _TAG_MIX ^ seed[1]
+    if isinstance(cells, Floats):  # cells made block by block inside the kernel
+        tol = -1.0 if cells.money_tol is None else cells.money_tol
+        k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
+        return
     if isinstance(cells, Cells):
         k.chain_cells(*_kernel_cells(cells), mix_a, mix_b, acc_a, acc_b)
         return

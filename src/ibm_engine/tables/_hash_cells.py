@@ -21,7 +21,7 @@ from ibm_engine.tables._convert import Column, TextColumn, integer, money, numbe
 from ibm_engine.tables._hash_bytes import U64, Utf8, text_hashes
 from ibm_engine.tables._schema import ColumnSpec
 
-__all__ = ["Cells", "Coded", "by_value", "spec_cells"]
+__all__ = ["Cells", "Coded", "Floats", "by_value", "spec_cells"]
 
 #: what a cell holds; the tag enters both hashes, so 3 (an integer) and "3" (text) differ
 _NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = range(8)
@@ -70,6 +70,10 @@ class Cells:
             ha, hb = text_hashes(texts)
             self.put(rows, tag, ha[codes], hb[codes])
 
+    def dense(self) -> Cells:
+        """These cells (one per row already)."""
+        return self
+
     def with_null(self) -> Cells:
         """These cells and one null cell after them (where code -1 points)."""
         tag = np.broadcast_to(self.tag, self.a.shape)
@@ -92,6 +96,21 @@ class Coded:
         return Cells(
             tag, np.take(t.a, self.codes, mode="wrap"), np.take(t.b, self.codes, mode="wrap")
         )
+
+
+class Floats:
+    """A column of floats whose cells (``_float_cells``) the chain computes block by block,
+    never all in memory; ``money_tol``: money, as ``tables._convert.money`` reads it."""
+
+    __slots__ = ("money_tol", "vals")
+
+    def __init__(self, vals: np.ndarray, money_tol: float | None = None) -> None:
+        self.vals = np.ascontiguousarray(vals, dtype=np.float64)
+        self.money_tol = money_tol
+
+    def dense(self) -> Cells:
+        """The same cells, one per row."""
+        return _float_cells(self.vals, self.money_tol)
 
 
 def _text_table(texts: np.ndarray, tag: int = _TEXT) -> Cells:
@@ -133,12 +152,12 @@ def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells:
     return Cells(np.where(na, _NULL, tag).astype(np.uint8), np.where(na, U64(0), a))
 
 
-def _scatter(n: int, rows: np.ndarray, part: Cells | Coded | None) -> Cells | None:
+def _scatter(n: int, rows: np.ndarray, part: Cells | Coded | Floats | None) -> Cells | None:
     """``n`` cells, null except ``rows``, which take ``part``."""
     if part is None:
         return None
     out = Cells.nulls(n)
-    out.put_cells(rows, part.dense() if isinstance(part, Coded) else part)
+    out.put_cells(rows, part.dense())
     return out
 
 
@@ -216,7 +235,7 @@ def _objects(vals: np.ndarray) -> Cells | None:
     return cells
 
 
-def by_value(s: pd.Series) -> Cells | Coded | None:
+def by_value(s: pd.Series) -> Cells | Coded | Floats | None:
     """Any column by value; None when some cell cannot be hashed."""
     dtype = s.dtype
     n = len(s)
@@ -224,10 +243,10 @@ def by_value(s: pd.Series) -> Cells | Coded | None:
         sub = by_value(pd.Series(dtype.categories))
         if sub is None:
             return None
-        table = sub.dense() if isinstance(sub, Coded) else sub
+        table = sub.dense()
         return Coded(np.asarray(s.cat.codes.to_numpy(), dtype=np.int64), table)
     if pdt.is_float_dtype(dtype):
-        return _numbers(s.to_numpy(dtype=np.float64, na_value=np.nan))
+        return Floats(s.to_numpy(dtype=np.float64, na_value=np.nan))
     if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
         return _arrow_text(s) or _coded_text(s)
     na = s.isna().to_numpy(dtype=bool)  # the other kinds need the null rows
@@ -277,12 +296,14 @@ def _convert(s: pd.Series, spec: ColumnSpec) -> Column:
     return {"int": integer, "float": number, "money": money}[spec.kind](s)
 
 
-def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Cells | Coded | None:
+def spec_cells(
+    s: pd.Series, spec: ColumnSpec, conv: Column | None = None
+) -> Cells | Coded | Floats | None:
     """A contract column by its converted value (``conv``: the conversion already made);
     invalid cells by their own value; None when one of those cannot be hashed."""
     if conv is None and spec.kind in ("float", "money") and s.dtype == np.float64:
         # plain floats: converted and hashed in one pass (the values of the general path)
-        return _float_cells(s.to_numpy(), CENT_TOL_CENTS if spec.kind == "money" else None)
+        return Floats(s.to_numpy(), CENT_TOL_CENTS if spec.kind == "money" else None)
     col = _convert(s, spec) if conv is None else conv
     out: Cells | Coded
     if isinstance(col, TextColumn):
@@ -300,6 +321,6 @@ def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Ce
     bad = by_value(s.iloc[wrong].reset_index(drop=True))
     if bad is None:
         return None
-    dense = out.dense() if isinstance(out, Coded) else out
-    dense.put_cells(wrong, bad.dense() if isinstance(bad, Coded) else bad)
+    dense = out.dense()
+    dense.put_cells(wrong, bad.dense())
     return dense

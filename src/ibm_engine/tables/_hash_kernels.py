@@ -28,6 +28,7 @@ from numba import types
 __all__ = [
     "chain_cells",
     "chain_coded",
+    "chain_floats",
     "money_cells",
     "number_cells",
     "table_cells",
@@ -103,13 +104,19 @@ def table_cells(
     out_b: np.ndarray,
 ) -> None:
     """The cells' hashes ``fin(payload ^ mix[tag])`` (``mix``: ``tag * CHAIN ^ seed`` for
-    each of the eight tags, so ``mix[0]`` is the seed)."""
+    each of the eight tags, so ``mix[0]`` is the seed; a ``tag`` of one entry: every cell's)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     seed_a, seed_b = mix_a[0], mix_b[0]  # mix[t] is t * CHAIN ^ mix[0]: computed, not looked up
-    for i in range(out_a.shape[0]):
-        t = np.uint64(tag[i]) * chain
-        out_a[i] = a[i] ^ (t ^ seed_a)
-        out_b[i] = b[i] ^ (t ^ seed_b)
+    if tag.shape[0] == 1:  # one tag for every cell
+        t = np.uint64(tag[0]) * chain
+        for i in range(out_a.shape[0]):
+            out_a[i] = a[i] ^ (t ^ seed_a)
+            out_b[i] = b[i] ^ (t ^ seed_b)
+    else:
+        for i in range(out_a.shape[0]):
+            t = np.uint64(tag[i]) * chain
+            out_a[i] = a[i] ^ (t ^ seed_a)
+            out_b[i] = b[i] ^ (t ^ seed_b)
     for i in range(out_a.shape[0]):
         out_a[i] = fin_a(out_a[i])
     for i in range(out_b.shape[0]):
@@ -127,13 +134,15 @@ def chain_cells(
     acc_b: np.ndarray,
 ) -> None:
     """Row ``i``'s cell ``fin(payload ^ mix[tag])`` chained into ``acc``: ``fin(acc * CHAIN ^
-    cell)``; 2,048 rows at a time (their cells' hashes stay in the first-level cache)."""
+    cell)`` (a ``tag`` of one entry: every row's); 2,048 rows at a time (their cells' hashes
+    stay in the first-level cache)."""
     n = acc_a.shape[0]
     ha = np.empty(2048, dtype=np.uint64)
     hb = np.empty(2048, dtype=np.uint64)
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
-        table_cells(tag[lo:hi], a[lo:hi], b[lo:hi], mix_a, mix_b, ha[: hi - lo], hb[: hi - lo])
+        t = tag if tag.shape[0] == 1 else tag[lo:hi]
+        table_cells(t, a[lo:hi], b[lo:hi], mix_a, mix_b, ha[: hi - lo], hb[: hi - lo])
         _chain(ha[: hi - lo], hb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
 
 
@@ -273,3 +282,33 @@ def utf8_hashes(
                 hb = fin_b((hb * chain) ^ (word + plus))
         out_a[j] = ha
         out_b[j] = hb
+
+
+@_jit(types.void(_F64, _I64, types.float64, _U64, _U64, _OUT, _OUT))
+def chain_floats(
+    vals: np.ndarray,
+    bits: np.ndarray,
+    tol: float,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """The cells of floats (``number_cells``; money as ``money_cells`` when ``tol >= 0``)
+    chained into ``acc`` as ``chain_cells`` does, 2,048 rows at a time: the cells are never
+    all in memory."""
+    n = acc_a.shape[0]
+    tag = np.empty(2048, dtype=np.uint8)
+    a = np.empty(2048, dtype=np.int64)
+    ha = np.empty(2048, dtype=np.uint64)
+    hb = np.empty(2048, dtype=np.uint64)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        m = hi - lo
+        if tol < 0:
+            number_cells(vals[lo:hi], bits[lo:hi], tag[:m], a[:m])
+        else:
+            money_cells(vals[lo:hi], bits[lo:hi], tol, tag[:m], a[:m])
+        au = a[:m].view(np.uint64)
+        table_cells(tag[:m], au, au, mix_a, mix_b, ha[:m], hb[:m])
+        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
