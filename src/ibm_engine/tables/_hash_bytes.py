@@ -31,13 +31,23 @@ _SPACE_LEAD_U8 = _SPACE_LEAD.astype(np.uint8)
 
 
 class Utf8:
-    """Texts as UTF-8: the bytes, each text's start and length in bytes (the texts stored one
-    after another: each starts where the one before it ends, or later)."""
+    """Texts as UTF-8: the bytes and each text's offsets into them (text ``j`` is the bytes
+    ``offsets[j]`` to ``offsets[j + 1]``: the texts stored one after another, as Arrow does)."""
 
-    __slots__ = ("data", "length", "start")
+    __slots__ = ("data", "offsets")
 
-    def __init__(self, data: np.ndarray, start: np.ndarray, length: np.ndarray) -> None:
-        self.data, self.start, self.length = data, start, length
+    def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
+        self.data, self.offsets = data, offsets
+
+    @property
+    def start(self) -> np.ndarray:
+        """Where each text starts."""
+        return self.offsets[:-1]
+
+    @property
+    def length(self) -> np.ndarray:
+        """Each text's length in bytes."""
+        return np.diff(self.offsets)
 
     @classmethod
     def of(cls, texts: list[Any]) -> Utf8:
@@ -52,7 +62,9 @@ class Utf8:
             length = np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
         else:
             length = np.fromiter((len(t.encode("utf-8")) for t in strs), np.int64, len(strs))
-        return cls(np.frombuffer(data, dtype=np.uint8), np.cumsum(length) - length, length)
+        offsets = np.zeros(len(strs) + 1, dtype=np.int64)
+        np.cumsum(length, out=offsets[1:])
+        return cls(np.frombuffer(data, dtype=np.uint8), offsets)
 
     @classmethod
     def of_arrow(cls, values: object) -> Utf8 | None:
@@ -83,9 +95,9 @@ class Utf8:
         )
         _, offsets, data = arr.buffers()
         off = np.frombuffer(offsets, dtype=np.int64 if large else np.int32)
-        off = off[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+        off = np.ascontiguousarray(off[arr.offset : arr.offset + len(arr) + 1], dtype=np.int64)
         raw = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
-        return cls(raw, off[:-1], np.diff(off)), null
+        return cls(raw, off), null
 
     def blank(self, texts: Any, skip: np.ndarray | None = None) -> np.ndarray:
         """Whether each text is empty or whitespace only (``texts``: the same texts, an array
@@ -116,22 +128,20 @@ class Utf8:
         """The kernel ``utf8_hashes``: both hashes, and whether each text may be blank."""
         from ibm_engine.tables._hash_kernels import utf8_hashes  # numba: loaded when hashing
 
-        m = self.length.shape[0]
+        m = self.offsets.shape[0] - 1
         ha = np.empty(m, dtype=np.uint64)
         hb = np.empty(m, dtype=np.uint64)
         may = np.empty(m, dtype=np.uint8)
-        if not m:
+        if m <= 0:
             return ha, hb, may
-        start = np.asarray(self.start, dtype=np.int64)
-        length = np.asarray(self.length, dtype=np.int64)
-        first, end = int(start[0]), int(start[-1] + length[-1])  # stored one after another
+        first, end = int(self.offsets[0]), int(self.offsets[-1])
         words = np.empty(-(-(end - first) // 8) + 2, dtype=np.uint64)
         words[-3:] = 0  # zeros after the last text, and two words of them
         words.view(np.uint8)[: end - first] = self.data[first:end]
         if not _LITTLE:  # the kernel reads little-endian words
             words = words.byteswap()
-        start = np.ascontiguousarray(start - first)
-        utf8_hashes(words, start, length, _SPACE_LEAD_U8, ha, hb, may)
+        offsets = np.ascontiguousarray(self.offsets, dtype=np.int64)
+        utf8_hashes(words, offsets, first, _SPACE_LEAD_U8, ha, hb, may)
         return ha, hb, may
 
 

@@ -165,7 +165,7 @@ def _arrow_text(s: pd.Series) -> Cells | None:
     """Short Arrow-backed texts hashed row by row from Arrow's buffers (None/NA/blank: null);
     None for other or longer texts."""
     got = Utf8.arrow_rows(s.array)
-    if got is None or int(got[0].length.sum()) > _ROW_TEXT_BYTES * len(s):
+    if got is None or int(got[0].offsets[-1] - got[0].offsets[0]) > _ROW_TEXT_BYTES * len(s):
         return None
     utf, null = got
     ha, hb, blank = utf.hashes_blank(s.array, skip=null)

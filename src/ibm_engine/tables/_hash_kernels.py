@@ -206,18 +206,19 @@ def money_cells(
             _number(v, bits[i], i, tag, a)
 
 
-@_jit(types.void(_U64, _I64, _I64, _U8, _OUT, _OUT, _OUT_U8))
+@_jit(types.void(_U64, _I64, types.int64, _U8, _OUT, _OUT, _OUT_U8))
 def utf8_hashes(
     words: np.ndarray,
-    start: np.ndarray,
-    length: np.ndarray,
+    offsets: np.ndarray,
+    first: int,
     lead: np.ndarray,
     out_a: np.ndarray,
     out_b: np.ndarray,
     may: np.ndarray,
 ) -> None:
-    """Two hashes of each text, the ``length`` bytes from byte ``start`` of ``words`` (the
-    texts' bytes as little-endian 64-bit words, two words of zeros after them): seeded by its
+    """Two hashes of each text ``j``, bytes ``offsets[j] - first`` to ``offsets[j + 1] -
+    first`` of ``words`` (the texts' bytes as little-endian 64-bit words, two words of zeros
+    after them): seeded by its
     length, then chained over its 8-byte words (the last one padded with zeros; ``fmix64``'s
     chain takes each word plus its first multiplier).
 
@@ -239,7 +240,8 @@ def utf8_hashes(
     seen_h = np.zeros(2048, dtype=np.uint64)
     last_n, last_w0, last_w1 = np.int64(-1), np.uint64(0), np.uint64(0)
     for j in range(out_a.shape[0]):
-        n, p = length[j], start[j]
+        p = offsets[j] - first
+        n = offsets[j + 1] - offsets[j]
         q = p >> 3
         bits = np.uint64((p & 7) * 8)
         left = np.uint64(63) - bits  # then one more: a shift by 64 is none, not zero
