@@ -249,6 +249,8 @@ def by_value(s: pd.Series) -> Cells | Coded | Floats | None:
         return Floats(s.to_numpy(dtype=np.float64, na_value=np.nan))
     if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
         return _arrow_text(s) or _coded_text(s)
+    if isinstance(dtype, np.dtype) and dtype.kind == "i":  # numpy integers: never null
+        return _ints(s.to_numpy(), None)
     na = s.isna().to_numpy(dtype=bool)  # the other kinds need the null rows
     if pdt.is_integer_dtype(dtype) and not pdt.is_unsigned_integer_dtype(dtype):
         if not na.any():
