@@ -99,11 +99,6 @@ class Utf8:
         raw = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
         return cls(raw, off), null
 
-    def blank(self, texts: Any, skip: np.ndarray | None = None) -> np.ndarray:
-        """Whether each text is empty or whitespace only (``texts``: the same texts, an array
-        or index; see :meth:`hashes_blank`)."""
-        return self.hashes_blank(texts, skip)[2]
-
     def hashes(self) -> tuple[np.ndarray, np.ndarray]:
         """Two 64-bit hashes of each text: seeded by its length in bytes (so "a" and "a\\0"
         differ), then chained over its 8-byte little-endian words (``_hash_kernels``)."""

@@ -137,11 +137,6 @@ def _float_cells(vals: np.ndarray, money_tol: float | None = None) -> Cells:
     return Cells(tag, a.view(np.uint64))
 
 
-def _numbers(vals: np.ndarray) -> Cells:
-    """Floats: NaN null, integral values as integers (3.0 == 3), others as float64 bits."""
-    return _float_cells(vals)
-
-
 def _ints(vals: np.ndarray, na: np.ndarray | None, tag: int = _INT) -> Cells:
     """Whole numbers (int64 values; ``na``: null rows, whose values are ignored), one cell
     per row: the compiled chain hashes them faster than it looks up the cells of distinct
@@ -226,7 +221,7 @@ def _objects(vals: np.ndarray) -> Cells | None:
         vals_on = np.array([payload[i] for i in on.tolist()], dtype=np.int64)
         cells.put(on, tag, vals_on.view(np.uint64))
     on = np.flatnonzero(tags == _FLOAT)
-    cells.put_cells(on, _numbers(np.array([payload[i] for i in on.tolist()], dtype=np.float64)))
+    cells.put_cells(on, _float_cells(np.array([payload[i] for i in on.tolist()], dtype=np.float64)))
     for tag in (_TEXT, _OTHER):
         on = np.flatnonzero(tags == tag)
         sub = np.array([payload[i] for i in on.tolist()], dtype=object)
@@ -288,7 +283,7 @@ def by_value(s: pd.Series) -> Cells | Coded | Floats | None:
         except OverflowError:
             return _scatter(n, present, _objects(raw[present]))
     if kind in ("floating", "mixed-integer-float"):
-        return _numbers(np.where(na, np.nan, raw).astype(np.float64))
+        return _float_cells(np.where(na, np.nan, raw).astype(np.float64))
     return _scatter(n, present, _objects(raw[present]))
 
 
@@ -313,7 +308,7 @@ def spec_cells(
     else:
         ok = ~col.empty & ~col.bad
         if spec.kind == "float":
-            out = _numbers(np.where(ok, col.values, np.nan))
+            out = _float_cells(np.where(ok, col.values, np.nan))
         else:
             out = _ints(col.values, ~ok, _MONEY if spec.kind == "money" else _INT)
     wrong = np.flatnonzero(col.bad)
