@@ -45,7 +45,7 @@ def unescape_formulas(s: pd.Series) -> pd.Series:
     >>> unescape_formulas(pd.Series(["'=1+1", "'-5", "'abc", "=x", None], dtype="str")).tolist()
     ['=1+1', '-5', "'abc", '=x', nan]
     """
-    escaped = s.str.match(_ESCAPED).fillna(False).to_numpy(dtype=bool)
+    escaped = s.str.match(_ESCAPED).to_numpy(dtype=bool, na_value=False)
     if not escaped.any():
         return s
     out = s.copy()
@@ -62,7 +62,7 @@ def lv_number_text(s: pd.Series) -> pd.Series:
     >>> lv_number_text(pd.Series(cells, dtype="str")).tolist()
     ['1500.05', '-0.5', '12', nan, nan, nan, '1000']
     """
-    ok = s.str.fullmatch(LV_NUMBER).fillna(False).to_numpy(dtype=bool)
+    ok = s.str.fullmatch(LV_NUMBER).to_numpy(dtype=bool, na_value=False)
     plain = s.str.strip().str.replace(_GROUP, "", regex=True).str.replace(LV_DECIMAL, ".")
     return plain.where(ok)
 

@@ -45,7 +45,7 @@ def _empty(raw: pd.DataFrame) -> BoolArray:
         col = raw.iloc[:, k]
         missing = col.isna().to_numpy()
         if _is_text(col):
-            blank = col.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+            blank = col.str.strip().eq("").to_numpy(dtype=bool, na_value=False)
         else:
             values = col.to_numpy(dtype=object)
             blank = np.array([isinstance(x, str) and not x.strip() for x in values], dtype=bool)

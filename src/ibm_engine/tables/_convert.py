@@ -51,7 +51,7 @@ def _blank(s: pd.Series) -> BoolArray:
             blank = s.str.strip().eq("")
         except (AttributeError, TypeError):  # no text at all (numbers, bytes): none is blank
             return na
-        na = na | blank.fillna(False).to_numpy(dtype=bool)
+        na = na | blank.to_numpy(dtype=bool, na_value=False)
     return na
 
 

@@ -138,7 +138,7 @@ def number_text_hint(cells: pd.Series, mask: BoolArray) -> tuple[BoolArray, Bool
         return comma, groups, plain
     codes, uniq = pd.factorize(pd.Series(raw[is_text], dtype=object))
     u = pd.Series(uniq, dtype=object)
-    lv = u.str.match(_LV_NUMBER).fillna(False).to_numpy(dtype=bool)
+    lv = u.str.match(_LV_NUMBER).to_numpy(dtype=bool, na_value=False)
     has_comma = u.str.contains(",", regex=False).to_numpy(dtype=bool)
     has_space = u.str.strip().str.contains(r"\s", regex=True).to_numpy(dtype=bool)
     number = pd.to_numeric(u.str.strip(), errors="coerce").notna().to_numpy(dtype=bool)
