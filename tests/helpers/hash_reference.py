@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ibm_engine.tables import _hash, _hash_cells
+from ibm_engine.tables import _hash, _hash_parts
 from ibm_engine.tables._convert import money
 from ibm_engine.tables._hash_bytes import _SPACE_LEAD, CHAIN, Utf8
-from ibm_engine.tables._hash_cells import Cells, Coded, Floats
+from ibm_engine.tables._hash_parts import Cells, Coded, Part
 
 U64 = np.uint64
 _A = (U64(30), U64(0xBF58476D1CE4E5B9), U64(27), U64(0x94D049BB133111EB), U64(31))
@@ -60,15 +60,15 @@ def _dense(cells: Cells, seed: tuple[np.uint64, np.uint64]) -> tuple[np.ndarray,
 
 
 def chain(
-    cells: Cells | Coded | Floats,
+    cells: Part,
     seed: tuple[np.uint64, np.uint64],
     acc_a: np.ndarray,
     acc_b: np.ndarray,
 ) -> None:
     """What ``_hash._chain`` computes, in numpy."""
     n = acc_a.shape[0]
-    if isinstance(cells, Floats):
-        cells = cells.dense()  # through float_cells below, when swapped in
+    if not isinstance(cells, Coded):
+        cells = cells.dense()  # floats through float_cells below, when swapped in
     if isinstance(cells, Cells):
         ha, hb = _dense(Cells(np.broadcast_to(cells.tag, (n,)), cells.a, cells.b), seed)
     else:
@@ -148,7 +148,7 @@ def numbers(vals: np.ndarray) -> Cells:
 
 
 def float_cells(vals: np.ndarray, money_tol: float | None = None) -> Cells:
-    """What ``_hash_cells._float_cells`` computes, in numpy; money through
+    """What ``_hash_parts.float_cells`` computes, in numpy; money through
     ``tables._convert.money`` (the validation's reading), invalid money by its own value."""
     cells = numbers(vals)
     if money_tol is None:
@@ -166,7 +166,7 @@ def numpy_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as m:
         m.setattr(_hash, "_chain", chain)
         m.setattr(Utf8, "_run", _run)
-        m.setattr(_hash_cells, "_float_cells", float_cells)
+        m.setattr(_hash_parts, "float_cells", float_cells)
         yield
 
 

@@ -144,7 +144,7 @@ def test_repeated_texts_are_looked_up_right() -> None:
 @pytest.mark.parametrize("money", [False, True])
 def test_float_kernels_give_the_numpy_cells(money: bool) -> None:
     from helpers.hash_reference import float_cells
-    from ibm_engine.tables._hash_cells import _float_cells
+    from ibm_engine.tables._hash_parts import float_cells as _float_cells
 
     rng = np.random.default_rng(12)
     vals = np.concatenate(

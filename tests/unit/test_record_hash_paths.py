@@ -122,3 +122,23 @@ def test_empty_tables_name_the_columns_the_general_path_hashes() -> None:
     assert fast.digest == general.digest == 0
     assert fast.columns == tuple(c for c in general.columns if c in plain)
     assert fast.not_hashed == general.not_hashed == ()
+
+
+@pytest.mark.parametrize("block", [1, 7, 1_000])
+def test_tables_hashed_a_block_of_rows_at_a_time(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # large tables are hashed in blocks of rows (bounded memory): the same hash, whatever
+    # the block, with texts, nulls, codes, floats and nullable integers across the edges
+    from helpers.hash_reference import random_frame
+    from ibm_engine.tables import _hash
+
+    df = random_frame(4, 2_000)
+    whole = hash_table(df, money_suffix="_eur")
+    p, i, _ = ibm.synthetic_zemgale(seed=5, n_grt=30, n_ft=20, n_bsac=10)
+    contract = hash_table(i, PLAN_ITEMS), hash_table(p, PARTICIPANTS, money_suffix="_eur")
+    monkeypatch.setattr(_hash, "_BLOCK_ROWS", block)
+    assert hash_table(df, money_suffix="_eur") == whole
+    assert (hash_table(i, PLAN_ITEMS), hash_table(p, PARTICIPANTS, money_suffix="_eur")) == (
+        contract
+    )

@@ -38,7 +38,8 @@ from pandas.api import types as pdt
 
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash_bytes import CHAIN, U64
-from ibm_engine.tables._hash_cells import Cells, Coded, Floats, by_value, spec_cells
+from ibm_engine.tables._hash_cells import by_value, spec_cells
+from ibm_engine.tables._hash_parts import Cells, Coded, Floats, Part
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["TableHash", "hash_table", "row_digests"]
@@ -47,6 +48,8 @@ _MOD = 1 << 128
 _M32 = U64(0xFFFFFFFF)
 #: ``tag * CHAIN`` for each tag (an array product: wraps without a scalar overflow warning)
 _TAG_MIX = np.arange(8, dtype=np.uint64) * CHAIN
+#: tables of more rows than this are hashed a block of rows at a time (bounds the memory)
+_BLOCK_ROWS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def _kernel_cells(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _chain(
-    cells: Cells | Coded | Floats,
+    cells: Part,
     seed: tuple[np.uint64, np.uint64],
     acc_a: np.ndarray,
     acc_b: np.ndarray,
@@ -119,8 +122,8 @@ def _chain(
         tol = -1.0 if cells.money_tol is None else cells.money_tol
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
         return
-    if isinstance(cells, Cells):
-        k.chain_cells(*_kernel_cells(cells), mix_a, mix_b, acc_a, acc_b)
+    if not isinstance(cells, Coded):  # one cell per row
+        k.chain_cells(*_kernel_cells(cells.dense()), mix_a, mix_b, acc_a, acc_b)
         return
     table = cells.table.with_null()  # code -1 (null) takes the last entry
     ha = np.empty(table.a.shape[0], dtype=np.uint64)
@@ -131,6 +134,47 @@ def _chain(
 
 def _is_text(dtype: Any) -> bool:
     return pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype)
+
+
+def _columns(
+    df: pd.DataFrame,
+    specs: Sequence[ColumnSpec],
+    money_suffix: str | None,
+    converted: Mapping[str, Column] | None,
+) -> tuple[list[tuple[Part, tuple[np.uint64, np.uint64]]], tuple[str, ...], tuple[str, ...]]:
+    """Each hashable column as a part for the chain with its seed, in sorted column order;
+    the hashed and the unhashable columns."""
+    df = df.reset_index(drop=True)  # once for every column (no copy of the data)
+    by_name = {spec.name: spec for spec in specs}
+    known = converted or {}
+    hashed: list[str] = []
+    skipped: list[str] = []
+    parts: list[tuple[Part, tuple[np.uint64, np.uint64]]] = []
+    for name, col in sorted((str(c), c) for c in df.columns):
+        s = df[col]
+        spec = by_name.get(name)
+        if spec is None and money_suffix is not None and name.endswith(money_suffix):
+            spec = ColumnSpec(name, "money", False)
+        cells = spec_cells(s, spec, known.get(name)) if spec is not None else by_value(s)
+        if cells is None:
+            skipped.append(name)
+            continue
+        hashed.append(name)
+        parts.append((cells, _seed(name)))
+    return parts, tuple(hashed), tuple(skipped)
+
+
+def _chain_rows(
+    parts: Sequence[tuple[Part, tuple[np.uint64, np.uint64]]],
+    lo: int,
+    hi: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two halves of the digests of rows ``lo`` to ``hi``: every column chained in."""
+    acc_a = np.zeros(hi - lo, dtype=np.uint64)
+    acc_b = np.zeros(hi - lo, dtype=np.uint64)
+    for cells, seed in parts:
+        _chain(cells.rows(lo, hi), seed, acc_a, acc_b)
+    return acc_a, acc_b
 
 
 def row_digests(
@@ -151,26 +195,9 @@ def row_digests(
         # no rows: every column of numbers or text is hashed (as the general path finds)
         every = tuple(sorted(str(c) for c in df.columns))
         return np.zeros(0, np.uint64), np.zeros(0, np.uint64), every, ()
-    df = df.reset_index(drop=True)  # once for every column (no copy of the data)
-    by_name = {spec.name: spec for spec in specs}
-    known = converted or {}
-    names = sorted((str(c), c) for c in df.columns)
-    acc_a = np.zeros(n, dtype=np.uint64)
-    acc_b = np.zeros(n, dtype=np.uint64)
-    hashed: list[str] = []
-    skipped: list[str] = []
-    for name, col in names:
-        s = df[col]
-        spec = by_name.get(name)
-        if spec is None and money_suffix is not None and name.endswith(money_suffix):
-            spec = ColumnSpec(name, "money", False)
-        cells = spec_cells(s, spec, known.get(name)) if spec is not None else by_value(s)
-        if cells is None:
-            skipped.append(name)
-            continue
-        hashed.append(name)
-        _chain(cells, _seed(name), acc_a, acc_b)
-    return acc_a, acc_b, tuple(hashed), tuple(skipped)
+    parts, hashed, skipped = _columns(df, specs, money_suffix, converted)
+    acc_a, acc_b = _chain_rows(parts, 0, n)
+    return acc_a, acc_b, hashed, skipped
 
 
 def _sum128(a: np.ndarray, b: np.ndarray) -> int:
@@ -218,5 +245,16 @@ def hash_table(
     >>> len(whole.hex), whole.rows, whole.columns
     (32, 2, ('x', 'y'))
     """
-    a, b, hashed, skipped = row_digests(df, specs, money_suffix=money_suffix, converted=converted)
-    return TableHash(_sum128(a, b), len(df), hashed, skipped)
+    n = len(df)
+    if n <= _BLOCK_ROWS:
+        a, b, hashed, skipped = row_digests(
+            df, specs, money_suffix=money_suffix, converted=converted
+        )
+        return TableHash(_sum128(a, b), n, hashed, skipped)
+    # a block of rows at a time: the digests of the blocks add up to the table's, and no
+    # column's cells are all in memory at once
+    parts, hashed, skipped = _columns(df, specs, money_suffix, converted)
+    total = 0
+    for lo in range(0, n, _BLOCK_ROWS):
+        total += _sum128(*_chain_rows(parts, lo, min(n, lo + _BLOCK_ROWS)))
+    return TableHash(total % _MOD, n, hashed, skipped)
