@@ -67,6 +67,7 @@ def test_one_signature_per_kernel() -> None:
         "number_cells",
         "money_cells",
         "chain_floats",
+        "chain_ints",
     )
     for name in names:
         assert len(getattr(k, name).signatures) == 1, name

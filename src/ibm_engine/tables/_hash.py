@@ -39,7 +39,7 @@ from pandas.api import types as pdt
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash_bytes import CHAIN, U64
 from ibm_engine.tables._hash_cells import by_value, spec_cells
-from ibm_engine.tables._hash_parts import Cells, Coded, Floats, Part
+from ibm_engine.tables._hash_parts import Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["TableHash", "hash_table", "row_digests"]
@@ -121,6 +121,11 @@ def _chain(
     if isinstance(cells, Floats):  # cells made block by block inside the kernel
         tol = -1.0 if cells.money_tol is None else cells.money_tol
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
+        return
+    if isinstance(cells, Ints):  # cells made block by block inside the kernel
+        vals = np.ascontiguousarray(cells.vals, dtype=np.int64)
+        null = np.ascontiguousarray(cells.na).view(np.uint8)
+        k.chain_ints(vals, null, int(cells.tag), mix_a, mix_b, acc_a, acc_b)
         return
     if not isinstance(cells, Coded):  # one cell per row
         k.chain_cells(*_kernel_cells(cells.dense()), mix_a, mix_b, acc_a, acc_b)

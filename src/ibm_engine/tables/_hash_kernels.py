@@ -29,6 +29,7 @@ __all__ = [
     "chain_cells",
     "chain_coded",
     "chain_floats",
+    "chain_ints",
     "money_cells",
     "number_cells",
     "table_cells",
@@ -313,4 +314,33 @@ def chain_floats(
             money_cells(vals[lo:hi], bits[lo:hi], tol, tag[:m], a[:m])
         au = a[:m].view(np.uint64)
         table_cells(tag[:m], au, au, mix_a, mix_b, ha[:m], hb[:m])
+        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
+
+
+@_jit(types.void(_I64, _U8, types.uint8, _U64, _U64, _OUT, _OUT))
+def chain_ints(
+    vals: np.ndarray,
+    null: np.ndarray,
+    tag: int,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """Whole numbers ``vals`` with null rows (``null``: 1; their values ignored) chained into
+    ``acc`` as ``chain_cells`` does, the cells (``tag``, the value; null: 0, 0) made 2,048
+    rows at a time."""
+    n = acc_a.shape[0]
+    tags = np.empty(2048, dtype=np.uint8)
+    a = np.empty(2048, dtype=np.uint64)
+    ha = np.empty(2048, dtype=np.uint64)
+    hb = np.empty(2048, dtype=np.uint64)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        m = hi - lo
+        for i in range(m):
+            keep = np.uint64(1) - np.uint64(null[lo + i])  # 0 for a null row
+            tags[i] = np.uint8(keep) * tag
+            a[i] = np.uint64(vals[lo + i]) * keep
+        table_cells(tags[:m], a[:m], a[:m], mix_a, mix_b, ha[:m], hb[:m])
         _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])

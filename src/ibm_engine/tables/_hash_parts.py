@@ -139,15 +139,15 @@ class Ints:
     def __init__(self, vals: np.ndarray, na: np.ndarray, tag: int = INT) -> None:
         self.vals, self.na, self.tag = vals, na, tag
 
-    def rows(self, lo: int, hi: int) -> Cells:
-        """The cells of rows ``lo`` to ``hi``: the number, or null."""
-        na = self.na[lo:hi]
-        a = np.asarray(self.vals[lo:hi], dtype=np.int64).view(np.uint64)
-        return Cells(np.where(na, NULL, self.tag).astype(np.uint8), np.where(na, U64(0), a))
+    def rows(self, lo: int, hi: int) -> Ints:
+        """Rows ``lo`` to ``hi``."""
+        return Ints(self.vals[lo:hi], self.na[lo:hi], self.tag)
 
     def dense(self) -> Cells:
-        """The same cells, one per row."""
-        return self.rows(0, self.na.shape[0])
+        """The same cells, one per row: the number, or null."""
+        na = self.na
+        a = np.asarray(self.vals, dtype=np.int64).view(np.uint64)
+        return Cells(np.where(na, NULL, self.tag).astype(np.uint8), np.where(na, U64(0), a))
 
 
 class ArrowTexts:
