@@ -204,18 +204,48 @@ def prepare(
     )
 
 
+def _rows(values: np.ndarray, keep: BoolArray) -> np.ndarray:
+    """The kept rows of ``values``: ``values`` itself when every row is kept (no copy)."""
+    return values if keep.all() else values[keep]
+
+
 def _coded(col: Column | None, keep: BoolArray) -> Codes:
     """The kept rows of a text column as codes (all empty when the column is absent)."""
     if not isinstance(col, TextColumn):
         return Codes(np.full(int(keep.sum()), -1, dtype=np.int64), np.zeros(0, dtype=object))
-    return Codes(col.coded.codes[keep], col.coded.texts)
+    return Codes(_rows(col.coded.codes, keep), col.coded.texts)
 
 
-def _take(col: Column | None, keep: BoolArray, default: object) -> np.ndarray:
+def _constant(n: int, value: object, dtype: type) -> np.ndarray:
+    """``n`` times ``value`` as a read-only array of ``dtype`` that takes no memory per row."""
+    return np.broadcast_to(np.array(value, dtype=dtype), (n,))
+
+
+def _take(
+    col: Column | None, keep: BoolArray, default: object, dtype: type, *, shared: bool = False
+) -> np.ndarray:
+    """The kept rows of a converted column as ``dtype``, ``default`` where empty; a column
+    the table does not have is ``default`` on every row (with ``shared``: one read-only
+    value that takes no memory per row, for the plan lines' optional columns).
+
+    When every row is kept and none is empty, the converted values are used as they are
+    (no copy): then they are an array of their own, or a read-only view of the input frame
+    (pandas copy-on-write keeps the frame's data from changing under it); a writable view
+    of a frame (pandas without copy-on-write) is copied.
+    """
     if col is None:
-        return np.full(int(keep.sum()), default)
-    out: np.ndarray = fill(col.values[keep], col.empty[keep], default)
-    return out
+        n = int(keep.sum())
+        return _constant(n, default, dtype) if shared else np.full(n, default, dtype=dtype)
+    values = col.values
+    if (
+        values.dtype == dtype
+        and (values.flags.owndata or not values.flags.writeable)
+        and keep.all()
+        and not col.empty.any()
+    ):
+        return values
+    out: np.ndarray = fill(_rows(values, keep), _rows(col.empty, keep), default)
+    return out.astype(dtype, copy=False)
 
 
 def _canonical(
@@ -236,13 +266,13 @@ def _canonical(
     row_of_code = np.full(max(int(ppid.texts.shape[0]), 1), -1, dtype=np.int64)
     row_of_code[ppid.codes[keep_p]] = np.arange(n_acc, dtype=np.int64)
     owner = row_of_code[owner_code[keep_i]]
-    weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks).astype(np.int64)
-    fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan).astype(np.float64)
+    weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks, np.int64)
+    fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan, np.float64)
     hours_cap = np.where(np.isnan(fh), np.inf, fh * weeks)
     budget_col = pcols.get("budget_eur")
-    budget = _take(budget_col, keep_p, 0).astype(np.int64)
+    budget = _take(budget_col, keep_p, 0, np.int64)
     given = ~budget_col.empty[keep_p] if budget_col is not None else np.zeros(n_acc, bool)
-    age = _take(pcols.get("age"), keep_p, 0).astype(np.int64)
+    age = _take(pcols.get("age"), keep_p, 0, np.int64)
     gcol = _coded(pcols.get("target_group"), keep_p)
     group = gcol.objects()
     bits = np.array([GROUP_BITS.get(str(t), 0) for t in gcol.texts], dtype=np.int64)
@@ -252,15 +282,16 @@ def _canonical(
     service = _coded(icols.get("service"), keep_i)
     item_muni = Codes(muni.codes[owner], muni.texts)
     row = cat.match(service, item_muni, age[owner], gbits[owner])
-    rec = _take(icols.get("recommended_units"), keep_i, 1).astype(np.int64)
-    max_units = _take(icols.get("max_units"), keep_i, -1).astype(np.int64)
+    rec = _take(icols.get("recommended_units"), keep_i, 1, np.int64)
+    max_units = _take(icols.get("max_units"), keep_i, -1, np.int64, shared=True)
     upper = _upper(cat, row, rec, max_units, weeks[owner])
     has_row = row >= 0
     price = np.where(has_row, cat.price_cents[np.maximum(row, 0)], 0)
     hpu = np.where(has_row, cat.hours[np.maximum(row, 0)], 0.0)
-    fam = _take(icols.get("family_rank"), keep_i, -1).astype(np.int64)
+    fam = _take(icols.get("family_rank"), keep_i, -1, np.int64, shared=True)
     wcol = icols.get("weight")
-    weight = floats(Column(_take(wcol, keep_i, np.nan), np.zeros(0, bool), np.zeros(0, bool)))
+    no = np.zeros(0, dtype=bool)
+    weight = floats(Column(_take(wcol, keep_i, np.nan, np.float64, shared=True), no, no))
     return Prepared(
         participants=_kept(part, keep_p),
         items=_kept(items, keep_i),
@@ -273,15 +304,15 @@ def _canonical(
         hours_cap=hours_cap,
         age=age,
         group=group,
-        team_rank=_take(icols.get("team_rank"), keep_i, 1).astype(np.int64),
+        team_rank=_take(icols.get("team_rank"), keep_i, 1, np.int64),
         family_rank=fam,
         weight=weight,
         recommended=rec,
-        min_units=_take(icols.get("min_units"), keep_i, 0).astype(np.int64),
+        min_units=_take(icols.get("min_units"), keep_i, 0, np.int64, shared=True),
         max_units=max_units,
         row=row,
-        price_cents=price.astype(np.int64),
-        hours_per_unit=hpu.astype(np.float64),
+        price_cents=price.astype(np.int64, copy=False),
+        hours_per_unit=hpu.astype(np.float64, copy=False),
         upper=upper,
     )
 

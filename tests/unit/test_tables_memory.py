@@ -1,0 +1,82 @@
+"""What ``tables.prepare`` keeps without copying (issue 12, memory at 1M) stays safe.
+
+Integer columns given whole (every row kept, none empty) are used as converted, without a
+copy: a read-only view of the input frame under pandas copy-on-write, or an array of their
+own. Optional plan-line columns the table does not have are one shared read-only value.
+Neither may change when the caller changes the input frames or the result tables afterwards,
+and the answer must be the one a copy gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ibm_engine as ibm
+from ibm_engine.data import synthetic_zemgale
+from ibm_engine.tables import prepare
+
+
+@pytest.fixture(scope="module")
+def tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return synthetic_zemgale(7, n_grt=40, n_ft=40, n_bsac=20)
+
+
+def _snapshot(res: ibm.AllocationResult) -> tuple[dict[str, list[object]], pd.DataFrame]:
+    prep = res._solved.prep
+    arrays = {
+        name: np.asarray(getattr(prep, name)).tolist()
+        for name in ("team_rank", "recommended", "min_units", "family_rank", "max_units")
+    }
+    return arrays, res.explain(str(res.participants["participant_id"].iloc[0]))
+
+
+def test_arrays_kept_without_copy_are_read_only_or_own_their_data(
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    people, plan, services = tables
+    prep = prepare(people, plan.drop(columns=["max_units"]), services)
+    for name in ("team_rank", "recommended", "min_units", "age", "budget_cents"):
+        arr = getattr(prep, name)
+        assert arr.dtype == np.int64
+        assert arr.flags.owndata or not arr.flags.writeable, name
+    # absent optional plan-line columns: one value, no memory per row, not writable
+    for name, value in (("max_units", -1), ("weight", np.nan)):
+        arr = getattr(prep, name)
+        assert arr.shape == (len(plan),)
+        assert arr.strides == (0,) and not arr.flags.writeable
+        np.testing.assert_array_equal(arr, np.full(len(plan), value))
+
+
+def test_changing_inputs_or_results_afterwards_changes_nothing_inside(
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    people, plan, services = (t.copy() for t in tables)
+    res = ibm.allocate(people, plan, services)
+    before = _snapshot(res)
+    plan.loc[:, "team_rank"] = plan["team_rank"] + 100
+    plan.loc[0, "recommended_units"] = 999
+    plan.loc[:, "min_units"] = 0
+    res.items.loc[:, "team_rank"] = 0
+    res.items.loc[0, "recommended_units"] = 1
+    arrays, explained = _snapshot(res)
+    assert arrays == before[0]
+    pd.testing.assert_frame_equal(explained, before[1])
+
+
+def test_absent_optional_columns_answer_as_empty_ones(
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    people, plan, services = tables
+    absent = plan.drop(columns=["max_units", "family_rank"])
+    empty = absent.assign(
+        max_units=pd.array([None] * len(plan), dtype="Int64"),
+        family_rank=pd.array([None] * len(plan), dtype="Int64"),
+        weight=np.nan,
+    )
+    a = ibm.allocate(people, absent, services)
+    b = ibm.allocate(people, empty, services)
+    cols = ["units", "cost_eur", "weight", "upper_units", "reason"]
+    pd.testing.assert_frame_equal(a.items[cols], b.items[cols])
+    pd.testing.assert_frame_equal(a.participants, b.participants)
