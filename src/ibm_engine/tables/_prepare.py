@@ -7,6 +7,7 @@ are set aside and problems that belong to no participant still raise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,7 +18,7 @@ from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
 from ibm_engine.tables._columns import as_frame, check_columns
-from ibm_engine.tables._convert import Codes, Column, TextColumn, fill, floats, text
+from ibm_engine.tables._convert import Codes, Column, TextColumn, convert, fill, floats
 from ibm_engine.tables._ids import check_id_spaces, report_orphans
 from ibm_engine.tables._line_cost import check_line_costs
 from ibm_engine.tables._municipalities import (
@@ -31,8 +32,10 @@ from ibm_engine.tables._schema import (
     PARTICIPANT_RESULT_COLUMNS,
     PARTICIPANTS,
     PLAN_ITEMS,
+    ColumnSpec,
 )
 from ibm_engine.tables._sources import file_sources
+from ibm_engine.tables._threads import in_threads
 
 __all__ = ["CAP_TOL", "Prepared", "prepare"]
 
@@ -68,16 +71,28 @@ class Prepared:
     upper: IntArray
 
 
-def _id_column(df: pd.DataFrame) -> TextColumn | None:
+def _id_column(converted: dict[str, Column]) -> TextColumn | None:
     """Participant ids as a text column (codes -1 where empty or not text); None without it."""
-    if "participant_id" not in df.columns:
-        return None
-    return text(df["participant_id"], allow_int=True)
+    col = converted.get("participant_id")
+    return col if isinstance(col, TextColumn) else None
 
 
-def _given(col: Column | None, name: str) -> dict[str, Column]:
-    """A column already converted, for ``check_columns`` (the ids are converted once)."""
-    return {} if col is None else {name: col}
+def _convert_tables(
+    tables: Sequence[tuple[pd.DataFrame, Sequence[ColumnSpec]]], workers: int
+) -> list[dict[str, Column]]:
+    """Each table's contract columns converted by their kind (ids as text), the columns of
+    all tables at once over ``workers`` threads (largest tables first); per table, by name."""
+    tasks = [
+        (k, spec.name, spec.kind, df[spec.name])
+        for k, (df, specs) in sorted(enumerate(tables), key=lambda t: -len(t[1][0]))
+        for spec in specs
+        if spec.name in df.columns
+    ]
+    done = in_threads(lambda t: convert(t[2], t[3]), tasks, workers)
+    out: list[dict[str, Column]] = [{} for _ in tables]
+    for (k, name, _, _), col in zip(tasks, done, strict=True):
+        out[k][name] = col
+    return out
 
 
 def _clashes(
@@ -102,11 +117,13 @@ def prepare(
     errors: str = "raise",
     budget_required: bool = True,
     converted: dict[str, tuple[pd.DataFrame, dict[str, Column]]] | None = None,
+    workers: int = 1,
 ) -> Prepared:
     """Validate the three tables and convert them to canonical arrays (see module docstring).
 
     ``converted``, when given, receives each of ``participants`` and ``plan_items`` as read
     and its contract columns as converted (what the record's content hash reuses).
+    ``workers``: threads that convert the columns (the answer does not change).
     """
     if errors not in ("raise", "quarantine"):
         raise InputError.single("arguments", "errors", "must be 'raise' or 'quarantine'")
@@ -124,8 +141,6 @@ def prepare(
     log = ProblemLog(sources=sources)
     cat = read_catalogue(svc, log)
 
-    pid_col = _id_column(part)
-    ppid = None if pid_col is None else pid_col.coded
     # with a budget formula, budget_eur is optional: rows that give one keep it
     specs = (
         PARTICIPANTS
@@ -134,9 +149,11 @@ def prepare(
             replace(s, required=False) if s.name == "budget_eur" else s for s in PARTICIPANTS
         )
     )
-    pcols = check_columns(
-        part, "participants", specs, log, ppid, converted=_given(pid_col, "participant_id")
-    )
+    # every contract column converted once (ids included), then checked in table order
+    pconv, iconv = _convert_tables([(part, specs), (items, PLAN_ITEMS)], workers)
+    pid_col = _id_column(pconv)
+    ppid = None if pid_col is None else pid_col.coded
+    pcols = check_columns(part, "participants", specs, log, ppid, converted=pconv)
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
@@ -153,7 +170,7 @@ def prepare(
 
     if converted is not None:
         converted["participants"] = (part, pcols)
-    ipid_col = _id_column(items)
+    ipid_col = _id_column(iconv)
     ipid = None if ipid_col is None else ipid_col.coded
     owner_code = None
     if ipid is not None:
@@ -173,7 +190,7 @@ def prepare(
         log,
         ipid_attr,
         with_row=True,
-        converted=_given(ipid_col, "participant_id"),
+        converted=iconv,
     )
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
     if converted is not None:
