@@ -1,10 +1,11 @@
 """What ``tables.prepare`` keeps without copying (issue 12, memory at 1M) stays safe.
 
 Integer columns given whole (every row kept, none empty) are used as converted, without a
-copy: a read-only view of the input frame under pandas copy-on-write, or an array of their
-own. Optional plan-line columns the table does not have are one shared read-only value.
-Neither may change when the caller changes the input frames or the result tables afterwards,
-and the answer must be the one a copy gives.
+copy, when that is a read-only view of the input frame (pandas copy-on-write); a nullable
+integer column, whose values are its own buffer, is copied. Optional plan-line columns the
+table does not have are one shared read-only value. Neither may change when the caller
+changes the input frames or the result tables afterwards, and the answer must be the one a
+copy gives.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 import ibm_engine as ibm
 from ibm_engine.data import synthetic_zemgale
 from ibm_engine.tables import prepare
+from ibm_engine.tables._convert import integer
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +39,14 @@ def test_arrays_kept_without_copy_are_read_only_or_own_their_data(
 ) -> None:
     people, plan, services = tables
     prep = prepare(people, plan.drop(columns=["max_units"]), services)
-    for name in ("team_rank", "recommended", "min_units", "age", "budget_cents"):
+    for name in ("team_rank", "recommended", "min_units", "age"):  # int64 columns: views
         arr = getattr(prep, name)
         assert arr.dtype == np.int64
-        assert arr.flags.owndata or not arr.flags.writeable, name
+        assert not arr.flags.writeable, name
+    # a nullable integer column's values are its own buffer: copied, never shared
+    given = plan.assign(team_rank=plan["team_rank"].astype("Int64"))
+    ranks = prepare(people, given, services).team_rank
+    assert not np.shares_memory(ranks, given["team_rank"].array._data)
     # absent optional plan-line columns: one value, no memory per row, not writable
     for name, value in (("max_units", -1), ("weight", np.nan)):
         arr = getattr(prep, name)
@@ -80,3 +86,22 @@ def test_absent_optional_columns_answer_as_empty_ones(
     cols = ["units", "cost_eur", "weight", "upper_units", "reason"]
     pd.testing.assert_frame_equal(a.items[cols], b.items[cols])
     pd.testing.assert_frame_equal(a.participants, b.participants)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1, None, 2**60, 2**53 + 1], [2**60, 5, -(2**53 + 1)], [None, 3], [2**53 + 1, 4]],
+)
+def test_integer_conversion_never_changes_the_input(values: list[int | None]) -> None:
+    s = pd.Series(values, dtype="Int64")
+    before = s.copy()
+    col = integer(s)
+    pd.testing.assert_series_equal(s, before)
+    # through the float, as the general path: +-(2**53 + 1) -> +-2**53 once anything is
+    # empty or beyond 2**53; 0 where empty or beyond
+    through_float = bool(s.isna().any() or (s.abs() > 2**53 + 1).any())
+    expect = [
+        0 if v is None or abs(v) > 2**53 + 1 else (int(float(v)) if through_float else v)
+        for v in values
+    ]
+    assert col.values.tolist() == expect

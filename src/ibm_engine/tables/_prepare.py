@@ -245,10 +245,10 @@ def _take(
     the table does not have is ``default`` on every row (with ``shared``: one read-only
     value that takes no memory per row, for the plan lines' optional columns).
 
-    When every row is kept and none is empty, the converted values are used as they are
-    (no copy): then they are an array of their own, or a read-only view of the input frame
-    (pandas copy-on-write keeps the frame's data from changing under it); a writable view
-    of a frame (pandas without copy-on-write) is copied.
+    When every row is kept and none is empty, converted values that are a read-only view of
+    the input frame are used as they are (no copy: pandas copy-on-write keeps the frame's
+    data from changing under them); writable ones are copied (they may be the input's own
+    buffer, as a nullable integer column's ``to_numpy`` gives).
     """
     if col is None:
         n = int(keep.sum())
@@ -256,7 +256,7 @@ def _take(
     values = col.values
     if (
         values.dtype == dtype
-        and (values.flags.owndata or not values.flags.writeable)
+        and not values.flags.writeable
         and keep.all()
         and not col.empty.any()
     ):
@@ -282,7 +282,7 @@ def _canonical(
     n_acc = int(keep_p.sum())
     row_of_code = np.full(max(int(ppid.texts.shape[0]), 1), -1, dtype=np.int64)
     row_of_code[ppid.codes[keep_p]] = np.arange(n_acc, dtype=np.int64)
-    owner = row_of_code[owner_code[keep_i]]
+    owner = row_of_code[_rows(owner_code, keep_i)]
     weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks, np.int64)
     fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan, np.float64)
     hours_cap = np.where(np.isnan(fh), np.inf, fh * weeks)
@@ -301,10 +301,10 @@ def _canonical(
     row = cat.match(service, item_muni, age[owner], gbits[owner])
     rec = _take(icols.get("recommended_units"), keep_i, 1, np.int64)
     max_units = _take(icols.get("max_units"), keep_i, -1, np.int64, shared=True)
-    upper = _upper(cat, row, rec, max_units, weeks[owner])
-    has_row = row >= 0
-    price = np.where(has_row, cat.price_cents[np.maximum(row, 0)], 0)
-    hpu = np.where(has_row, cat.hours[np.maximum(row, 0)], 0.0)
+    upper = _upper(cat, row, rec, max_units, weeks, owner)
+    # row -1 (none) takes the appended 0: one gather per column
+    price = np.append(cat.price_cents, 0).astype(np.int64, copy=False)[row]
+    hpu = np.append(cat.hours, 0.0).astype(np.float64, copy=False)[row]
     fam = _take(icols.get("family_rank"), keep_i, -1, np.int64, shared=True)
     wcol = icols.get("weight")
     no = np.zeros(0, dtype=bool)
@@ -328,8 +328,8 @@ def _canonical(
         min_units=_take(icols.get("min_units"), keep_i, 0, np.int64, shared=True),
         max_units=max_units,
         row=row,
-        price_cents=price.astype(np.int64, copy=False),
-        hours_per_unit=hpu.astype(np.float64, copy=False),
+        price_cents=price,
+        hours_per_unit=hpu,
         upper=upper,
     )
 
@@ -341,13 +341,19 @@ def _kept(df: pd.DataFrame, keep: BoolArray) -> pd.DataFrame:
 
 
 def _upper(
-    cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray, weeks: IntArray
+    cat: Catalogue,
+    row: IntArray,
+    rec: IntArray,
+    max_units: IntArray,
+    weeks: IntArray,
+    owner: IntArray,
 ) -> IntArray:
     """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row.
 
-    The caps are computed only for the items whose catalogue row has one.
+    ``weeks`` per participant, ``owner`` per item. The caps are computed only for the items
+    whose catalogue row has one.
     """
-    upper = np.where(max_units >= 0, np.minimum(rec, max_units), rec).astype(np.int64)
+    upper = np.where(max_units >= 0, np.minimum(rec, max_units), rec).astype(np.int64, copy=False)
     has_row = row >= 0
     r = np.maximum(row, 0)
     for per_row, per in ((cat.max_week, 1), (cat.max_year, 52)):  # a week; 52 weeks
@@ -356,7 +362,7 @@ def _upper(
             continue
         idx = np.flatnonzero(has_row & capped[r])
         with np.errstate(invalid="ignore"):
-            cap = np.floor(per_row[r[idx]] * weeks[idx] / per + CAP_TOL)
+            cap = np.floor(per_row[r[idx]] * weeks[owner[idx]] / per + CAP_TOL)
         upper[idx] = np.minimum(upper[idx], cap)
     upper[~has_row] = 0
     return upper
