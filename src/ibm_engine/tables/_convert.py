@@ -287,13 +287,20 @@ def integer(s: pd.Series) -> Column:
 def money(s: pd.Series) -> Column:
     """Money in EUR -> int64 cents; a value must be within 1e-6 EUR of a whole cent."""
     num = number(s)
+    skip = num.empty | num.bad
     with np.errstate(invalid="ignore", over="ignore"):  # huge values are flagged below
-        cents_f = num.values * 100.0
-        rounded = np.round(cents_f)
-        ok = num.empty | num.bad | (np.abs(cents_f - rounded) <= CENT_TOL_CENTS)
-        huge = ~num.empty & ~num.bad & (np.abs(rounded) > _EXACT)
+        work = num.values * 100.0  # cents as floats (one scratch array, reused in place)
+        rounded = np.round(work)
+        np.subtract(work, rounded, out=work)
+        np.abs(work, out=work)
+        ok = skip | (work <= CENT_TOL_CENTS)
+        np.abs(rounded, out=work)
+        huge = ~skip & (work > _EXACT)
+    del work
     bad = num.bad | ~ok | huge
-    cents: IntArray = np.where(num.empty | bad, 0.0, np.nan_to_num(rounded)).astype(np.int64)
+    np.nan_to_num(rounded, copy=False)
+    rounded[num.empty | bad] = 0.0
+    cents: IntArray = rounded.astype(np.int64)
     return Column(cents, num.empty, bad)
 
 
