@@ -17,7 +17,7 @@ import pytest
 import ibm_engine as ibm
 from ibm_engine.data import synthetic_zemgale
 from ibm_engine.tables import prepare
-from ibm_engine.tables._convert import integer
+from ibm_engine.tables._convert import Codes, integer
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +105,25 @@ def test_integer_conversion_never_changes_the_input(values: list[int | None]) ->
         for v in values
     ]
     assert col.values.tolist() == expect
+
+
+def test_catalogue_rows_matched_per_owner_equal_rows_per_item() -> None:
+    """``Catalogue.match_owned`` (each distinct service and participant case once) equals
+    ``Catalogue.match`` of every item, with unknown services, municipalities without rows of
+    their own and missing municipalities among them."""
+    people, plan, services = synthetic_zemgale(5, n_grt=60, n_ft=60, n_bsac=40)
+    prep = prepare(people, plan, services)
+    cat = prep.catalogue
+    rng = np.random.default_rng(0)
+    n, m = len(prep.participants), len(prep.items)
+    s_texts = np.array([*sorted(cat.services), "unknown_service"], dtype=object)
+    m_texts = np.array([*sorted(cat.municipalities), "Nowhere"], dtype=object)
+    service = Codes(rng.integers(-1, s_texts.shape[0], m), s_texts)
+    muni = Codes(rng.integers(-1, m_texts.shape[0], n), m_texts)
+    age = rng.integers(0, 90, n)
+    group = rng.choice([1, 2, 4], n)
+    owner = prep.item_owner
+    expect = cat.match(service, Codes(muni.codes[owner], m_texts), age[owner], group[owner])
+    got = cat.match_owned(service, owner, muni, age, group)
+    assert got.tolist() == expect.tolist()
+    assert (expect >= 0).any() and (expect < 0).any()

@@ -254,12 +254,7 @@ def _take(
         n = int(keep.sum())
         return _constant(n, default, dtype) if shared else np.full(n, default, dtype=dtype)
     values = col.values
-    if (
-        values.dtype == dtype
-        and not values.flags.writeable
-        and keep.all()
-        and not col.empty.any()
-    ):
+    if values.dtype == dtype and not values.flags.writeable and keep.all() and not col.empty.any():
         return values
     out: np.ndarray = fill(_rows(values, keep), _rows(col.empty, keep), default)
     return out.astype(dtype, copy=False)
@@ -297,8 +292,7 @@ def _canonical(
     muni = _coded(pcols.get("municipality"), keep_p)
     warn_unknown_municipalities(muni, cat, stacklevel=4)
     service = _coded(icols.get("service"), keep_i)
-    item_muni = Codes(muni.codes[owner], muni.texts)
-    row = cat.match(service, item_muni, age[owner], gbits[owner])
+    row = cat.match_owned(service, owner, muni, age, gbits)
     rec = _take(icols.get("recommended_units"), keep_i, 1, np.int64)
     max_units = _take(icols.get("max_units"), keep_i, -1, np.int64, shared=True)
     upper = _upper(cat, row, rec, max_units, weeks, owner)
