@@ -6,7 +6,13 @@ import inspect
 import os
 
 from ibm_engine.allocation._merge import RankMerge
-from ibm_engine.allocation._pipeline import add_budget_columns, argument_error, check_workers, stage
+from ibm_engine.allocation._pipeline import (
+    add_budget_columns,
+    argument_error,
+    check_workers,
+    stage,
+    table_workers,
+)
 from ibm_engine.allocation._record import build_record, hash_outputs
 from ibm_engine.allocation._result import AllocationResult
 from ibm_engine.allocation._solved import Solved
@@ -18,8 +24,6 @@ from ibm_engine.solve._milp import solve_one_milp
 __all__ = ["POLICIES", "allocate"]
 
 POLICIES = ("optimal", "priority")
-#: the time limit of the MILP that proves the participants the enumeration leaves (its default)
-MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
 #: the time limit of the MILP that proves the participants the enumeration leaves (its default)
 MILP_TIME_LIMIT = float(inspect.signature(solve_one_milp).parameters["time_limit"].default)
 
@@ -76,7 +80,8 @@ def allocate(
         shows ``budget_source`` and the breakdown in ``budget_<factor>`` columns.
     workers : int
         Threads to solve in (the compiled search releases the GIL; participants are split into
-        chunks of 20,000; the answer does not change).
+        chunks of 20,000) and to convert the input columns and build the result tables in
+        (numpy, pandas and Arrow release the GIL); the answer does not change.
 
     Returns
     -------
@@ -115,13 +120,14 @@ def allocate(
         budget=budget,
         merge=merge,
         hash_tables=True,
+        workers=table_workers(workers),
     )
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
     solver = solve_optimal if policy == "optimal" else solve_priority
     sol = solve_in_threads(asm.batch, solver, workers)
-    items = item_table(prep, asm, sol)
-    parts = participant_table(prep, asm, sol, policy, items)
+    items = item_table(prep, asm, sol, workers)
+    parts = participant_table(prep, asm, sol, policy, items, workers)
     add_budget_columns(parts, staged)
     status = parts["status"].to_numpy()
     record = build_record(

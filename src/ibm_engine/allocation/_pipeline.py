@@ -25,7 +25,15 @@ from ibm_engine.tables._columns import as_frame
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash import TableHash
 
-__all__ = ["ERRORS", "Staged", "add_budget_columns", "argument_error", "check_workers", "stage"]
+__all__ = [
+    "ERRORS",
+    "Staged",
+    "add_budget_columns",
+    "argument_error",
+    "check_workers",
+    "stage",
+    "table_workers",
+]
 
 #: what ``errors=`` accepts
 ERRORS = ("raise", "quarantine")
@@ -36,11 +44,25 @@ def argument_error(column: str, reason: str) -> InputError:
     return InputError.single("arguments", column, reason)
 
 
+def _workers(workers: object) -> int | None:
+    """``workers`` when it is an int >= 1, else None."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        return None
+    return workers
+
+
 def check_workers(workers: object) -> int:
     """``workers`` as an int >= 1, else an InputError."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    valid = _workers(workers)
+    if valid is None:
         raise argument_error("workers", f"must be an integer >= 1 (got {workers!r})")
-    return workers
+    return valid
+
+
+def table_workers(workers: object) -> int:
+    """The threads the table stages may use: ``workers`` when valid, else 1 (an invalid
+    value is reported by :func:`check_workers`, after the tables, as before)."""
+    return _workers(workers) or 1
 
 
 def _check_team_share(team_share: object) -> float:
@@ -80,6 +102,7 @@ def stage(
     merge: str | RankMerge,
     budget_required: bool | None = None,
     hash_tables: bool = False,
+    workers: int = 1,
 ) -> Staged:
     """Arguments checked, tables validated, budgets set, weights merged (see module docstring).
 
@@ -87,7 +110,7 @@ def stage(
     formula cannot compute a budget for); ``"raise"`` raises one InputError with every problem.
     ``budget_required`` (default: when no formula is given) makes ``budget_eur`` required.
     ``hash_tables`` adds the record's content hashes of the three tables, from the columns
-    validation has converted.
+    validation has converted. ``workers``: threads for the table work (same answer).
     """
     if errors not in ERRORS:
         raise argument_error("errors", f"must be 'raise' or 'quarantine' (got {errors!r})")
@@ -107,6 +130,7 @@ def stage(
         errors=str(errors),
         budget_required=budget is None if budget_required is None else budget_required,
         converted=converted,
+        workers=workers,
     )
     # screening validated other tables than those given: then hash them from the start
     hashes = hash_inputs(converted if screened is None else None, **given) if hash_tables else {}

@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ibm_engine._typing import IntArray
+from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._problem import Assembled
 from ibm_engine.domain._result import Reason
 from ibm_engine.solve import BatchSolution
 from ibm_engine.tables import Prepared
+from ibm_engine.tables._threads import in_threads, row_chunks
 
 __all__ = ["REASONS", "item_table", "participant_table"]
 
@@ -23,13 +24,13 @@ def _cents_to_eur(c: IntArray) -> np.ndarray:
     return c.astype(np.float64) / 100.0
 
 
-def _reason_codes(reason: pd.Series) -> IntArray:
+def _reason_codes(reason: pd.Series) -> np.ndarray:
     """Each row's index in ``REASONS`` (``len(REASONS)`` where none), from the categorical's
-    codes: no text per row."""
+    codes: no text per row (int8)."""
     cats = reason.astype("category").cat
     to_ours = np.append(pd.Index(REASONS).get_indexer(cats.categories), -1)
-    out = to_ours[np.asarray(cats.codes.to_numpy(), dtype=np.int64)]
-    return np.where(out < 0, len(REASONS), out).astype(np.int64)
+    to_ours = np.where(to_ours < 0, len(REASONS), to_ours).astype(np.int8)
+    return to_ours[cats.codes.to_numpy()]
 
 
 def _extended(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,55 +60,110 @@ def item_units(asm: Assembled, sol: BatchSolution) -> IntArray:
     return units
 
 
-def item_table(prep: Prepared, asm: Assembled, sol: BatchSolution) -> pd.DataFrame:
-    """The items result: the input columns plus units, price, cost, weight, U, coverage, reason."""
+def item_table(
+    prep: Prepared, asm: Assembled, sol: BatchSolution, workers: int = 1
+) -> pd.DataFrame:
+    """The items result: the input columns plus units, price, cost, weight, U, coverage, reason.
+
+    Row-wise, in chunks of rows over ``workers`` threads (each cell depends on its row only,
+    so the table is the same for any ``workers``).
+    """
     units = item_units(asm, sol)
-    has_row = prep.row >= 0
-    lower = np.maximum(prep.min_units, 1)
-    upper = prep.upper
-    # the first that holds of: no row, cap below minimum, all, some, none (REASONS' order)
-    codes = np.full(units.shape[0], 4, dtype=np.int8)
-    codes[units > 0] = 3
-    codes[units == upper] = 2
-    codes[upper < lower] = 1
-    codes[~has_row] = 0
-    price = np.where(has_row, _cents_to_eur(prep.price_cents), np.nan)
-    # the catalogue's few units as strings, taken per row (-1: none): no text per row
+    m = units.shape[0]
+    codes = np.empty(m, dtype=np.int8)
+    price, cost, coverage, hours, weight = (np.empty(m, dtype=np.float64) for _ in range(5))
+    upper = np.empty(m, dtype=np.int64)
+
+    def rows(bounds: tuple[int, int]) -> None:
+        sl = slice(*bounds)
+        u, up, pc = units[sl], prep.upper[sl], prep.price_cents[sl]
+        no_row = prep.row[sl] < 0
+        # the first that holds of: no row, cap below minimum, all, some, none (REASONS' order)
+        c = codes[sl]
+        c[:] = 4
+        c[u > 0] = 3
+        c[u == up] = 2
+        c[up < np.maximum(prep.min_units[sl], 1)] = 1
+        c[no_row] = 0
+        np.divide(pc, 100.0, out=price[sl])  # cents as EUR (float64)
+        price[sl][no_row] = np.nan
+        np.divide(u * pc, 100.0, out=cost[sl])
+        np.divide(u, prep.recommended[sl], out=coverage[sl])
+        np.multiply(u, prep.hours_per_unit[sl], out=hours[sl])
+        weight[sl] = asm.weight[sl]  # the result's own: asm keeps its weights
+        upper[sl] = up
+
+    in_threads(rows, row_chunks(m), workers)
+    # the catalogue's few units as strings, taken per row (-1: no row): no text per row
     units_text = pd.array(list(prep.catalogue.unit), dtype="string")
     new = {
-        "unit": units_text.take(np.where(has_row, prep.row, -1), allow_fill=True),
+        "unit": units_text.take(prep.row, allow_fill=True),
         "units": units,
         "unit_price_eur": price,
-        "cost_eur": _cents_to_eur(units * prep.price_cents),
-        "weight": asm.weight.copy(),  # the result's own: asm keeps its weights
-        "upper_units": upper.copy(),
-        "coverage": units / prep.recommended,
-        "hours": units * prep.hours_per_unit,
+        "cost_eur": cost,
+        "weight": weight,
+        "upper_units": upper,
+        "coverage": coverage,
+        "hours": hours,
         "reason": pd.Categorical.from_codes(codes, categories=list(REASONS)),  # type: ignore[call-overload]  # stubs reject ndarray codes
     }
     return _with_columns(prep.items, new)
 
 
-def participant_table(
-    prep: Prepared, asm: Assembled, sol: BatchSolution, policy: str, items: pd.DataFrame
-) -> pd.DataFrame:
-    """The participants result: input columns plus spend, value, bound, status and counts."""
+def _participant_sums(
+    prep: Prepared, asm: Assembled, sol: BatchSolution, workers: int
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+    """Per participant: spent (cents), hours used, value and the largest value possible.
+
+    The items are summed in batch (joint-list) order, each participant's in one piece, so
+    the float sums are the same whatever the chunks of participants and ``workers``.
+    """
     batch = asm.batch
-    n = batch.n
-    _, spent, hrs = batch.evaluate(sol.units)
-    owner = prep.item_owner
-    w = asm.weight
-    fundable = prep.upper >= np.maximum(prep.min_units, 1)
-    units = items["units"].to_numpy()
-    # values summed in joint-list order (content order, so row order cannot change them)
-    value = np.bincount(
-        owner[asm.perm], weights=(w * units / prep.recommended)[asm.perm], minlength=n
-    ).astype(np.float64)
-    max_value = np.bincount(
-        owner[asm.perm],
-        weights=np.where(fundable, w * prep.upper / prep.recommended, 0.0)[asm.perm],
-        minlength=n,
-    ).astype(np.float64)
+    n, off = batch.n, batch.offsets
+    spent = np.empty(n, dtype=np.int64)
+    hrs, value, max_value = (np.empty(n, dtype=np.float64) for _ in range(3))
+
+    def participants(bounds: tuple[int, int]) -> None:
+        a, b = bounds
+        i0, i1 = int(off[a]), int(off[b])
+        items = slice(i0, i1)
+        owner = np.repeat(np.arange(b - a, dtype=np.int64), np.diff(off[a : b + 1]))
+        perm = asm.perm[items]
+        u, up = sol.units[items], prep.upper[perm]
+        rec = prep.recommended[perm]
+        w = asm.weight[perm]
+        cs = np.zeros(i1 - i0 + 1, dtype=np.int64)
+        np.cumsum(batch.cost[items] * u, out=cs[1:])
+        spent[a:b] = cs[off[a + 1 : b + 1] - i0] - cs[off[a:b] - i0]
+        hrs[a:b] = np.bincount(owner, weights=batch.hours[items] * u, minlength=b - a)
+        wu = w * u
+        wu /= rec
+        value[a:b] = np.bincount(owner, weights=wu, minlength=b - a)
+        wu = w * up
+        wu /= rec
+        wu[up < np.maximum(prep.min_units[perm], 1)] = 0.0  # cannot be funded: adds nothing
+        max_value[a:b] = np.bincount(owner, weights=wu, minlength=b - a)
+
+    parts = row_chunks(n, rows=asm.perm.shape[0])
+    in_threads(participants, parts, workers)
+    return spent, hrs, value, max_value
+
+
+def participant_table(
+    prep: Prepared,
+    asm: Assembled,
+    sol: BatchSolution,
+    policy: str,
+    items: pd.DataFrame,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """The participants result: input columns plus spend, value, bound, status and counts.
+
+    Sums per participant in chunks of participants over ``workers`` threads (the same table
+    for any ``workers``).
+    """
+    n = asm.batch.n
+    spent, hrs, value, max_value = _participant_sums(prep, asm, sol, workers)
     bound = np.where(sol.proven, value, np.maximum(sol.bound, value))
     reason = _reason_codes(items["reason"])
     out = _extended(prep.participants)
@@ -123,14 +179,13 @@ def participant_table(
     out["policy"] = pd.Series([policy]).array.take(np.zeros(n, dtype=np.intp))
     with np.errstate(invalid="ignore", divide="ignore"):
         out["coverage"] = np.where(max_value > 0, value / max_value, 1.0)
-    width = len(REASONS) + 1
-    per_reason = np.bincount(owner * width + reason, minlength=n * width)
-    per_reason = per_reason.reshape(n, width).astype(np.int64)
+    owner = prep.item_owner
     for name, code in (
         ("items_funded", "funded"),
         ("items_partly_funded", "partly_funded"),
         ("items_not_funded", "not_funded"),
     ):
-        out[name] = per_reason[:, REASONS.index(code)]
+        counted = np.bincount(owner[reason == REASONS.index(code)], minlength=n)
+        out[name] = counted.astype(np.int64, copy=False)
     out["hours_used"] = hrs
     return out

@@ -42,6 +42,27 @@ def _cases(key: IntArray, age: IntArray, group: IntArray) -> tuple[IntArray, Int
     return codes, first
 
 
+def _triples(
+    municipality: IntArray, age: IntArray, group: IntArray
+) -> tuple[IntArray, IntArray] | None:
+    """Per participant, the code of its distinct (municipality code, age, group) and the
+    first participant of each; None when there are none or they do not fit one int64."""
+    if age.shape[0] == 0:
+        return None
+    a0 = int(age.min())
+    spans = (int(municipality.max()) + 2, int(age.max()) - a0 + 1, int(group.max()) + 1)
+    if int(group.min()) < 0 or int(municipality.min()) < -1:
+        return None
+    if spans[0] * spans[1] * spans[2] >= 2**62:
+        return None
+    triple = ((municipality + 1) * spans[1] + (age - a0)) * spans[2] + group
+    codes, uniques = pd.factorize(triple)
+    codes = np.asarray(codes, dtype=np.int64)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.shape[0] - 1, -1, -1, dtype=np.int64)
+    return codes, first
+
+
 GROUP_BITS = {g: 1 << k for k, g in enumerate(GROUPS)}
 _ALL_GROUPS = sum(GROUP_BITS.values())
 _NO_MAX_AGE = np.int64(10**9)
@@ -151,6 +172,52 @@ class Catalogue:
             codes, first = cases
             return self._match_keys(cat_key, item_key[first], age[first], group[first])[codes]
         return self._match_keys(cat_key, item_key, age, group)
+
+    def match_owned(
+        self,
+        service: Codes,
+        owner: IntArray,
+        municipality: Codes,
+        age: IntArray,
+        group: IntArray,
+    ) -> IntArray:
+        """:meth:`match` of every item whose municipality, age and group are its owner's
+        (``owner``: the item's participant; the others per participant). Each distinct
+        (service, municipality, age, group) is matched once and spread by one gather, so
+        no per-item key is hashed."""
+        n = service.codes.shape[0]
+        triple = _triples(municipality.codes, age, group)
+        if n == 0 or triple is None:
+            return self.match(
+                service,
+                Codes(municipality.codes[owner], municipality.texts),
+                age[owner],
+                group[owner],
+            )
+        pcase, first = triple
+        k = int(first.shape[0])
+        width = int(service.codes.max(initial=-1)) + 2  # service code + 1 (0: none)
+        if width * k > max(4 * n, 1 << 20):  # too many combinations for a dense table
+            return self.match(
+                service,
+                Codes(municipality.codes[owner], municipality.texts),
+                age[owner],
+                group[owner],
+            )
+        key = (service.codes + 1) * k
+        key += pcase[owner]
+        present = np.flatnonzero(np.bincount(key, minlength=width * k))
+        rep = first[present % k]  # a participant of each combination's case
+        rows = self.match(
+            Codes(present // k - 1, service.texts),
+            Codes(municipality.codes[rep], municipality.texts),
+            age[rep],
+            group[rep],
+        )
+        table = np.full(width * k, -1, dtype=np.int64)
+        table[present] = rows
+        out: IntArray = table[key]
+        return out
 
     def _match_keys(
         self, cat_key: IntArray, item_key: IntArray, age: IntArray, group: IntArray

@@ -33,6 +33,8 @@ __all__ = [
 
 #: the largest magnitude a float still holds every whole number up to (2**53)
 _EXACT = 2.0**53
+#: 2**53 + 1: the largest int64 whose float is not beyond ``_EXACT`` (it rounds to 2**53)
+_EDGE = np.int64(2**53 + 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,11 +255,15 @@ def _signed_ints(s: pd.Series) -> Column | None:
     if kind not in ("i", "u") or (kind == "u" and int(getattr(dtype, "itemsize", 8)) > 4):
         return None
     empty = s.isna().to_numpy(dtype=bool)
-    vals = s.to_numpy(dtype=np.int64, na_value=0) if empty.any() else s.to_numpy(np.int64)
-    as_float = vals.astype(np.float64)
-    huge = np.abs(as_float) > _EXACT  # as number() + integer() do
-    if huge.any() or empty.any():  # as integer() does then: through the float
-        vals = np.where(huge | empty, 0.0, as_float).astype(np.int64)
+    has_na = bool(empty.any())
+    vals = s.to_numpy(dtype=np.int64, na_value=0) if has_na else s.to_numpy(np.int64)
+    # as number() + integer() do: |float(v)| > 2**53, i.e. |v| > 2**53 + 1 (which rounds to
+    # 2**53), without a float copy of the column
+    huge = (vals > _EDGE) | (vals < -_EDGE)
+    if has_na or huge.any():  # as integer() does then, through the float: 0 where empty or
+        vals = np.where(huge | empty, 0, vals)  # huge, +-(2**53 + 1) rounded; a new array (the
+        vals[vals == _EDGE] = _EDGE - 1  # column's own may be the input's buffer)
+        vals[vals == -_EDGE] = 1 - _EDGE
     return Column(vals, empty, huge)
 
 
@@ -281,13 +287,20 @@ def integer(s: pd.Series) -> Column:
 def money(s: pd.Series) -> Column:
     """Money in EUR -> int64 cents; a value must be within 1e-6 EUR of a whole cent."""
     num = number(s)
+    skip = num.empty | num.bad
     with np.errstate(invalid="ignore", over="ignore"):  # huge values are flagged below
-        cents_f = num.values * 100.0
-        rounded = np.round(cents_f)
-        ok = num.empty | num.bad | (np.abs(cents_f - rounded) <= CENT_TOL_CENTS)
-        huge = ~num.empty & ~num.bad & (np.abs(rounded) > _EXACT)
+        work = num.values * 100.0  # cents as floats (one scratch array, reused in place)
+        rounded = np.round(work)
+        np.subtract(work, rounded, out=work)
+        np.abs(work, out=work)
+        ok = skip | (work <= CENT_TOL_CENTS)
+        np.abs(rounded, out=work)
+        huge = ~skip & (work > _EXACT)
+    del work
     bad = num.bad | ~ok | huge
-    cents: IntArray = np.where(num.empty | bad, 0.0, np.nan_to_num(rounded)).astype(np.int64)
+    np.nan_to_num(rounded, copy=False)
+    rounded[num.empty | bad] = 0.0
+    cents: IntArray = rounded.astype(np.int64)
     return Column(cents, num.empty, bad)
 
 

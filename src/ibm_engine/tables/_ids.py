@@ -48,9 +48,11 @@ def report_orphans(
 ) -> None:
     """Record the plan items whose participant_id is not in the participants table (fatal);
     where the id names a participant once surrounding spaces are stripped, the reason says so."""
+    if not orphan.any():  # every plan line names a participant: nothing to look at
+        return
     reason = "participant_id is not in the participants table"
     hint = np.full(item_pid.texts.shape[0], None, dtype=object)
-    if orphan.any() and part_ids.shape[0]:
+    if part_ids.shape[0]:
         used = np.unique(item_pid.codes[orphan])
         stripped = pd.Series(part_ids, dtype=object).str.strip()
         by_strip = pd.Series(part_ids, index=stripped.to_numpy(dtype=object), dtype=object)

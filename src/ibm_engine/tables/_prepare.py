@@ -7,6 +7,7 @@ are set aside and problems that belong to no participant still raise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,7 +18,7 @@ from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import InputError
 from ibm_engine.tables._catalogue import GROUP_BITS, Catalogue, read_catalogue
 from ibm_engine.tables._columns import as_frame, check_columns
-from ibm_engine.tables._convert import Codes, Column, TextColumn, fill, floats, text
+from ibm_engine.tables._convert import Codes, Column, TextColumn, convert, fill, floats
 from ibm_engine.tables._ids import check_id_spaces, report_orphans
 from ibm_engine.tables._line_cost import check_line_costs
 from ibm_engine.tables._municipalities import (
@@ -31,8 +32,10 @@ from ibm_engine.tables._schema import (
     PARTICIPANT_RESULT_COLUMNS,
     PARTICIPANTS,
     PLAN_ITEMS,
+    ColumnSpec,
 )
 from ibm_engine.tables._sources import file_sources
+from ibm_engine.tables._threads import in_threads
 
 __all__ = ["CAP_TOL", "Prepared", "prepare"]
 
@@ -68,16 +71,28 @@ class Prepared:
     upper: IntArray
 
 
-def _id_column(df: pd.DataFrame) -> TextColumn | None:
+def _id_column(converted: dict[str, Column]) -> TextColumn | None:
     """Participant ids as a text column (codes -1 where empty or not text); None without it."""
-    if "participant_id" not in df.columns:
-        return None
-    return text(df["participant_id"], allow_int=True)
+    col = converted.get("participant_id")
+    return col if isinstance(col, TextColumn) else None
 
 
-def _given(col: Column | None, name: str) -> dict[str, Column]:
-    """A column already converted, for ``check_columns`` (the ids are converted once)."""
-    return {} if col is None else {name: col}
+def _convert_tables(
+    tables: Sequence[tuple[pd.DataFrame, Sequence[ColumnSpec]]], workers: int
+) -> list[dict[str, Column]]:
+    """Each table's contract columns converted by their kind (ids as text), the columns of
+    all tables at once over ``workers`` threads (largest tables first); per table, by name."""
+    tasks = [
+        (k, spec.name, spec.kind, df[spec.name])
+        for k, (df, specs) in sorted(enumerate(tables), key=lambda t: -len(t[1][0]))
+        for spec in specs
+        if spec.name in df.columns
+    ]
+    done = in_threads(lambda t: convert(t[2], t[3]), tasks, workers)
+    out: list[dict[str, Column]] = [{} for _ in tables]
+    for (k, name, _, _), col in zip(tasks, done, strict=True):
+        out[k][name] = col
+    return out
 
 
 def _clashes(
@@ -102,12 +117,13 @@ def prepare(
     errors: str = "raise",
     budget_required: bool = True,
     converted: dict[str, tuple[pd.DataFrame, dict[str, Column]]] | None = None,
+    workers: int = 1,
 ) -> Prepared:
     """Validate the three tables and convert them to canonical arrays (see module docstring).
 
     ``converted``, when given, receives each of ``participants``, ``plan_items`` and
     ``services`` as read and its contract columns as converted (what the record's content
-    hash reuses).
+    hash reuses). ``workers``: threads that convert the columns (the answer does not change).
     """
     if errors not in ("raise", "quarantine"):
         raise InputError.single("arguments", "errors", "must be 'raise' or 'quarantine'")
@@ -127,8 +143,6 @@ def prepare(
     if converted is not None:
         converted["services"] = (svc, cat.columns)
 
-    pid_col = _id_column(part)
-    ppid = None if pid_col is None else pid_col.coded
     # with a budget formula, budget_eur is optional: rows that give one keep it
     specs = (
         PARTICIPANTS
@@ -137,9 +151,11 @@ def prepare(
             replace(s, required=False) if s.name == "budget_eur" else s for s in PARTICIPANTS
         )
     )
-    pcols = check_columns(
-        part, "participants", specs, log, ppid, converted=_given(pid_col, "participant_id")
-    )
+    # every contract column converted once (ids included), then checked in table order
+    pconv, iconv = _convert_tables([(part, specs), (items, PLAN_ITEMS)], workers)
+    pid_col = _id_column(pconv)
+    ppid = None if pid_col is None else pid_col.coded
+    pcols = check_columns(part, "participants", specs, log, ppid, converted=pconv)
     _clashes(
         part, "participants", tuple(s.name for s in PARTICIPANTS), PARTICIPANT_RESULT_COLUMNS, log
     )
@@ -156,7 +172,7 @@ def prepare(
 
     if converted is not None:
         converted["participants"] = (part, pcols)
-    ipid_col = _id_column(items)
+    ipid_col = _id_column(iconv)
     ipid = None if ipid_col is None else ipid_col.coded
     owner_code = None
     if ipid is not None:
@@ -176,7 +192,7 @@ def prepare(
         log,
         ipid_attr,
         with_row=True,
-        converted=_given(ipid_col, "participant_id"),
+        converted=iconv,
     )
     _clashes(items, "plan_items", tuple(s.name for s in PLAN_ITEMS), ITEM_RESULT_COLUMNS, log)
     if converted is not None:
@@ -207,18 +223,43 @@ def prepare(
     )
 
 
+def _rows(values: np.ndarray, keep: BoolArray) -> np.ndarray:
+    """The kept rows of ``values``: ``values`` itself when every row is kept (no copy)."""
+    return values if keep.all() else values[keep]
+
+
 def _coded(col: Column | None, keep: BoolArray) -> Codes:
     """The kept rows of a text column as codes (all empty when the column is absent)."""
     if not isinstance(col, TextColumn):
         return Codes(np.full(int(keep.sum()), -1, dtype=np.int64), np.zeros(0, dtype=object))
-    return Codes(col.coded.codes[keep], col.coded.texts)
+    return Codes(_rows(col.coded.codes, keep), col.coded.texts)
 
 
-def _take(col: Column | None, keep: BoolArray, default: object) -> np.ndarray:
+def _constant(n: int, value: object, dtype: type) -> np.ndarray:
+    """``n`` times ``value`` as a read-only array of ``dtype`` that takes no memory per row."""
+    return np.broadcast_to(np.array(value, dtype=dtype), (n,))
+
+
+def _take(
+    col: Column | None, keep: BoolArray, default: object, dtype: type, *, shared: bool = False
+) -> np.ndarray:
+    """The kept rows of a converted column as ``dtype``, ``default`` where empty; a column
+    the table does not have is ``default`` on every row (with ``shared``: one read-only
+    value that takes no memory per row, for the plan lines' optional columns).
+
+    When every row is kept and none is empty, converted values that are a read-only view of
+    the input frame are used as they are (no copy: pandas copy-on-write keeps the frame's
+    data from changing under them); writable ones are copied (they may be the input's own
+    buffer, as a nullable integer column's ``to_numpy`` gives).
+    """
     if col is None:
-        return np.full(int(keep.sum()), default)
-    out: np.ndarray = fill(col.values[keep], col.empty[keep], default)
-    return out
+        n = int(keep.sum())
+        return _constant(n, default, dtype) if shared else np.full(n, default, dtype=dtype)
+    values = col.values
+    if values.dtype == dtype and not values.flags.writeable and keep.all() and not col.empty.any():
+        return values
+    out: np.ndarray = fill(_rows(values, keep), _rows(col.empty, keep), default)
+    return out.astype(dtype, copy=False)
 
 
 def _canonical(
@@ -238,14 +279,14 @@ def _canonical(
     n_acc = int(keep_p.sum())
     row_of_code = np.full(max(int(ppid.texts.shape[0]), 1), -1, dtype=np.int64)
     row_of_code[ppid.codes[keep_p]] = np.arange(n_acc, dtype=np.int64)
-    owner = row_of_code[owner_code[keep_i]]
-    weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks).astype(np.int64)
-    fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan).astype(np.float64)
+    owner = row_of_code[_rows(owner_code, keep_i)]
+    weeks = _take(pcols.get("period_weeks"), keep_p, period_weeks, np.int64)
+    fh = _take(pcols.get("family_hours_per_week"), keep_p, np.nan, np.float64)
     hours_cap = np.where(np.isnan(fh), np.inf, fh * weeks)
     budget_col = pcols.get("budget_eur")
-    budget = _take(budget_col, keep_p, 0).astype(np.int64)
+    budget = _take(budget_col, keep_p, 0, np.int64)
     given = ~budget_col.empty[keep_p] if budget_col is not None else np.zeros(n_acc, bool)
-    age = _take(pcols.get("age"), keep_p, 0).astype(np.int64)
+    age = _take(pcols.get("age"), keep_p, 0, np.int64)
     gcol = _coded(pcols.get("target_group"), keep_p)
     group = gcol.objects()
     bits = np.array([GROUP_BITS.get(str(t), 0) for t in gcol.texts], dtype=np.int64)
@@ -253,17 +294,17 @@ def _canonical(
     muni = _coded(pcols.get("municipality"), keep_p)
     warn_unknown_municipalities(muni, cat, stacklevel=4)
     service = _coded(icols.get("service"), keep_i)
-    item_muni = Codes(muni.codes[owner], muni.texts)
-    row = cat.match(service, item_muni, age[owner], gbits[owner])
-    rec = _take(icols.get("recommended_units"), keep_i, 1).astype(np.int64)
-    max_units = _take(icols.get("max_units"), keep_i, -1).astype(np.int64)
-    upper = _upper(cat, row, rec, max_units, weeks[owner])
-    has_row = row >= 0
-    price = np.where(has_row, cat.price_cents[np.maximum(row, 0)], 0)
-    hpu = np.where(has_row, cat.hours[np.maximum(row, 0)], 0.0)
-    fam = _take(icols.get("family_rank"), keep_i, -1).astype(np.int64)
+    row = cat.match_owned(service, owner, muni, age, gbits)
+    rec = _take(icols.get("recommended_units"), keep_i, 1, np.int64)
+    max_units = _take(icols.get("max_units"), keep_i, -1, np.int64, shared=True)
+    upper = _upper(cat, row, rec, max_units, weeks, owner)
+    # row -1 (none) takes the appended 0: one gather per column
+    price = np.append(cat.price_cents, 0).astype(np.int64, copy=False)[row]
+    hpu = np.append(cat.hours, 0.0).astype(np.float64, copy=False)[row]
+    fam = _take(icols.get("family_rank"), keep_i, -1, np.int64, shared=True)
     wcol = icols.get("weight")
-    weight = floats(Column(_take(wcol, keep_i, np.nan), np.zeros(0, bool), np.zeros(0, bool)))
+    no = np.zeros(0, dtype=bool)
+    weight = floats(Column(_take(wcol, keep_i, np.nan, np.float64, shared=True), no, no))
     return Prepared(
         participants=_kept(part, keep_p),
         items=_kept(items, keep_i),
@@ -276,15 +317,15 @@ def _canonical(
         hours_cap=hours_cap,
         age=age,
         group=group,
-        team_rank=_take(icols.get("team_rank"), keep_i, 1).astype(np.int64),
+        team_rank=_take(icols.get("team_rank"), keep_i, 1, np.int64),
         family_rank=fam,
         weight=weight,
         recommended=rec,
-        min_units=_take(icols.get("min_units"), keep_i, 0).astype(np.int64),
+        min_units=_take(icols.get("min_units"), keep_i, 0, np.int64, shared=True),
         max_units=max_units,
         row=row,
-        price_cents=price.astype(np.int64),
-        hours_per_unit=hpu.astype(np.float64),
+        price_cents=price,
+        hours_per_unit=hpu,
         upper=upper,
     )
 
@@ -296,13 +337,19 @@ def _kept(df: pd.DataFrame, keep: BoolArray) -> pd.DataFrame:
 
 
 def _upper(
-    cat: Catalogue, row: IntArray, rec: IntArray, max_units: IntArray, weeks: IntArray
+    cat: Catalogue,
+    row: IntArray,
+    rec: IntArray,
+    max_units: IntArray,
+    weeks: IntArray,
+    owner: IntArray,
 ) -> IntArray:
     """U_i = min(r_i, max_units_i, F(max/week * T), F(max/year * T / 52)); 0 without a row.
 
-    The caps are computed only for the items whose catalogue row has one.
+    ``weeks`` per participant, ``owner`` per item. The caps are computed only for the items
+    whose catalogue row has one.
     """
-    upper = np.where(max_units >= 0, np.minimum(rec, max_units), rec).astype(np.int64)
+    upper = np.where(max_units >= 0, np.minimum(rec, max_units), rec).astype(np.int64, copy=False)
     has_row = row >= 0
     r = np.maximum(row, 0)
     for per_row, per in ((cat.max_week, 1), (cat.max_year, 52)):  # a week; 52 weeks
@@ -311,7 +358,7 @@ def _upper(
             continue
         idx = np.flatnonzero(has_row & capped[r])
         with np.errstate(invalid="ignore"):
-            cap = np.floor(per_row[r[idx]] * weeks[idx] / per + CAP_TOL)
+            cap = np.floor(per_row[r[idx]] * weeks[owner[idx]] / per + CAP_TOL)
         upper[idx] = np.minimum(upper[idx], cap)
     upper[~has_row] = 0
     return upper
