@@ -47,8 +47,9 @@ OBJECTIVES = ("sum", "maxmin")
 METHODS = ("decomposition", "subgradient", "auto", "exact")
 #: time limit of each MILP of ``method="exact"`` (its default)
 EXACT_SECONDS = float(inspect.signature(solve_exact).parameters["time_limit"].default)
-#: seed of the sample that prices large regions (``solve_colgen``'s default)
-SAMPLE_SEED = int(inspect.signature(solve_colgen).parameters["seed"].default)
+MASTERS = ("auto", "participants", "aggregate")
+#: ``master="auto"``: the aggregated master above this many participants under capacities
+AGGREGATE_ABOVE = int(inspect.signature(solve_colgen).parameters["aggregate_above"].default)
 
 
 def _scaled(batch: Batch, weighting: str) -> Batch:
@@ -92,6 +93,7 @@ def allocate_region(
     errors: str = "raise",
     merge: str | RankMerge = "borda",
     workers: int = 1,
+    master: str = "auto",
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -106,8 +108,8 @@ def allocate_region(
     method : {"decomposition", "auto", "exact", "subgradient"}
         ``"decomposition"`` (default): column generation with capacity prices, which reaches
         the Lagrangian bound, then the master LP rounded (participants split between
-        allocations re-solved by a small MILP per municipality) and repaired; regions with
-        more than 8,000 participants under capacities take their prices from a seeded sample.
+        allocations re-solved by a small MILP per municipality) and repaired; see ``master``
+        for large regions.
         ``"auto"``: the same, then a MILP limited to ``milp_seconds`` for each municipality
         still above ``rel_gap``. ``"exact"``: one MILP per municipality without a time limit
         worth the name (small regions only). ``"subgradient"``: the earlier price search by
@@ -145,6 +147,14 @@ def allocate_region(
     workers : int
         Threads for the participants' own solves (the uncapacitated optimum and each price
         step's pricing); the answer does not change.
+    master : {"auto", "participants", "aggregate"}
+        The decomposition's master LP. ``"participants"``: a column per participant and
+        allocation (rounded by small MILPs). ``"aggregate"``: every participant priced
+        exactly, the master holding only sums per municipality and bucket of participants,
+        the allocation that of the pricing problem at prices where everything fits, then
+        filled; the same answer on Dask (``ibm.allocate_region_dataset``). ``"auto"``
+        (default): ``"aggregate"`` above 8,000 participants under capacities. Not used by
+        ``objective="maxmin"`` (always per participant).
 
     Examples
     --------
@@ -170,6 +180,10 @@ def allocate_region(
         raise _arg_error("objective", f"must be one of {', '.join(OBJECTIVES)}")
     if objective == "maxmin" and method not in ("decomposition", "auto"):
         raise _arg_error("objective", "maxmin needs method 'decomposition' or 'auto'")
+    if master not in MASTERS:
+        raise _arg_error("master", f"must be one of {', '.join(MASTERS)}")
+    if master == "aggregate" and objective == "maxmin":
+        raise _arg_error("master", "maxmin needs the per-participant master")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
         raise _arg_error("max_iter", "must be an integer >= 0")
     caps = read_capacities(capacities)
@@ -203,7 +217,8 @@ def allocate_region(
         batch = replace(batch, value=batch.value * w[batch.owner])
     # solve in participant_id order: the answer does not depend on the tables' row order, and
     # ties between participants go to the one whose id sorts first
-    order = np.argsort(prep.participants["participant_id"].astype(str).to_numpy(), kind="stable")
+    ids = prep.participants["participant_id"].astype(str).to_numpy()
+    order = np.argsort(ids, kind="stable")
     at = batch.item_index(order.astype(np.int64))
     with watching_limits() as hits:
         sol, near = _solve(
@@ -219,6 +234,8 @@ def allocate_region(
             rel_gap=rel_gap,
             milp_seconds=milp_seconds,
             workers=workers,
+            master=master,
+            ids=ids[order],
         )
     sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
     if near is not None:
@@ -238,7 +255,8 @@ def allocate_region(
             "rel_gap": float(rel_gap),
             "milp_seconds": float(milp_seconds),
             "exact_milp_seconds": EXACT_SECONDS,
-            "sample_seed": SAMPLE_SEED,
+            "master": master,
+            "aggregate_above": AGGREGATE_ABOVE,
             "weights": weights,
             "objective": objective,
             "budget": budget,
@@ -283,6 +301,8 @@ def _solve(
     rel_gap: float,
     milp_seconds: float,
     workers: int = 1,
+    master: str = "auto",
+    ids: np.ndarray | None = None,
 ) -> tuple[CapacitySolution, tuple[NeighbourUse, Arcs] | None]:
     """The region's allocation by ``method`` (and the neighbours' part, if any)."""
     solve = in_threads(solve_optimal, workers)
@@ -309,6 +329,8 @@ def _solve(
             time_limit=milp_seconds,
             maxmin=objective == "maxmin",
             solve=solve,
+            aggregate=None if master == "auto" else master == "aggregate",
+            ids=ids,
         )
         if method == "auto" and objective == "sum":
             sol = solve_auto(
