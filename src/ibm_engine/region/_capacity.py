@@ -10,7 +10,6 @@ regions only). See ``docs/capacities.md``.
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import replace
 from typing import Any
@@ -22,9 +21,8 @@ from ibm_engine._typing import IntArray
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, check_workers, stage
 from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
-from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
-from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
+from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, read_capacities
 from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange
 from ibm_engine.region._capacity_limits import watching_limits
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
@@ -37,40 +35,14 @@ from ibm_engine.region._capacity_neighbours import (
     use_neighbours,
 )
 from ibm_engine.region._capacity_result import RegionResult, region_result
-from ibm_engine.region._capacity_weights import participant_weights
+from ibm_engine.region._capacity_setup import (
+    check_arguments,
+    region_arrays,
+    region_parameters,
+)
 from ibm_engine.solve import Batch, in_threads, solve_optimal
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
-
-WEIGHTINGS = ("coverage", "value")
-OBJECTIVES = ("sum", "maxmin")
-METHODS = ("decomposition", "subgradient", "auto", "exact")
-#: time limit of each MILP of ``method="exact"`` (its default)
-EXACT_SECONDS = float(inspect.signature(solve_exact).parameters["time_limit"].default)
-MASTERS = ("auto", "participants", "aggregate")
-#: ``master="auto"``: the aggregated master above this many participants under capacities
-AGGREGATE_ABOVE = int(inspect.signature(solve_colgen).parameters["aggregate_above"].default)
-
-
-def _scaled(batch: Batch, weighting: str) -> Batch:
-    """Values divided by each participant's max_value (coverage) or kept (value)."""
-    if weighting == "value":
-        return batch
-    full = np.where(batch.fundable, batch.value * batch.upper, 0.0)
-    max_value = np.bincount(batch.owner, weights=full, minlength=batch.n)
-    scale = np.where(max_value > 0, max_value, 1.0)
-    return replace(batch, value=batch.value / scale[batch.owner])
-
-
-def _cap_index(muni: np.ndarray, service: np.ndarray, caps: pd.DataFrame) -> IntArray:
-    keys = pd.MultiIndex.from_arrays([caps["municipality"], caps["service"]])
-    probe = pd.MultiIndex.from_arrays([muni, service])
-    out: IntArray = np.asarray(keys.get_indexer(probe), dtype=np.int64)
-    return out
-
-
-def _arg_error(column: str, reason: str) -> InputError:
-    return InputError([problem(None, column, reason, table="arguments")])
 
 
 def allocate_region(
@@ -172,20 +144,7 @@ def allocate_region(
     >>> r.gap < 1e-8  # proven optimal (a tie: the id that sorts first gets the units)
     True
     """
-    if weighting not in WEIGHTINGS:
-        raise _arg_error("weighting", f"must be one of {', '.join(WEIGHTINGS)}")
-    if method not in METHODS:
-        raise _arg_error("method", f"must be one of {', '.join(METHODS)}")
-    if objective not in OBJECTIVES:
-        raise _arg_error("objective", f"must be one of {', '.join(OBJECTIVES)}")
-    if objective == "maxmin" and method not in ("decomposition", "auto"):
-        raise _arg_error("objective", "maxmin needs method 'decomposition' or 'auto'")
-    if master not in MASTERS:
-        raise _arg_error("master", f"must be one of {', '.join(MASTERS)}")
-    if master == "aggregate" and objective == "maxmin":
-        raise _arg_error("master", "maxmin needs the per-participant master")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
-        raise _arg_error("max_iter", "must be an integer >= 0")
+    check_arguments(weighting, method, objective, master, max_iter)
     caps = read_capacities(capacities)
     nb = None if neighbours is None else read_neighbours(neighbours)
     t0 = time.perf_counter()
@@ -206,27 +165,15 @@ def allocate_region(
     }
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
-    batch = _scaled(asm.batch, weighting)
-    muni = prep.participants["municipality"].astype(str).str.strip().to_numpy()[batch.owner]
-    service = prep.items["service"].astype(str).str.strip().to_numpy()[asm.perm]
-    cap_of = _cap_index(muni, service, caps)
-    capacity = caps["units"].to_numpy(dtype=np.int64)
-    group = pd.factorize(caps["municipality"])[0].astype(np.int64)
-    if weights is not None:
-        w = participant_weights(prep.participants, weights)
-        batch = replace(batch, value=batch.value * w[batch.owner])
-    # solve in participant_id order: the answer does not depend on the tables' row order, and
-    # ties between participants go to the one whose id sorts first
-    ids = prep.participants["participant_id"].astype(str).to_numpy()
-    order = np.argsort(ids, kind="stable")
-    at = batch.item_index(order.astype(np.int64))
+    arr = region_arrays(staged, caps, weighting, weights)
+    at = arr.at
     with watching_limits() as hits:
         sol, near = _solve(
-            batch.subset(order.astype(np.int64)),
-            cap_of[at],
-            capacity,
+            arr.batch,
+            arr.cap_of,
+            arr.capacity,
             caps,
-            group,
+            arr.group,
             nb,
             method=method,
             objective=objective,
@@ -235,34 +182,24 @@ def allocate_region(
             milp_seconds=milp_seconds,
             workers=workers,
             master=master,
-            ids=ids[order],
+            ids=arr.ids,
         )
     sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
     if near is not None:
         use, a = near
         near = (NeighbourUse(_back(use.units, at), _back(use.extra, at), _back(use.arc, at)), a)
     seconds = time.perf_counter() - t0
-    out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
+    out = region_result(
+        prep, asm, caps, arr.cap_of_staged, arr.capacity, sol, weighting, objective, seconds, near
+    )
     add_budget_columns(out.participants, staged)
     record = build_record(
         "region",
-        {
-            "period_weeks": int(period_weeks),
-            "team_share": staged.team_share,
-            "weighting": weighting,
-            "method": method,
-            "max_iter": max_iter,
-            "rel_gap": float(rel_gap),
-            "milp_seconds": float(milp_seconds),
-            "exact_milp_seconds": EXACT_SECONDS,
-            "master": master,
-            "aggregate_above": AGGREGATE_ABOVE,
-            "weights": weights,
-            "objective": objective,
-            "budget": budget,
-            "errors": errors,
-            "merge": staged.merge,
-        },
+        region_parameters(
+            staged.team_share, staged.merge, period_weeks=period_weeks, weighting=weighting,
+            method=method, max_iter=max_iter, rel_gap=rel_gap, milp_seconds=milp_seconds,
+            master=master, weights=weights, objective=objective, budget=budget, errors=errors,
+        ),
         hashes,
         hash_outputs(
             items=out.items, participants=out.participants, shadow_prices=out.shadow_prices,

@@ -15,14 +15,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ibm_engine._typing import IntArray
+from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.region._capacity_aggregate import Aggregate
 from ibm_engine.region._capacity_exact_sum import ExactSum, exact_sum
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, usage
 from ibm_engine.region._capacity_pricing import PricingPart, Rounding, cells
 from ibm_engine.solve import Batch, Solver, solve_optimal
 
-__all__ = ["BUCKETS", "PricingSetup", "aggregate_solution", "cell_groups", "pricing_setup"]
+__all__ = [
+    "BUCKETS",
+    "PricingSetup",
+    "aggregate_solution",
+    "aggregate_totals",
+    "cell_groups",
+    "pricing_setup",
+]
 
 #: buckets of each group's participants in the aggregated master (a column per bucket)
 BUCKETS = 32
@@ -89,15 +96,23 @@ def pricing_setup(
     )
 
 
+def aggregate_totals(
+    agg: Aggregate, free_value: ExactSum, free_bound: ExactSum
+) -> tuple[float, float, FloatArray]:
+    """The region's value, bound and bound per group (the last: participants without a
+    capacity) from the master's aggregates and the exact sums of those without a capacity."""
+    group_bound = np.concatenate([agg.bound, free_bound.totals()])
+    value = math.fsum([*agg.value.tolist(), *free_value.totals().tolist()])
+    return value, max(math.fsum(group_bound.tolist()), value), group_bound
+
+
 def aggregate_solution(
     agg: Aggregate, units: IntArray, units0: IntArray, free_value: ExactSum, free_bound: ExactSum
 ) -> CapacitySolution:
     """The region's solution from the aggregated master and the participants without a
     capacity (their values and bounds as exact sums): the same floats on one process and on
     any partitioning."""
-    group_bound = np.concatenate([agg.bound, free_bound.totals()])
-    value = math.fsum([*agg.value.tolist(), *free_value.totals().tolist()])
-    bound = max(math.fsum(group_bound.tolist()), value)
+    value, bound, group_bound = aggregate_totals(agg, free_value, free_bound)
     return CapacitySolution(
         units, units0, value, bound, agg.price, agg.iterations, "decomposition",
         group_bound=group_bound,
