@@ -36,7 +36,9 @@ __all__ = ["Aggregate", "Pricer", "solve_aggregate"]
 #: weight of the best-bound prices in the pricing point (Wentges smoothing)
 _SMOOTH = 0.5
 #: uniform starting prices per group: shares of the group's value per unit of capacity used
-_START = (0.25, 0.5, 1.0)
+_START = 0.5
+#: pricing passes of the starting bisection
+START_ROUNDS = 8
 #: pricing passes to find the prices at which every optimum fits the capacities
 FIT_ROUNDS = 30
 #: rounds of the fill: everybody re-solved within the room left, accepted while it fits
@@ -138,19 +140,27 @@ def solve_aggregate(
     add(first, everyone)
     best_bound = bound_at(first, zero)
     best_price = zero.copy()
-    # starting columns: uniform prices per group, shares of its value per unit used
     used: IntArray = first.use.sum(axis=0)
     over = used > capacity
     total = np.bincount(cell_group, weights=first.value.totals(), minlength=n_groups)
     per_unit = total / np.maximum(np.bincount(cg, weights=used, minlength=n_groups), 1)
-    for share in _START:
-        point = np.where(over, share * per_unit[cg], 0.0)
+    # starting columns: market-clearing prices by bisection per capacity (a capacity's price
+    # rises while its optima over-use it, falls while they leave room), from a share of its
+    # group's value per unit used; every pass is a column and a bound
+    lo = np.zeros(k)
+    hi = np.where(over, np.inf, 0.0)
+    point = np.where(over, _START * per_unit[cg], 0.0)
+    for _ in range(START_ROUNDS):
         pr = pricer.price(point)
         add(pr, everyone)
         bound_g = bound_at(pr, point)
         better = bound_g < best_bound
         best_bound = np.where(better, bound_g, best_bound)
         best_price = np.where(better[cg], point, best_price)
+        busy = pr.use.sum(axis=0) > capacity
+        lo = np.where(busy, point, lo)
+        hi = np.where(busy, hi, np.minimum(hi, point))
+        point = np.where(np.isfinite(hi), 0.5 * (lo + hi), 2.0 * point)
     tol = RC_REL_TOL * max(float(np.abs(best_bound).max(initial=0.0)), DIVISOR_FLOOR)
     trace: list[tuple[float, float, float]] = []
     it = 0
