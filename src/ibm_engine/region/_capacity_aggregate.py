@@ -149,7 +149,8 @@ def solve_aggregate(
     # group's value per unit used; every pass is a column and a bound
     lo = np.zeros(k)
     hi = np.where(over, np.inf, 0.0)
-    point = np.where(over, _START * per_unit[cg], 0.0)
+    guess = _START * per_unit[cg]  # where a price starts from 0
+    point = np.where(over, guess, 0.0)
     for _ in range(START_ROUNDS):
         pr = pricer.price(point)
         add(pr, everyone)
@@ -190,7 +191,7 @@ def solve_aggregate(
             continue
         smooth = _SMOOTH
         add(pr, new)
-    fit, below = _fit(pricer, best_price, capacity, cg, cell_group, fit_rounds)
+    fit, below = _fit(pricer, best_price, capacity, cg, cell_group, fit_rounds, guess)
     r = Rounding(fit)
     room = capacity - pricer.price(fit).use.sum(axis=0)
     steps: list[tuple[str, FloatArray | None]] = [
@@ -216,16 +217,17 @@ def _fit(
     cg: IntArray,
     cell_group: IntArray,
     rounds: int,
+    guess: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Prices at which every optimum fits every capacity, per group the best such by value.
 
-    From the best bound's prices, the over-used capacities' prices are raised (doubled) until
+    From the best bound's prices, the over-used capacities' prices are raised (doubled, or set
+    to ``guess`` from 0) until
     the group fits; then each price moves halfway back towards the highest price at which its
     capacity was over-used, a group's move kept when the whole group still fits (groups share
     no capacity, so each is decided alone)."""
     k = capacity.shape[0]
     n_groups = int(cg.max()) + 1 if k else 0
-    scale = float(start[start > 0].min()) if np.any(start > 0) else 1e-9
     lo = start.copy()
     hi = np.full(k, np.inf)
     best = np.full(n_groups, -np.inf)
@@ -239,10 +241,11 @@ def _fit(
         hi = np.where(fits[cg], point, hi)
         lo = np.where(over, np.maximum(lo, point), lo)
         found = np.isfinite(hi)
-        if found.all() and np.all(hi - lo <= 1e-9 * np.maximum(hi, DIVISOR_FLOOR)):
+        raise_ = np.where(over, np.where(point > 0, 2.0 * point, guess), point)
+        step = np.where(found, np.where(hi > lo, 0.5 * (lo + hi), hi), raise_)
+        if np.array_equal(step, point):  # converged to the floats' resolution
             break
-        raise_ = np.where(over, np.where(point > 0, 2.0 * point, scale), point)
-        point = np.where(found, np.where(hi > lo, 0.5 * (lo + hi), hi), raise_)
+        point = step
     # no fit found: nobody gets a unit there; and the highest over-used prices below
     return np.where(np.isfinite(hi), hi, _SHUT), lo
 
