@@ -115,7 +115,7 @@ def test_not_copartitioned_inputs_are_shuffled_and_give_the_same_answer(
     assert got.value == one.value and got.bound == one.bound and got.status == one.status
 
 
-def test_bad_input_in_any_partition_raises_one_error(
+def test_bad_input_raises_one_error_or_is_quarantined(
     dask_client: Any, region: Any, capacities: pd.DataFrame
 ) -> None:
     p, i, s = region
@@ -127,5 +127,13 @@ def test_bad_input_in_any_partition_raises_one_error(
             capacities, client=dask_client,
         )  # fmt: skip
     assert (err.value.problems["column"] == "age").any()
+    # quarantine: the same participant set aside, the others allocated as in one process
+    want = ibm.allocate_region(bad, i, s, capacities, master="aggregate", errors="quarantine")
+    got = ibm.allocate_region_dataset(
+        dd.from_pandas(bad, npartitions=1), dd.from_pandas(i, npartitions=1), s,
+        capacities, client=dask_client, errors="quarantine",
+    )  # fmt: skip
+    same(got, want)
+    assert len(got.rejected) == 1
     with pytest.raises(ibm.InputError):
         ibm.allocate_region_dataset(p, i, s, None, client=dask_client)
