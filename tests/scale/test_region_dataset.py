@@ -5,6 +5,7 @@ bound and status, the same record; the capacities are kept."""
 from __future__ import annotations
 
 import warnings
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,24 @@ def test_bad_input_raises_one_error_or_is_quarantined(
     assert len(got.rejected) == 1
     with pytest.raises(ibm.InputError):
         ibm.allocate_region_dataset(p, i, s, None, client=dask_client)
+
+
+def test_a_per_participant_budget_formula_runs_on_the_partitions(
+    dask_client: Any, region: Any, dataset: Path, capacities: pd.DataFrame
+) -> None:
+    p, i, s = region
+    src = ibm.Source("test", date(2024, 1, 1))
+    formula = ibm.FlatBudget({"GRT": 2600.0, "FT": 3900.0, "BSAC": 3100.0}, src)
+    people = p.drop(columns="budget_eur")
+    one = ibm.allocate_region(people, i, s, capacities, master="aggregate", budget=formula)
+    got = ibm.allocate_region_dataset(
+        dd.from_pandas(people, npartitions=1), dd.from_pandas(i, npartitions=1), s,
+        capacities, budget=formula, client=dask_client,
+    )  # fmt: skip
+    same(got, one)
+    assert "budget_source" in got.participants.columns
+    with pytest.raises(ibm.InputError, match="whole population"):
+        ibm.allocate_region_dataset(
+            dataset, capacities=capacities, budget=ibm.PotCalibrated(formula, 1e5, src),
+            client=dask_client,
+        )  # fmt: skip
