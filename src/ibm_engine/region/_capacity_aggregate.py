@@ -254,22 +254,38 @@ def _fit(
 
 
 def _accept(c: Candidates, room: IntArray) -> tuple[np.ndarray, IntArray]:
-    """Accept candidates, largest gain first (ties: the id sorting first), while their extra
-    units fit the room left."""
+    """Accept candidates, largest gain first (ties: the id sorting first), each while its
+    extra units fit the room left; those needing more of a capacity than is left are set
+    aside at each round (the rare candidate freeing units does not bring them back).
+
+    Vectorised by rounds: the longest run of candidates whose running extra units fit every
+    capacity is accepted at once, the first that does not fit is refused, and the rest go on
+    to the next round."""
     room = room.astype(np.int64).copy()
-    # a candidate needing more of a capacity than is left now never fits (room only
-    # shrinks, but for the rare candidate freeing units): only the others are tried
-    never = np.zeros(c.ids.shape[0], dtype=bool)
-    never[c.row[c.units > room[c.cap]]] = True
-    order = np.lexsort((c.ids.astype(str), -c.gain))
-    order = order[~never[order]]
-    need = np.argsort(c.row, kind="stable")
-    starts = np.searchsorted(c.row[need], np.arange(c.ids.shape[0] + 1))
-    taken: list[int] = []
-    for r in order.tolist():  # the candidates that fit on their own: a few hundred
-        sl = need[starts[r] : starts[r + 1]]
-        caps, extra = c.cap[sl], c.units[sl]
-        if np.all(extra <= room[caps]):
-            room[caps] -= extra
-            taken.append(r)
-    return c.ids[np.asarray(taken, dtype=np.int64)], room
+    n = c.ids.shape[0]
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((c.ids.astype(str), -c.gain))] = np.arange(n)
+    pos, cap, extra = rank[c.row], c.cap, c.units  # one entry per candidate and capacity
+    by = np.lexsort((pos, cap))  # per capacity, in acceptance order
+    pos, cap, extra = pos[by], cap[by], extra[by]
+    alive = np.ones(n, dtype=bool)  # by rank: not yet accepted, refused or set aside
+    taken = np.zeros(n, dtype=bool)
+    while True:
+        alive[pos[extra > room[cap]]] = False  # needs more than is left: never fits now
+        on = alive[pos]
+        if not alive.any():
+            break
+        p, q, e = pos[on], cap[on], extra[on]
+        run = np.cumsum(e)
+        first = np.r_[True, q[1:] != q[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(q.shape[0]), 0))
+        before = (run - e)[start]  # the running sum where its capacity's entries start
+        over = p[(run - before) > room[q]]  # running use of its capacity past the room
+        stop = int(over.min()) if over.shape[0] else n
+        take = alive & (np.arange(n) < stop)
+        taken |= take
+        room -= np.bincount(q, weights=e * take[p], minlength=room.shape[0]).astype(np.int64)
+        alive &= ~take
+        if stop < n:
+            alive[stop] = False  # the first that does not fit: refused
+    return c.ids[np.flatnonzero(taken[rank])], room
