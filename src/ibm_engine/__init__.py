@@ -99,6 +99,7 @@ from ibm_engine.scale import (
     DatasetResult,
     RepartitionWarning,
     allocate_dataset,
+    allocate_region_dataset,
     synthetic_dataset,
     write_dataset,
 )
@@ -174,6 +175,7 @@ __all__ = [
     "allocate_dataset",
     "allocate_plan",
     "allocate_region",
+    "allocate_region_dataset",
     "at_budget_change",
     "compare",
     "compare_mechanisms",

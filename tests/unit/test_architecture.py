@@ -90,6 +90,7 @@ PUBLIC = [
     "allocate_dataset",
     "allocate_plan",
     "allocate_region",
+    "allocate_region_dataset",
     "at_budget_change",
     "compare",
     "compare_mechanisms",

@@ -116,20 +116,21 @@ def test_auto_and_grouped_exact_agree_with_one_milp(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(10))
-@pytest.mark.parametrize("sample", [1000, 4])
-def test_column_generation_is_feasible_and_its_bound_is_valid(seed: int, sample: int) -> None:
-    """Full column generation and the sampled-price path (``sample=4``): value <= optimum <=
-    bound, both feasible; the full one reaches the optimum within its gap."""
+@pytest.mark.parametrize("aggregate", [False, True])
+def test_column_generation_is_feasible_and_its_bound_is_valid(seed: int, aggregate: bool) -> None:
+    """Column generation with a master per participant and with the aggregated master (large
+    regions, Dask): value <= optimum <= bound, both feasible; the first reaches the optimum
+    within its gap."""
     rng = np.random.default_rng(300 + seed)
     batch, cap_of, capacity = _random_region(rng, n=10, items=4, n_caps=4, max_upper=8)
     group = np.zeros(capacity.shape[0], dtype=np.int64)
     exact = solve_exact(batch, cap_of, capacity)
-    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9, sample=sample)
+    sol = solve_colgen(batch, cap_of, capacity, cap_group=group, rel_gap=1e-9, aggregate=aggregate)
     assert _feasible(batch, cap_of, capacity, sol.units)
     assert sol.value <= exact.value + TOL <= sol.bound + 2 * TOL
     assert sol.gap == pytest.approx((sol.bound - sol.value) / sol.bound, abs=1e-12)
     assert np.all(sol.price >= 0)
-    if sample > batch.n:  # the Lagrangian (LP) bound: never above the subgradient's best
+    if not aggregate:  # the Lagrangian (LP) bound: never above the subgradient's best
         sub = solve_lagrange(batch, cap_of, capacity, cap_group=group, max_iter=60, rel_gap=0)
         assert sol.bound <= sub.bound + TOL
 

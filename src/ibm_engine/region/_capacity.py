@@ -10,7 +10,6 @@ regions only). See ``docs/capacities.md``.
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import replace
 from typing import Any
@@ -22,9 +21,8 @@ from ibm_engine._typing import IntArray
 from ibm_engine.allocation._merge import RankMerge
 from ibm_engine.allocation._pipeline import add_budget_columns, check_workers, stage
 from ibm_engine.allocation._record import build_record, hash_inputs, hash_outputs
-from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_colgen import solve_colgen
-from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, problem, read_capacities
+from ibm_engine.region._capacity_input import CAPACITY_COLUMNS, read_capacities
 from ibm_engine.region._capacity_lagrange import CapacitySolution, solve_lagrange
 from ibm_engine.region._capacity_limits import watching_limits
 from ibm_engine.region._capacity_milp import solve_auto, solve_exact
@@ -37,39 +35,14 @@ from ibm_engine.region._capacity_neighbours import (
     use_neighbours,
 )
 from ibm_engine.region._capacity_result import RegionResult, region_result
-from ibm_engine.region._capacity_weights import participant_weights
+from ibm_engine.region._capacity_setup import (
+    check_arguments,
+    region_arrays,
+    region_parameters,
+)
 from ibm_engine.solve import Batch, in_threads, solve_optimal
 
 __all__ = ["CAPACITY_COLUMNS", "RegionResult", "allocate_region", "read_capacities"]
-
-WEIGHTINGS = ("coverage", "value")
-OBJECTIVES = ("sum", "maxmin")
-METHODS = ("decomposition", "subgradient", "auto", "exact")
-#: time limit of each MILP of ``method="exact"`` (its default)
-EXACT_SECONDS = float(inspect.signature(solve_exact).parameters["time_limit"].default)
-#: seed of the sample that prices large regions (``solve_colgen``'s default)
-SAMPLE_SEED = int(inspect.signature(solve_colgen).parameters["seed"].default)
-
-
-def _scaled(batch: Batch, weighting: str) -> Batch:
-    """Values divided by each participant's max_value (coverage) or kept (value)."""
-    if weighting == "value":
-        return batch
-    full = np.where(batch.fundable, batch.value * batch.upper, 0.0)
-    max_value = np.bincount(batch.owner, weights=full, minlength=batch.n)
-    scale = np.where(max_value > 0, max_value, 1.0)
-    return replace(batch, value=batch.value / scale[batch.owner])
-
-
-def _cap_index(muni: np.ndarray, service: np.ndarray, caps: pd.DataFrame) -> IntArray:
-    keys = pd.MultiIndex.from_arrays([caps["municipality"], caps["service"]])
-    probe = pd.MultiIndex.from_arrays([muni, service])
-    out: IntArray = np.asarray(keys.get_indexer(probe), dtype=np.int64)
-    return out
-
-
-def _arg_error(column: str, reason: str) -> InputError:
-    return InputError([problem(None, column, reason, table="arguments")])
 
 
 def allocate_region(
@@ -92,6 +65,7 @@ def allocate_region(
     errors: str = "raise",
     merge: str | RankMerge = "borda",
     workers: int = 1,
+    master: str = "auto",
 ) -> RegionResult:
     """Allocate a whole region within every budget and every provider capacity.
 
@@ -106,8 +80,8 @@ def allocate_region(
     method : {"decomposition", "auto", "exact", "subgradient"}
         ``"decomposition"`` (default): column generation with capacity prices, which reaches
         the Lagrangian bound, then the master LP rounded (participants split between
-        allocations re-solved by a small MILP per municipality) and repaired; regions with
-        more than 8,000 participants under capacities take their prices from a seeded sample.
+        allocations re-solved by a small MILP per municipality) and repaired; see ``master``
+        for large regions.
         ``"auto"``: the same, then a MILP limited to ``milp_seconds`` for each municipality
         still above ``rel_gap``. ``"exact"``: one MILP per municipality without a time limit
         worth the name (small regions only). ``"subgradient"``: the earlier price search by
@@ -145,6 +119,14 @@ def allocate_region(
     workers : int
         Threads for the participants' own solves (the uncapacitated optimum and each price
         step's pricing); the answer does not change.
+    master : {"auto", "participants", "aggregate"}
+        The decomposition's master LP. ``"participants"``: a column per participant and
+        allocation (rounded by small MILPs). ``"aggregate"``: every participant priced
+        exactly, the master holding only sums per municipality and bucket of participants,
+        the allocation that of the pricing problem at prices where everything fits, then
+        filled; the same answer on Dask (``ibm.allocate_region_dataset``). ``"auto"``
+        (default): ``"aggregate"`` above 8,000 participants under capacities. Not used by
+        ``objective="maxmin"`` (always per participant).
 
     Examples
     --------
@@ -162,16 +144,7 @@ def allocate_region(
     >>> r.gap < 1e-8  # proven optimal (a tie: the id that sorts first gets the units)
     True
     """
-    if weighting not in WEIGHTINGS:
-        raise _arg_error("weighting", f"must be one of {', '.join(WEIGHTINGS)}")
-    if method not in METHODS:
-        raise _arg_error("method", f"must be one of {', '.join(METHODS)}")
-    if objective not in OBJECTIVES:
-        raise _arg_error("objective", f"must be one of {', '.join(OBJECTIVES)}")
-    if objective == "maxmin" and method not in ("decomposition", "auto"):
-        raise _arg_error("objective", "maxmin needs method 'decomposition' or 'auto'")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 0:
-        raise _arg_error("max_iter", "must be an integer >= 0")
+    check_arguments(weighting, method, objective, master, max_iter)
     caps = read_capacities(capacities)
     nb = None if neighbours is None else read_neighbours(neighbours)
     t0 = time.perf_counter()
@@ -192,26 +165,15 @@ def allocate_region(
     }
     workers = check_workers(workers)
     prep, asm = staged.prep, staged.asm
-    batch = _scaled(asm.batch, weighting)
-    muni = prep.participants["municipality"].astype(str).str.strip().to_numpy()[batch.owner]
-    service = prep.items["service"].astype(str).str.strip().to_numpy()[asm.perm]
-    cap_of = _cap_index(muni, service, caps)
-    capacity = caps["units"].to_numpy(dtype=np.int64)
-    group = pd.factorize(caps["municipality"])[0].astype(np.int64)
-    if weights is not None:
-        w = participant_weights(prep.participants, weights)
-        batch = replace(batch, value=batch.value * w[batch.owner])
-    # solve in participant_id order: the answer does not depend on the tables' row order, and
-    # ties between participants go to the one whose id sorts first
-    order = np.argsort(prep.participants["participant_id"].astype(str).to_numpy(), kind="stable")
-    at = batch.item_index(order.astype(np.int64))
+    arr = region_arrays(staged, caps, weighting, weights)
+    at = arr.at
     with watching_limits() as hits:
         sol, near = _solve(
-            batch.subset(order.astype(np.int64)),
-            cap_of[at],
-            capacity,
+            arr.batch,
+            arr.cap_of,
+            arr.capacity,
             caps,
-            group,
+            arr.group,
             nb,
             method=method,
             objective=objective,
@@ -219,32 +181,25 @@ def allocate_region(
             rel_gap=rel_gap,
             milp_seconds=milp_seconds,
             workers=workers,
+            master=master,
+            ids=arr.ids,
         )
     sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
     if near is not None:
         use, a = near
         near = (NeighbourUse(_back(use.units, at), _back(use.extra, at), _back(use.arc, at)), a)
     seconds = time.perf_counter() - t0
-    out = region_result(prep, asm, caps, cap_of, capacity, sol, weighting, objective, seconds, near)
+    out = region_result(
+        prep, asm, caps, arr.cap_of_staged, arr.capacity, sol, weighting, objective, seconds, near
+    )
     add_budget_columns(out.participants, staged)
     record = build_record(
         "region",
-        {
-            "period_weeks": int(period_weeks),
-            "team_share": staged.team_share,
-            "weighting": weighting,
-            "method": method,
-            "max_iter": max_iter,
-            "rel_gap": float(rel_gap),
-            "milp_seconds": float(milp_seconds),
-            "exact_milp_seconds": EXACT_SECONDS,
-            "sample_seed": SAMPLE_SEED,
-            "weights": weights,
-            "objective": objective,
-            "budget": budget,
-            "errors": errors,
-            "merge": staged.merge,
-        },
+        region_parameters(
+            staged.team_share, staged.merge, period_weeks=period_weeks, weighting=weighting,
+            method=method, max_iter=max_iter, rel_gap=rel_gap, milp_seconds=milp_seconds,
+            master=master, weights=weights, objective=objective, budget=budget, errors=errors,
+        ),
         hashes,
         hash_outputs(
             items=out.items, participants=out.participants, shadow_prices=out.shadow_prices,
@@ -283,6 +238,8 @@ def _solve(
     rel_gap: float,
     milp_seconds: float,
     workers: int = 1,
+    master: str = "auto",
+    ids: np.ndarray | None = None,
 ) -> tuple[CapacitySolution, tuple[NeighbourUse, Arcs] | None]:
     """The region's allocation by ``method`` (and the neighbours' part, if any)."""
     solve = in_threads(solve_optimal, workers)
@@ -309,6 +266,8 @@ def _solve(
             time_limit=milp_seconds,
             maxmin=objective == "maxmin",
             solve=solve,
+            aggregate=None if master == "auto" else master == "aggregate",
+            ids=ids,
         )
         if method == "auto" and objective == "sum":
             sol = solve_auto(

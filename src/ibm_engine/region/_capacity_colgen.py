@@ -13,10 +13,9 @@ The integer allocation rounds the last master LP: participants whose LP allocati
 column keep it; in a basic solution at most one participant per binding capacity is split
 between columns, and those few are re-solved exactly by a small MILP per group of capacities
 (their full item variables, the capacity left); then money and capacity freed are re-filled by
-the repair. Large regions (more than ``sample`` participants under capacities) take their
-prices from column generation on a seeded random sample with capacities scaled by its share;
-the Lagrangian bound at those prices is then computed over everybody (valid for any prices),
-and the allocation is the repaired pricing solution.
+the repair. Large regions (more than ``aggregate_above`` participants under capacities), and
+the region on Dask, price every participant exactly and keep only sums per group of
+capacities in the master (:mod:`~ibm_engine.region._capacity_aggregate`).
 """
 
 from __future__ import annotations
@@ -27,12 +26,13 @@ import numpy as np
 
 from ibm_engine._tolerances import TIE_TILT_REL
 from ibm_engine._typing import IntArray
-from ibm_engine.region._capacity_colgen_parts import (
-    Region,
-    maxmin_part,
-    sampled_part,
-    whole_part,
+from ibm_engine.region._capacity_aggregate import solve_aggregate
+from ibm_engine.region._capacity_aggregate_run import (
+    aggregate_solution,
+    cell_groups,
+    pricing_setup,
 )
+from ibm_engine.region._capacity_colgen_parts import Region, maxmin_part, whole_part
 from ibm_engine.region._capacity_lagrange import CapacitySolution, groups, repair
 from ibm_engine.solve import Batch, Solver, solve_optimal
 
@@ -51,20 +51,22 @@ def solve_colgen(
     max_iter: int = 60,
     rel_gap: float = 1e-3,
     time_limit: float = 5.0,
-    sample: int = 8000,
-    seed: int = 0,
+    aggregate_above: int = 8000,
     maxmin: bool = False,
     solve: Solver = solve_optimal,
+    aggregate: bool | None = None,
+    ids: np.ndarray | None = None,
 ) -> CapacitySolution:
     """Column generation with smoothed prices, then rounding (see module).
 
-    Regions with more than ``sample`` participants in capacity groups take their prices from
-    column generation on a seeded random sample (capacities scaled by its share); the bound is
-    the Lagrangian bound at those prices over everybody, the allocation the repair of the
-    pricing solution. ``maxmin``: first the largest smallest kept share (value / uncapacitated
+    ``maxmin``: first the largest smallest kept share (value / uncapacitated
     value) over the participants under capacities, then the largest sum with every share at
     least that (always over everybody, no sample). ``solve`` solves the participants' own
     problems (the uncapacitated optimum, the pricing): e.g. over several processes.
+    ``aggregate``: price every participant and keep only sums per group in the master
+    (:mod:`~ibm_engine.region._capacity_aggregate`); by default above ``aggregate_above``
+    participants under capacities (not with ``maxmin``); ``ids`` (default: the batch order)
+    break its ties.
     """
     k = capacity.shape[0]
     cap_f = capacity.astype(np.float64)
@@ -73,6 +75,19 @@ def solve_colgen(
     # relative (the bound of the raised problem is a bound of the original one)
     tilt = 1.0 + _TIE * (batch.n - np.arange(batch.n)) / max(batch.n, 1)
     batch = replace(batch, value=batch.value * tilt[batch.owner])
+    if aggregate is None:
+        n_under = int(np.unique(batch.owner[cap_of >= 0]).shape[0])
+        aggregate = n_under > aggregate_above and not maxmin
+    if aggregate and not maxmin:
+        who = np.arange(batch.n).astype(str) if ids is None else np.asarray(ids)
+        setup = pricing_setup(original, cap_of, capacity, cap_group, who, solve)
+        agg = solve_aggregate(
+            setup.pricer, capacity, groups(batch, cap_of, cap_group)[1],
+            cell_groups(int(cap_group.max()) + 1 if k else 0), max_iter=max_iter,
+            rel_gap=rel_gap,
+        )  # fmt: skip
+        units = setup.units(agg.rounding)
+        return aggregate_solution(agg, units, setup.units0, setup.free_value, setup.free_bound)
     pg, cg = groups(batch, cap_of, cap_group)
     n_groups = int(cg.max()) + 1 if k else 0
     sol0 = solve(original)  # the tilt is uniform per participant: same optima
@@ -113,12 +128,7 @@ def solve_colgen(
         time_limit=time_limit,
         solve=solve,
     )
-    if maxmin:
-        part = maxmin_part(reg)
-    elif master.shape[0] <= sample:
-        part = whole_part(reg)
-    else:
-        part = sampled_part(reg, sample, seed)
+    part = maxmin_part(reg) if maxmin else whole_part(reg)
     units[idx] = part.units
     group_bound, price, iterations, shares = part.bound, part.price, part.iterations, part.shares
     value = float(np.dot(original.value, units))

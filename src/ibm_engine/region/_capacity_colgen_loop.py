@@ -1,6 +1,6 @@
 """The column generation loop of :mod:`ibm_engine.region._capacity_colgen`: master LP, smoothed
 prices (Wentges), exact pricing at those prices, the Lagrangian bound; and the pool's helpers
-(frontier columns for max-min, the seeded sample of large regions).
+(frontier columns for max-min).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ibm_engine.region._capacity_lagrange import priced
 from ibm_engine.region._capacity_pool import Fairness, Pool, columns, master
 from ibm_engine.solve import Batch, Solver, solve_optimal
 
-__all__ = ["Generated", "frontier_columns", "generate", "pool_size", "sample_participants"]
+__all__ = ["Generated", "frontier_columns", "generate", "pool_size"]
 
 #: weight of the best-bound prices in the pricing point (Wentges smoothing)
 _SMOOTH = 0.5
@@ -139,15 +139,3 @@ def frontier_columns(
         sol = solve(priced(sub, cap_sub, share * mean))
         val, use = columns(sub, cap_sub, k, sol.units, rows)
         pool.add(rows, val, use, sol.units)
-
-
-def sample_participants(grp: IntArray, size: int, seed: int) -> IntArray:
-    """A seeded random sample of about ``size`` participants, the same share of every group."""
-    rng = np.random.default_rng(seed)
-    share = size / grp.shape[0]
-    keep = rng.random(grp.shape[0]) < share
-    for g in np.unique(grp).tolist():  # at least one participant of every group
-        mine = np.flatnonzero(grp == g)
-        if not keep[mine].any():
-            keep[mine[0]] = True
-    return np.flatnonzero(keep)

@@ -1,6 +1,7 @@
-"""The three ways column generation allocates the participants under capacities: the largest
-smallest kept share first (``objective="maxmin"``), the whole region, or prices from a seeded
-sample (large regions). See :mod:`ibm_engine.region._capacity_colgen`.
+"""The ways column generation with a master per participant allocates the participants under
+capacities: the largest smallest kept share first (``objective="maxmin"``) or the whole
+region. See :mod:`ibm_engine.region._capacity_colgen` (large regions:
+:mod:`~ibm_engine.region._capacity_aggregate`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from ibm_engine.region._capacity_colgen_loop import (
     frontier_columns,
     generate,
     pool_size,
-    sample_participants,
 )
-from ibm_engine.region._capacity_lagrange import priced, repair
+from ibm_engine.region._capacity_lagrange import priced
 from ibm_engine.region._capacity_pool import Fairness
 from ibm_engine.region._capacity_round import exact_maxmin, integer
 from ibm_engine.solve import Batch, Solver
 
-__all__ = ["EXACT_MAXMIN", "Part", "Region", "maxmin_part", "sampled_part", "whole_part"]
+__all__ = [
+    "EXACT_MAXMIN",
+    "Part",
+    "Region",
+    "maxmin_part",
+    "whole_part",
+]
 
 #: regions with at most this many participants under capacities get the exact max-min (MILP)
 EXACT_MAXMIN = 300
@@ -116,28 +122,3 @@ def whole_part(r: Region) -> Part:
     plain = np.bincount(r.grp, weights=again.bound, minlength=r.n_groups).astype(np.float64)
     plain += np.bincount(r.cg, weights=gen.price * r.cap_f, minlength=r.n_groups)
     return Part(units, np.minimum(gen.bound, plain), gen.price, gen.iterations)
-
-
-def sampled_part(r: Region, sample: int, seed: int) -> Part:
-    """Prices from a seeded sample (capacities scaled by its share); the bound at those prices
-    over everybody; the allocation the better of the repaired pricing solution and the start."""
-    grp, cg, n_groups = r.grp, r.cg, r.n_groups
-    pick = sample_participants(grp, sample, seed)
-    part_items = r.sub.item_index(pick)
-    small = r.sub.subset(pick)
-    drawn = np.bincount(grp[pick], minlength=n_groups) / np.bincount(grp, minlength=n_groups)
-    cap_s = r.cap_f * drawn[cg]
-    gen = generate(
-        small, r.cap_sub[part_items], cap_s, grp[pick], cg, [r.units0[part_items]], r.max_iter,
-        r.rel_gap, solve=r.solve,
-    )  # fmt: skip
-    price = gen.price
-    sol = r.solve(priced(r.plain, r.cap_sub, price))
-    bound = np.bincount(grp, weights=sol.bound, minlength=n_groups).astype(np.float64)
-    bound += np.bincount(cg, weights=price * r.cap_f, minlength=n_groups)
-    found = repair(r.sub, r.cap_sub, r.capacity, sol.units)
-    better = np.bincount(grp, weights=r.sub.evaluate(found)[0], minlength=n_groups) > (
-        np.bincount(grp, weights=r.sub.evaluate(r.start)[0], minlength=n_groups)
-    )
-    units = np.where(better[grp][r.sub.owner], found, r.start)
-    return Part(units, bound, price, gen.iterations)

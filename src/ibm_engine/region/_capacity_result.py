@@ -172,13 +172,18 @@ def region_result(
     objective: str,
     seconds: float,
     near: tuple[NeighbourUse, Arcs] | None = None,
+    totals: tuple[IntArray, IntArray] | None = None,
 ) -> RegionResult:
+    """The result of a region run (``totals``: the units used and demanded of each capacity
+    by the whole region, when these tables are one partition of it)."""
     batch = asm.batch
     k = capacity.shape[0]
     used = usage(cap_of, sol.units, k)
     if near is not None:  # home units at home, bought units at the neighbour's provider
         used = usage(cap_of, near[0].units, k) + near[0].incoming(near[1], k)
     demand = usage(cap_of, sol.units0, k)
+    if totals is not None:
+        used, demand = totals
     items = item_table(prep, asm, _solution(batch, sol.units))
     items0 = item_table(prep, asm, _solution(batch, sol.units0))
     cap_row = np.empty(batch.m, dtype=np.int64)

@@ -13,6 +13,7 @@ from ibm_engine.scale._layout import (
     synthetic_dataset,
     write_dataset,
 )
+from ibm_engine.scale._region import allocate_region_dataset
 from ibm_engine.scale._result import DatasetResult, RepartitionWarning
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "DatasetResult",
     "RepartitionWarning",
     "allocate_dataset",
+    "allocate_region_dataset",
     "dataset_files",
     "synthetic_dataset",
     "worker_environ",
