@@ -226,9 +226,9 @@ def utf8_hashes(
     ``may``: whether the text may be blank (empty, or its first byte is one of ``lead``, the
     first bytes of whitespace), for the caller to look at those only.
 
-    Texts of at most 16 bytes (ids, codes) are looked up first: the row before, then a table
-    of 1,024 recent texts by their bytes, so a repeated text is hashed once (the values do not
-    depend on it)."""
+    Texts of at most 16 bytes (ids, codes, units) are looked up first in a table of 4,096
+    recent texts by their bytes, so a repeated text is hashed once (the values do not depend on
+    it)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     plus = np.uint64(0xFF51AFD7ED558CCD)
     one = np.uint64(1)
@@ -236,10 +236,9 @@ def utf8_hashes(
     for k in range(8):
         low[k] = (one << np.uint64(8 * k)) - one
     low[8] = ~np.uint64(0)
-    seen_n = np.full(1024, -1, dtype=np.int64)
-    seen_w = np.zeros(2048, dtype=np.uint64)
-    seen_h = np.zeros(2048, dtype=np.uint64)
-    last_n, last_w0, last_w1 = np.int64(-1), np.uint64(0), np.uint64(0)
+    seen_n = np.full(4096, -1, dtype=np.int64)
+    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
+    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
     for j in range(out_a.shape[0]):
         p = offsets[j] - first
         n = offsets[j + 1] - offsets[j]
@@ -252,12 +251,7 @@ def utf8_hashes(
             w1 = (words[q + 1] >> bits) | ((words[q + 2] << left) << one)
             w0 &= low[min(n, 8)]  # the bytes past the text's end zero
             w1 &= low[max(n, 8) - 8]
-            if n == last_n and w0 == last_w0 and w1 == last_w1:  # the text of row j - 1
-                out_a[j] = out_a[j - 1]
-                out_b[j] = out_b[j - 1]
-                continue
-            last_n, last_w0, last_w1 = n, w0, w1
-            slot = ((w0 ^ (w1 * chain) ^ np.uint64(n)) * plus) >> np.uint64(54)
+            slot = ((w0 ^ (w1 * chain) ^ np.uint64(n)) * plus) >> np.uint64(52)
             if seen_n[slot] == n and seen_w[2 * slot] == w0 and seen_w[2 * slot + 1] == w1:
                 ha, hb = seen_h[2 * slot], seen_h[2 * slot + 1]
             else:
@@ -273,7 +267,6 @@ def utf8_hashes(
                 seen_w[2 * slot], seen_w[2 * slot + 1] = w0, w1
                 seen_h[2 * slot], seen_h[2 * slot + 1] = ha, hb
         else:
-            last_n = np.int64(-1)
             ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
             hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
             for k in range(0, n, 8):
