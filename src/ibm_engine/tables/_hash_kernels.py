@@ -331,9 +331,9 @@ def chain_ints(
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
-        for i in range(m):
-            keep = np.uint64(1) - np.uint64(null[lo + i])  # 0 for a null row
-            tags[i] = np.uint8(keep) * tag
-            a[i] = np.uint64(vals[lo + i]) * keep
+        for i in range(m):  # selects, not branches: vectorised
+            none = null[lo + i] != 0
+            tags[i] = 0 if none else tag
+            a[i] = np.uint64(0) if none else np.uint64(vals[lo + i])
         table_cells(tags[:m], a[:m], a[:m], mix_a, mix_b, ha[:m], hb[:m])
         _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
