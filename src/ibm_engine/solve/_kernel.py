@@ -26,7 +26,7 @@ DONE, OVER_LIMIT_VALUE, OVER_LIMIT_TIES = 0, 1, 2
 # hours density orders, counts, best units, at depth d: gcd of the prices left, cost of all left,
 # money spent, gcd of the hours left; an order workspace, Lagrangian orders) and of ``fw``
 GI, C, UP, LO, SEQ, POS, ORDM, ORDH, CNT, BEST, GSUF, SC, CUMC, GHS, ORDW, ORDL = range(16)
-CF, V, H, KEY, CUMH, CUMV = range(6)  # price, value, hours, sort key; at d: hours, value
+CF, V, H, KEY, CUMH, CUMV, MUS = range(7)  # price, value, hours, sort key; at d: hours, value; mu
 
 
 @kernel
@@ -122,15 +122,16 @@ def lagrange(iw, fw, n, depth, b, hr, fix, t, hi, steps, need):
 
 
 @inlined
-def _node_bound(iw, fw, n, depth, mus, nmu, b, hr, finite, fix, t, need, strong, muhi, steps):
+def _node_bound(iw, fw, n, depth, nmu, b, hr, finite, fix, t, need, strong, muhi, steps):
     """Bound of the undecided items (``fix`` at most ``t`` units) within money ``b``, hours
     ``hr``; the first bound found below ``need`` is returned (it prunes already). ``strong``:
     also the Lagrangian at this node's own best multiplier (bisection, ``steps``)."""
     ub = lp_bound(iw, ORDM, n, depth, fw, 0.0, CF, b, fix, t, need)
     if finite and ub >= need:
         for j in range(nmu):
-            lag = lp_bound(iw, ORDL + j, n, depth, fw, mus[j], CF, b, fix, t, need - mus[j] * hr)
-            ub = min(ub, mus[j] * hr + lag)
+            mu = fw[MUS, j]
+            lag = lp_bound(iw, ORDL + j, n, depth, fw, mu, CF, b, fix, t, need - mu * hr)
+            ub = min(ub, mu * hr + lag)
             if ub < need:
                 return ub
         ub = min(ub, lp_bound(iw, ORDH, n, depth, fw, 0.0, H, hr, fix, t, need))
@@ -167,7 +168,7 @@ def _keep(tie_u, tie_v, k, best, tol):
 
 
 @kernel
-def _search(iw, fw, n, mus, nmu, hq, budget, hlim, finite, lex, target, floor_, node_limit, tie_u, tie_v, tol, best0, strong, muhi, steps):  # fmt: skip  # noqa: E501
+def _search(iw, fw, n, nmu, hq, budget, hlim, finite, lex, target, floor_, node_limit, tie_u, tie_v, tol, best0, strong, muhi, steps):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq`` from incumbent value ``best0``: (over the node limit,
     best value, nodes, ties kept). ``lex=False``: every leaf within ``tol`` of the best is visited
     and kept in ``tie_u``/``tie_v`` (-1: more than fit). ``lex=True``: the first leaf worth at
@@ -238,7 +239,7 @@ def _search(iw, fw, n, mus, nmu, hq, budget, hlim, finite, lex, target, floor_, 
         if ghs[d] > 0:  # the hours left, down to a multiple of what the items left can use
             hr = math.floor(hr / (hq * ghs[d])) * (hq * ghs[d])
         thr = floor_ if lex else best - tol
-        ub = cum_v[d] + _node_bound(iw, fw, n, d, mus, nmu, bf, hr, finite, i, t, thr - cum_v[d], strong, muhi, steps)  # fmt: skip  # noqa: E501
+        ub = cum_v[d] + _node_bound(iw, fw, n, d, nmu, bf, hr, finite, i, t, thr - cum_v[d], strong, muhi, steps)  # fmt: skip  # noqa: E501
         if ub < thr:
             d -= 1
             fresh = False
@@ -304,9 +305,8 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         kmax = max(kmax, offsets[p + 1] - offsets[p])
     iw = np.zeros((ORDL + nf, kmax + 1), np.int64)  # workspace, reused by every participant
     gi, c, up, lo, seq, pos, ordm, ordh, best_u = iw[GI], iw[C], iw[UP], iw[LO], iw[SEQ], iw[POS], iw[ORDM], iw[ORDH], iw[BEST]  # fmt: skip  # noqa: E501
-    muhi, fw = 0.0, np.zeros((6, kmax + 1), np.float64)
-    cf, v, h, key = fw[CF], fw[V], fw[H], fw[KEY]
-    mus = np.empty(nf, np.float64)
+    muhi, fw = 0.0, np.zeros((7, max(kmax + 1, nf)), np.float64)
+    cf, v, h, key, mus = fw[CF], fw[V], fw[H], fw[KEY], fw[MUS]
     tie_u, tie_v = np.empty((ties_kept, kmax), np.int64), np.empty(ties_kept, np.float64)
     for p in range(p0, p1):
         B = budget[p]
@@ -363,7 +363,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         tol = tols[0] + tols[3] * abs(total_v)  # spare ties and float noise from pruning
         vstar = vknown[p]
         if math.isnan(vstar):  # else the value is known: only the tie is left to break
-            over, vstar, nodes, ties = _search(iw, fw, n, mus, nmu, hq, B, hlim, finite, False, 0.0, 0.0, node_limit, tie_u, tie_v, tol, -math.inf, False, muhi, mu_steps)  # fmt: skip  # noqa: E501
+            over, vstar, nodes, ties = _search(iw, fw, n, nmu, hq, B, hlim, finite, False, 0.0, 0.0, node_limit, tie_u, tie_v, tol, -math.inf, False, muhi, mu_steps)  # fmt: skip  # noqa: E501
             nodes_out[p] = nodes
             if over:  # again with the lumpiest items (largest minimum spend) first
                 for i in range(n):
@@ -372,7 +372,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
                 for d in range(n):
                     pos[seq[d]] = d
                 hq = _suffix(iw, fw, n)
-                over, vstar, nodes, ties = _search(iw, fw, n, mus, nmu, hq, B, hlim, finite, False, 0.0, 0.0, node_limit, tie_u, tie_v, tol, vstar, finite, muhi, mu_steps // 3)  # fmt: skip  # noqa: E501
+                over, vstar, nodes, ties = _search(iw, fw, n, nmu, hq, B, hlim, finite, False, 0.0, 0.0, node_limit, tie_u, tie_v, tol, vstar, finite, muhi, mu_steps // 3)  # fmt: skip  # noqa: E501
                 nodes_out[p] += nodes
             if over:
                 status_out[p] = OVER_LIMIT_VALUE
@@ -390,7 +390,7 @@ def solve_range(offsets, cost, value, lower, upper, hours, budget, hcap, p0, p1,
         target = vstar - tols[0]
         strong = finite and not math.isnan(vknown[p])  # a participant HiGHS found the value of
         floor_ = target - tols[3] * abs(vstar)
-        over, found, nodes, _ = _search(iw, fw, n, mus, nmu, hq, B, hlim, finite, True, target, floor_, node_limit, tie_u, tie_v, tol, -math.inf, strong, muhi, mu_steps // 3)  # fmt: skip  # noqa: E501
+        over, found, nodes, _ = _search(iw, fw, n, nmu, hq, B, hlim, finite, True, target, floor_, node_limit, tie_u, tie_v, tol, -math.inf, strong, muhi, mu_steps // 3)  # fmt: skip  # noqa: E501
         nodes_out[p] += nodes
         if over or found == -math.inf:  # (none found: a known value was not reached)
             status_out[p] = OVER_LIMIT_TIES
