@@ -3,9 +3,9 @@
 How it searches, bounds and breaks ties: see ``_search`` (the driver) and docs/architecture.md.
 numba caches a kernel by its own source file, so every kernel lives in this one module (a kernel
 called from another file would stay cached after that file changed). A participant's items are
-rows of two workspaces, ``iw`` (int64) and ``fw`` (float64): inlined functions take those two, not
-an array per row, as numba counts references to each array an inlined function is handed (atomic
-operations at every node: they were half of the search's time).
+rows of two workspaces, ``iw`` (int64) and ``fw`` (float64), and the search runs without numba's
+reference counting (``_jit.no_refcount``): numba counted references to each array handed to an
+inlined function, with atomic operations at every node (they were half of the search's time).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ibm_engine.solve._jit import inlined, kernel
+from ibm_engine.solve._jit import inlined, kernel, no_refcount
 
 __all__ = ["DONE", "OVER_LIMIT_TIES", "OVER_LIMIT_VALUE", "solve_range"]
 
@@ -161,13 +161,13 @@ def _keep(tie_u, tie_v, k, best, tol):
     kept = 0
     for j in range(k):
         if tie_v[j] >= best - tol:
-            tie_u[kept, :] = tie_u[j, :]
-            tie_v[kept] = tie_v[j]
-            kept += 1
+            for i in range(tie_u.shape[1]):
+                tie_u[kept, i] = tie_u[j, i]
+            tie_v[kept], kept = tie_v[j], kept + 1
     return kept
 
 
-@kernel
+@no_refcount
 def _search(iw, fw, n, nmu, hq, budget, hlim, finite, lex, target, floor_, node_limit, tie_u, tie_v, tol, best0, strong, muhi, steps):  # fmt: skip  # noqa: E501
     """Depth-first search over ``seq`` from incumbent value ``best0``: (over the node limit,
     best value, nodes, ties kept). ``lex=False``: every leaf within ``tol`` of the best is visited
