@@ -150,3 +150,14 @@ def test_threads_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     two = solve_optimal(b, workers=2)
     assert np.array_equal(one.units, two.units)
     assert np.array_equal(one.value, two.value)
+
+
+def test_the_search_runs_without_reference_counting() -> None:
+    from numba.core.cpu import CPUTargetOptions
+
+    from ibm_engine.solve import _kernel
+
+    solve_optimal(_batch(20, seed=2))
+    if hasattr(CPUTargetOptions, "_nrt"):  # numba knows the switch: the search uses it
+        assert _kernel._search.targetoptions["_nrt"] is False
+    assert _kernel.solve_range.targetoptions.get("_nrt", True) is not False  # it allocates

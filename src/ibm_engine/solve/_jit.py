@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 import numba
 
-__all__ = ["inlined", "kernel"]
+__all__ = ["inlined", "kernel", "no_refcount"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,8 +26,25 @@ def kernel(fn: F) -> F:
 
 
 def inlined(fn: F) -> F:
-    """A small kernel inlined into its callers (no call, no reference counting of its arrays)."""
+    """A small kernel inlined into its callers (no call)."""
     return _compile(fn, {"inline": "always"})
+
+
+def no_refcount(fn: F) -> F:
+    """A kernel that allocates nothing, compiled without numba's reference counting (``NRT``).
+
+    Its arrays are borrowed from the caller, which keeps them alive for the call; it returns
+    scalars only. numba counts references to every array handed to an inlined function and to
+    every view, with two atomic operations each: in the search's inner loop that was a third
+    of its time. The kernels it calls are compiled the same way, and numba refuses to compile
+    any of them that would allocate ("NRT required but not enabled"), so the promise is
+    checked. ``_nrt`` is numba's own (private) switch for this: should a numba release no
+    longer accept it, the kernel is compiled as usual (slower, same answers).
+    """
+    from numba.core.cpu import CPUTargetOptions
+
+    known = hasattr(CPUTargetOptions, "_nrt")  # numba checks options only when compiling
+    return _compile(fn, {"_nrt": False}) if known else kernel(fn)
 
 
 def _compile(fn: F, options: dict[str, Any]) -> F:

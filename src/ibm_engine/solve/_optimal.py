@@ -11,17 +11,17 @@ import warnings
 
 import numpy as np
 
-from ibm_engine._tolerances import VALUE_TOL
-from ibm_engine._typing import BoolArray, IntArray
+from ibm_engine._tolerances import FLOAT_SUM_REL_ERR, HOURS_TOL, VALUE_TOL
+from ibm_engine._typing import BoolArray, FloatArray, IntArray
 from ibm_engine.errors import SolverWarning
-from ibm_engine.solve._batch import Batch, BatchSolution
+from ibm_engine.solve._batch import Batch, BatchSolution, within_hours
 from ibm_engine.solve._bound import multipliers
 from ibm_engine.solve._greedy import fill_in_order
 from ibm_engine.solve._milp import solve_one_milp
 from ibm_engine.solve._milp_ties import break_ties_milp
-from ibm_engine.solve._search import DONE, OVER_LIMIT_TIES, run_search
+from ibm_engine.solve._search import DONE, OVER_LIMIT_TIES, contiguous, kernel_arrays, run_search
 
-__all__ = ["solve_optimal", "solve_priority", "warn_fallback"]
+__all__ = ["recheck", "solve_optimal", "solve_priority", "warn_fallback"]
 
 #: node limit of the tie-breaking search of a participant whose optimal value HiGHS found (the
 #: first search uses ``_search.NODE_LIMIT``)
@@ -61,9 +61,8 @@ def solve_optimal(batch: Batch, workers: int = 1) -> BatchSolution:
     [0, 1, 1]
     """
     units, status, vstar = run_search(batch, workers)
-    value, spent, hrs = batch.evaluate(units)
-    ok = batch.feasible(units, (spent, hrs)) & (status == DONE)
-    ok &= np.abs(value - vstar) <= VALUE_TOL
+    value, ok = recheck(batch, units)
+    ok &= (status == DONE) & (np.abs(value - vstar) <= VALUE_TOL)
     proven = ok.copy()
     bound = value.copy()
     fallback = 0
@@ -84,6 +83,23 @@ def solve_optimal(batch: Batch, workers: int = 1) -> BatchSolution:
     sol = BatchSolution(units, value, bound, proven, fallback=fallback, alone=alone)
     warn_fallback(sol)
     return sol
+
+
+def recheck(batch: Batch, units: IntArray) -> tuple[FloatArray, BoolArray]:
+    """Value and feasibility per participant, as :meth:`Batch.evaluate` and
+    :meth:`Batch.feasible` give them, in one compiled pass (``_check``)."""
+    from ibm_engine.solve._check import CLOSE, OK, check_all  # numba: loaded on the first solve
+
+    n = batch.n
+    value, hrs = np.zeros(n), np.zeros(n)
+    spent, flag = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    args = (*kernel_arrays(batch), contiguous(units, np.int64), HOURS_TOL, FLOAT_SUM_REL_ERR)
+    check_all(*args, value, spent, hrs, flag)  # type: ignore[call-arg]
+    ok: BoolArray = flag == OK
+    for p in np.flatnonzero(flag == CLOSE).tolist():  # the hours rule, summed exactly
+        sl = slice(int(batch.offsets[p]), int(batch.offsets[p + 1]))
+        ok[p] = within_hours(batch.hours[sl] * units[sl], float(batch.hours_cap[p]))
+    return value, ok
 
 
 def _solve_alone(batch: Batch, p: int, status: int, vstar: float) -> IntArray | None:

@@ -44,6 +44,7 @@ __all__ = [
     "NODE_LIMIT",
     "OVER_LIMIT_TIES",
     "OVER_LIMIT_VALUE",
+    "contiguous",
     "kernel_arrays",
     "run_search",
 ]
@@ -67,7 +68,7 @@ CHUNK = 20_000
 DONE, OVER_LIMIT_VALUE, OVER_LIMIT_TIES = 0, 1, 2
 
 
-def _c(x: Any, dtype: type) -> Any:
+def contiguous(x: Any, dtype: type) -> Any:
     """``x`` as a C-contiguous, writable array of ``dtype`` (copied only when it is not)."""
     return np.require(x, dtype=dtype, requirements=["C", "W", "A"])
 
@@ -93,14 +94,14 @@ def needs_compiling() -> bool:
 def kernel_arrays(batch: Batch) -> tuple[Any, ...]:
     """The batch's arrays as the kernel takes them (one dtype each, contiguous, writable)."""
     return (
-        _c(batch.offsets, np.int64),
-        _c(batch.cost, np.int64),
-        _c(batch.value, np.float64),
-        _c(batch.lower, np.int64),
-        _c(batch.upper, np.int64),
-        _c(batch.hours, np.float64),
-        _c(batch.budget, np.int64),
-        _c(batch.hours_cap, np.float64),
+        contiguous(batch.offsets, np.int64),
+        contiguous(batch.cost, np.int64),
+        contiguous(batch.value, np.float64),
+        contiguous(batch.lower, np.int64),
+        contiguous(batch.upper, np.int64),
+        contiguous(batch.hours, np.float64),
+        contiguous(batch.budget, np.int64),
+        contiguous(batch.hours_cap, np.float64),
     )
 
 
@@ -123,7 +124,7 @@ def run_search(
     nodes = np.zeros(n, dtype=np.int64)
     vstar = np.zeros(n, dtype=np.float64)
     args = kernel_arrays(batch)
-    vknown = np.full(n, np.nan) if known is None else _c(known, np.float64)
+    vknown = np.full(n, np.nan) if known is None else contiguous(known, np.float64)
     tols = np.array([VALUE_TOL, HOURS_TOL, SEARCH_HOURS_SLACK, SEARCH_VALUE_REL_TOL])
     factors = np.array(MU_FACTORS, dtype=np.float64)
 
