@@ -68,6 +68,7 @@ def test_one_signature_per_kernel() -> None:
         "money_cells",
         "chain_floats",
         "chain_ints",
+        "halves_sums",
     )
     for name in names:
         assert len(getattr(k, name).signatures) == 1, name

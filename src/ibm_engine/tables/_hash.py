@@ -45,7 +45,6 @@ from ibm_engine.tables._schema import ColumnSpec
 __all__ = ["TableHash", "hash_table", "row_digests"]
 
 _MOD = 1 << 128
-_M32 = U64(0xFFFFFFFF)
 #: ``tag * CHAIN`` for each tag (an array product: wraps without a scalar overflow warning)
 _TAG_MIX = np.arange(8, dtype=np.uint64) * CHAIN
 #: tables of more rows than this are hashed a block of rows at a time (bounds the memory)
@@ -206,12 +205,16 @@ def row_digests(
 
 
 def _sum128(a: np.ndarray, b: np.ndarray) -> int:
-    """Sum of the 128-bit numbers ``a * 2**64 + b`` modulo 2**128 (exact, vectorised)."""
+    """Sum of the 128-bit numbers ``a * 2**64 + b`` modulo 2**128 (exact: the sums of the
+    32-bit halves of each word fit in 64 bits)."""
+
+    from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
+
+    sums = np.zeros(2, dtype=np.uint64)
 
     def total(x: np.ndarray) -> int:
-        lo = int(np.sum(x & _M32, dtype=np.uint64))
-        hi = int(np.sum(x >> U64(32), dtype=np.uint64))
-        return lo + (hi << 32)
+        k.halves_sums(_u64(x), sums)
+        return int(sums[0]) + (int(sums[1]) << 32)
 
     return ((total(a) << 64) + total(b)) % _MOD
 

@@ -30,6 +30,7 @@ __all__ = [
     "chain_coded",
     "chain_floats",
     "chain_ints",
+    "halves_sums",
     "money_cells",
     "number_cells",
     "table_cells",
@@ -337,3 +338,17 @@ def chain_ints(
             a[i] = np.uint64(0) if none else np.uint64(vals[lo + i])
         table_cells(tags[:m], a[:m], a[:m], mix_a, mix_b, ha[:m], hb[:m])
         _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
+
+
+@_jit(types.void(_U64, _OUT))
+def halves_sums(x: np.ndarray, out: np.ndarray) -> None:
+    """``out[0]``: the sum of the low 32 bits of ``x``'s entries, ``out[1]``: of the high 32
+    bits (each fits in 64 bits for fewer than 2**32 entries), in one pass."""
+    low = np.uint64(0)
+    high = np.uint64(0)
+    mask = np.uint64(0xFFFFFFFF)
+    for i in range(x.shape[0]):
+        low += x[i] & mask
+        high += x[i] >> np.uint64(32)
+    out[0] = low
+    out[1] = high
