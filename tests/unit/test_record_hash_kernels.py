@@ -69,8 +69,6 @@ def test_one_signature_per_kernel() -> None:
         "chain_floats",
         "chain_ints",
         "halves_sums",
-        "chain_texts",
-        "text_leads",
     )
     for name in names:
         assert len(getattr(k, name).signatures) == 1, name

@@ -37,9 +37,9 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash_bytes import _SPACE_LEAD_U8, CHAIN, U64
+from ibm_engine.tables._hash_bytes import CHAIN, U64
 from ibm_engine.tables._hash_cells import by_value, spec_cells
-from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
+from ibm_engine.tables._hash_parts import Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["TableHash", "hash_table", "row_digests"]
@@ -120,14 +120,6 @@ def _chain(
     if isinstance(cells, Floats):  # cells made block by block inside the kernel
         tol = -1.0 if cells.money_tol is None else cells.money_tol
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
-        return
-    if isinstance(cells, ArrowTexts):  # texts hashed block by block inside the kernel
-        if cells.null.shape[0]:
-            words, first = cells.utf.words()
-            offsets = np.ascontiguousarray(cells.utf.offsets, dtype=np.int64)
-            null = np.ascontiguousarray(cells.nulls()).view(np.uint8)
-            lead = _SPACE_LEAD_U8
-            k.chain_texts(words, offsets, first, lead, null, mix_a, mix_b, acc_a, acc_b)
         return
     if isinstance(cells, Ints):  # cells made block by block inside the kernel
         vals = np.ascontiguousarray(cells.vals, dtype=np.int64)

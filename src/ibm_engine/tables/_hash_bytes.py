@@ -112,46 +112,16 @@ class Utf8:
         the same texts, an array or index, looked at in Python only where the first byte may
         start whitespace; not at all where ``skip``, whose rows are taken as not blank)."""
         ha, hb, may = self._run()
-        return ha, hb, self._blank(may, texts, skip)
-
-    def blank(self, texts: Any, skip: np.ndarray | None = None) -> np.ndarray:
-        """Whether each text is empty or whitespace only (as :meth:`hashes_blank`), without
-        hashing them."""
-        from ibm_engine.tables._hash_kernels import text_leads  # numba: loaded when hashing
-
-        may = np.empty(self.offsets.shape[0] - 1, dtype=np.uint8)
-        if may.shape[0]:
-            offsets = np.ascontiguousarray(self.offsets, dtype=np.int64)
-            text_leads(self._bytes(), offsets, _SPACE_LEAD_U8, may)
-        return self._blank(may, texts, skip)
-
-    def words(self) -> tuple[np.ndarray, int]:
-        """The texts' bytes as little-endian 64-bit words, two words of zeros after them, and
-        where they start in ``data`` (what ``offsets`` count from)."""
-        first, end = int(self.offsets[0]), int(self.offsets[-1])
-        words = np.empty(-(-(end - first) // 8) + 2, dtype=np.uint64)
-        words[-3:] = 0  # zeros after the last text, and two words of them
-        words.view(np.uint8)[: end - first] = self.data[first:end]
-        if not _LITTLE:  # the kernels read little-endian words
-            words = words.byteswap()
-        return words, first
-
-    def _bytes(self) -> np.ndarray:
-        """``data`` with at least one byte (read, never used, for an empty last text)."""
-        return self.data if self.data.shape[0] else np.zeros(1, dtype=np.uint8)
-
-    @staticmethod
-    def _blank(may: np.ndarray, texts: Any, skip: np.ndarray | None) -> np.ndarray:
         maybe = np.flatnonzero(may.view(bool) if skip is None else may.view(bool) & ~skip)
         out = np.zeros(may.shape[0], dtype=bool)
         if maybe.shape[0]:
             some = np.asarray(texts.take(maybe), dtype=object).tolist()
             out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
-        return out
+        return ha, hb, out
 
     def _run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The kernel ``utf8_hashes``: both hashes, and whether each text may be blank."""
-        from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
+        from ibm_engine.tables._hash_kernels import utf8_hashes  # numba: loaded when hashing
 
         m = self.offsets.shape[0] - 1
         ha = np.empty(m, dtype=np.uint64)
@@ -159,9 +129,14 @@ class Utf8:
         may = np.empty(m, dtype=np.uint8)
         if m <= 0:
             return ha, hb, may
-        words, first = self.words()
+        first, end = int(self.offsets[0]), int(self.offsets[-1])
+        words = np.empty(-(-(end - first) // 8) + 2, dtype=np.uint64)
+        words[-3:] = 0  # zeros after the last text, and two words of them
+        words.view(np.uint8)[: end - first] = self.data[first:end]
+        if not _LITTLE:  # the kernel reads little-endian words
+            words = words.byteswap()
         offsets = np.ascontiguousarray(self.offsets, dtype=np.int64)
-        k.utf8_hashes(words, offsets, first, _SPACE_LEAD_U8, *k.new_seen(), ha, hb, may)
+        utf8_hashes(words, offsets, first, _SPACE_LEAD_U8, ha, hb, may)
         return ha, hb, may
 
 

@@ -30,13 +30,10 @@ __all__ = [
     "chain_coded",
     "chain_floats",
     "chain_ints",
-    "chain_texts",
     "halves_sums",
     "money_cells",
-    "new_seen",
     "number_cells",
     "table_cells",
-    "text_leads",
     "utf8_hashes",
 ]
 
@@ -211,15 +208,12 @@ def money_cells(
             _number(v, bits[i], i, tag, a)
 
 
-@_jit(types.void(_U64, _I64, types.int64, _U8, _OUT_I64, _OUT, _OUT, _OUT, _OUT, _OUT_U8))
+@_jit(types.void(_U64, _I64, types.int64, _U8, _OUT, _OUT, _OUT_U8))
 def utf8_hashes(
     words: np.ndarray,
     offsets: np.ndarray,
     first: int,
     lead: np.ndarray,
-    seen_n: np.ndarray,
-    seen_w: np.ndarray,
-    seen_h: np.ndarray,
     out_a: np.ndarray,
     out_b: np.ndarray,
     may: np.ndarray,
@@ -234,9 +228,8 @@ def utf8_hashes(
     first bytes of whitespace), for the caller to look at those only.
 
     Texts of at most 16 bytes (ids, codes, units) are looked up first in a table of 4,096
-    recent texts by their bytes (``seen_n``: their lengths, -1 for none yet; ``seen_w``: their
-    two words; ``seen_h``: their two hashes; see ``new_seen``), so a repeated text is hashed
-    once (the values do not depend on it)."""
+    recent texts by their bytes, so a repeated text is hashed once (the values do not depend on
+    it)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     plus = np.uint64(0xFF51AFD7ED558CCD)
     one = np.uint64(1)
@@ -244,6 +237,9 @@ def utf8_hashes(
     for k in range(8):
         low[k] = (one << np.uint64(8 * k)) - one
     low[8] = ~np.uint64(0)
+    seen_n = np.full(4096, -1, dtype=np.int64)
+    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
+    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
     for j in range(out_a.shape[0]):
         p = offsets[j] - first
         n = offsets[j + 1] - offsets[j]
@@ -356,62 +352,3 @@ def halves_sums(x: np.ndarray, out: np.ndarray) -> None:
         high += x[i] >> np.uint64(32)
     out[0] = low
     out[1] = high
-
-
-def new_seen() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """An empty table of recent texts for ``utf8_hashes`` (lengths, words, hashes)."""
-    return (
-        np.full(4096, -1, dtype=np.int64),
-        np.zeros(2 * 4096, dtype=np.uint64),
-        np.zeros(2 * 4096, dtype=np.uint64),
-    )
-
-
-@_jit(types.void(_U8, _I64, _U8, _OUT_U8))
-def text_leads(data: np.ndarray, offsets: np.ndarray, lead: np.ndarray, may: np.ndarray) -> None:
-    """Whether each text (bytes ``offsets[j]`` to ``offsets[j + 1]`` of ``data``) may be
-    blank: empty, or its first byte one of ``lead`` (the first bytes of whitespace)."""
-    for j in range(may.shape[0]):
-        start = offsets[j]
-        may[j] = 1 if offsets[j + 1] == start else lead[data[start]]
-
-
-@_jit(types.void(_U64, _I64, types.int64, _U8, _U8, _U64, _U64, _OUT, _OUT))
-def chain_texts(
-    words: np.ndarray,
-    offsets: np.ndarray,
-    first: int,
-    lead: np.ndarray,
-    null: np.ndarray,
-    mix_a: np.ndarray,
-    mix_b: np.ndarray,
-    acc_a: np.ndarray,
-    acc_b: np.ndarray,
-) -> None:
-    """Texts (as ``utf8_hashes`` reads them; ``null``: 1 for a null cell) chained into
-    ``acc`` as ``chain_cells`` does with text cells, 2,048 rows at a time: no hash of every
-    row is kept."""
-    n = acc_a.shape[0]
-    seen_n = np.full(4096, -1, dtype=np.int64)
-    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
-    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
-    ta = np.empty(2048, dtype=np.uint64)
-    tb = np.empty(2048, dtype=np.uint64)
-    may = np.empty(2048, dtype=np.uint8)
-    tags = np.empty(2048, dtype=np.uint8)
-    ha = np.empty(2048, dtype=np.uint64)
-    hb = np.empty(2048, dtype=np.uint64)
-    for lo in range(0, n, 2048):
-        hi = min(n, lo + 2048)
-        m = hi - lo
-        utf8_hashes(
-            words, offsets[lo : hi + 1], first, lead, seen_n, seen_w, seen_h, ta[:m], tb[:m],
-            may[:m],
-        )  # fmt: skip
-        for i in range(m):  # a null cell: tag 0 and payload 0; a text: tag 3
-            none = null[lo + i] != 0
-            tags[i] = 0 if none else 3
-            ta[i] = np.uint64(0) if none else ta[i]
-            tb[i] = np.uint64(0) if none else tb[i]
-        table_cells(tags[:m], ta[:m], tb[:m], mix_a, mix_b, ha[:m], hb[:m])
-        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])

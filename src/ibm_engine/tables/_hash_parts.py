@@ -159,25 +159,21 @@ class ArrowTexts:
     def __init__(self, utf: Utf8, null: np.ndarray, array: object) -> None:
         self.utf, self.null, self.array = utf, null, array
 
-    def rows(self, lo: int, hi: int) -> ArrowTexts:
-        """Rows ``lo`` to ``hi`` (views)."""
+    def rows(self, lo: int, hi: int) -> Cells:
+        """The cells of rows ``lo`` to ``hi``."""
         sub = Utf8(self.utf.data, self.utf.offsets[lo : hi + 1])
-        return ArrowTexts(sub, self.null[lo:hi], self.array[lo:hi])  # type: ignore[index]
-
-    def nulls(self) -> np.ndarray:
-        """Which rows are null cells: null, NA or blank."""
-        blank = self.utf.blank(self.array, skip=self.null)
-        return self.null | blank if blank.any() else self.null
-
-    def dense(self) -> Cells:
-        """The same cells, one per row."""
-        ha, hb, blank = self.utf.hashes_blank(self.array, skip=self.null)
-        null = self.null | blank
+        skip = self.null[lo:hi]
+        ha, hb, blank = sub.hashes_blank(self.array[lo:hi], skip=skip)  # type: ignore[index]
+        null = skip | blank
         if not null.any():
             return Cells(TEXT, ha, hb)
         ha[null] = 0
         hb[null] = 0
         return Cells(np.where(null, np.uint8(NULL), np.uint8(TEXT)), ha, hb)
+
+    def dense(self) -> Cells:
+        """The same cells, one per row."""
+        return self.rows(0, self.null.shape[0])
 
 
 #: a column as the chain takes it
