@@ -142,3 +142,14 @@ def test_tables_hashed_a_block_of_rows_at_a_time(
     assert (hash_table(i, PLAN_ITEMS), hash_table(p, PARTICIPANTS, money_suffix="_eur")) == (
         contract
     )
+
+
+def test_contract_texts_read_from_arrow_or_python_strings_alike() -> None:
+    # ids and codes converted from Arrow strings are hashed from Arrow's own buffers
+    pytest.importorskip("pyarrow")
+    _, i, _ = ibm.synthetic_zemgale(seed=5, n_grt=30, n_ft=20, n_bsac=10)
+    odd = ["ūdens-1", "  ", "Ö😀", "a\0b", "x" * 40, " spaced ", ""]
+    i.loc[: len(odd) - 1, "participant_id"] = odd
+    arrow = i.astype({"participant_id": pd.StringDtype("pyarrow"), "service": "string[pyarrow]"})
+    python = i.astype({"participant_id": object, "service": object})
+    assert hash_table(arrow, PLAN_ITEMS) == hash_table(python, PLAN_ITEMS)

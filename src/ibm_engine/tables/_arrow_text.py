@@ -38,9 +38,12 @@ def _arrow_strings(s: pd.Series) -> Any:
     return arr
 
 
-def arrow_factorize(s: pd.Series) -> tuple[IntArray, np.ndarray, BoolArray, BoolArray] | None:
-    """Codes (-1: missing), the distinct strings (objects), and per distinct string whether it
-    is blank and whether it has surrounding whitespace; None when ``s`` is not Arrow strings.
+def arrow_factorize(
+    s: pd.Series,
+) -> tuple[IntArray, np.ndarray, BoolArray, BoolArray, Any] | None:
+    """Codes (-1: missing), the distinct strings (objects), per distinct string whether it is
+    blank and whether it has surrounding whitespace, and the distinct strings as Arrow keeps
+    them (what the content hash reads); None when ``s`` is not Arrow strings.
     """
     arr = _arrow_strings(s)
     if arr is None:
@@ -54,4 +57,4 @@ def arrow_factorize(s: pd.Series) -> tuple[IntArray, np.ndarray, BoolArray, Bool
     blank = np.asarray(pc.equal(stripped, "").to_numpy(zero_copy_only=False), dtype=bool)
     spaced = np.asarray(pc.not_equal(stripped, uniq).to_numpy(zero_copy_only=False), dtype=bool)
     texts = np.asarray(uniq.to_numpy(zero_copy_only=False), dtype=object)
-    return codes, texts, blank, spaced
+    return codes, texts, blank, spaced, uniq

@@ -9,6 +9,7 @@ neither.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,11 +65,14 @@ class Codes:
     reports need a row's id, without turning millions of cells into Python strings.
     """
 
-    __slots__ = ("codes", "texts")
+    __slots__ = ("arrow", "codes", "texts")
 
-    def __init__(self, codes: IntArray, texts: np.ndarray) -> None:
+    def __init__(self, codes: IntArray, texts: np.ndarray, arrow: Any = None) -> None:
         self.codes = codes
         self.texts = texts
+        #: the distinct texts as an Arrow string array, where they came from one (the content
+        #: hash reads its buffers instead of the Python strings)
+        self.arrow = arrow
 
     def __getitem__(self, row: int) -> str | None:
         c = int(self.codes[row])
@@ -184,7 +188,11 @@ def text(s: pd.Series, *, allow_int: bool = False) -> TextColumn:
 
 
 def _text_column(
-    raw_codes: IntArray, uniq: np.ndarray, u_blank: BoolArray, u_spaced: BoolArray
+    raw_codes: IntArray,
+    uniq: np.ndarray,
+    u_blank: BoolArray,
+    u_spaced: BoolArray,
+    arrow: Any = None,
 ) -> TextColumn:
     """A text column of distinct strings ``uniq`` (all valid text) from its raw codes."""
     has = raw_codes >= 0
@@ -195,7 +203,8 @@ def _text_column(
     else:  # no blank text: the raw codes are the codes (-1 where missing)
         empty, codes = ~has, raw_codes
     spaced: BoolArray = u_spaced & ~u_blank
-    return TextColumn(Codes(codes, uniq), empty, np.zeros(has.shape[0], dtype=bool), spaced)
+    no_bad = np.zeros(has.shape[0], dtype=bool)
+    return TextColumn(Codes(codes, uniq, arrow), empty, no_bad, spaced)
 
 
 def _to_float(raw: np.ndarray) -> FloatArray:

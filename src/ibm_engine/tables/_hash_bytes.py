@@ -82,7 +82,14 @@ class Utf8:
             return None
         import pyarrow as pa  # installed: the values are stored in it
 
-        arr = pa.array(getattr(values, "array", values))
+        return cls.of_pyarrow(pa.array(getattr(values, "array", values)))
+
+    @classmethod
+    def of_pyarrow(cls, arr: Any) -> tuple[Utf8, np.ndarray] | None:
+        """A pyarrow string array (or chunked array) read from its buffers, and which of its
+        texts are null; None for any other type."""
+        import pyarrow as pa  # installed: the values are stored in it
+
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         large = pa.types.is_large_string(arr.type)

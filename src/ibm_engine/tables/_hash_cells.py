@@ -32,11 +32,16 @@ _INT_RANGE = 2.0**63
 _ROW_TEXT_BYTES = 32
 
 
-def _text_table(texts: np.ndarray, tag: int = _TEXT) -> Cells:
-    """The cells of distinct texts (all of them hashed together: see ``Utf8.hashes``)."""
+def _text_table(texts: np.ndarray, tag: int = _TEXT, arrow: object = None) -> Cells:
+    """The cells of distinct texts (all of them hashed together: see ``Utf8.hashes``), read
+    from ``arrow`` (the same texts as an Arrow string array) where given."""
     if not texts.shape[0]:
         return Cells(np.zeros(0, np.uint8), np.zeros(0, np.uint64))
-    ha, hb = text_hashes(texts)
+    got = None if arrow is None else Utf8.of_pyarrow(arrow)
+    if got is not None and got[0].offsets.shape[0] == texts.shape[0] + 1 and not got[1].any():
+        ha, hb = got[0].hashes()
+    else:
+        ha, hb = text_hashes(texts)
     return Cells(tag, ha, hb)
 
 
@@ -199,7 +204,7 @@ def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Pa
     col = _convert(s, spec) if conv is None else conv
     out: Part
     if isinstance(col, TextColumn):
-        out = Coded(col.coded.codes, _text_table(col.coded.texts))
+        out = Coded(col.coded.codes, _text_table(col.coded.texts, arrow=col.coded.arrow))
     else:
         ok = ~col.empty & ~col.bad
         if spec.kind == "float":
