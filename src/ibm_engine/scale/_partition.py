@@ -30,6 +30,7 @@ __all__ = [
     "Settings",
     "allocate_partition",
     "count_rows",
+    "empty_like",
     "id_hashes",
     "part_file",
     "read_part",
@@ -160,6 +161,18 @@ def _as_text_if_mixed(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def empty_like(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame of no rows with ``df``'s columns and dtypes that holds none of ``df``'s memory.
+
+    ``df.iloc[:0]`` would not do: it is a view that keeps every column's buffers (numpy blocks,
+    Arrow chunks) alive, so a summary holding it kept its partition's whole result tables in
+    the worker's memory for as long as the client held the task's result (measured: a worker
+    grew by about 120 MB per partition of 50,000 participants).
+    """
+    columns = {c: pd.Series(dtype=d) for c, d in df.dtypes.items()}
+    return pd.DataFrame(columns, index=pd.RangeIndex(0), columns=df.columns)
+
+
 def write_part(df: pd.DataFrame, folder: Path, k: int) -> None:
     """Write partition ``k`` of a table, atomically: a retried task overwrites its own file,
     and a reader never sees half a file (written beside it, then renamed)."""
@@ -215,7 +228,7 @@ def allocate_partition(
         limit_hit=rec.limit_hit,
         rows={name: len(t) for name, t in tables.items()},
         warnings=seen,
-        meta={name: t.iloc[:0] for name, t in tables.items()},
+        meta={name: empty_like(t) for name, t in tables.items()},
     )
     if out is None:
         return summary, tables
