@@ -30,6 +30,7 @@ __all__ = [
     "Settings",
     "allocate_partition",
     "count_rows",
+    "empty_like",
     "id_hashes",
     "part_file",
     "read_part",
@@ -108,12 +109,20 @@ def id_hashes(p_source: object, i_source: object) -> dict[str, Any]:
     """The check of one partition pair: row counts, the 64-bit hashes of its distinct
     participant ids, and those of the ids its plan items name but it does not have (in
     another partition, or nowhere: an orphan, reported where it is)."""
+    import pyarrow as pa  # the dask extra's; only the dask path checks partitions
+    import pyarrow.compute as pc
+
     p = read_part(p_source, ["participant_id"])
     i = read_part(i_source, ["participant_id"])
     pid, iid = _ids(p), _ids(i)
     distinct = pd.unique(pid.to_numpy(dtype=object))
     hashes = pd.util.hash_array(np.asarray(distinct, dtype=object), categorize=False)
-    elsewhere = pd.unique(iid[~iid.isin(pd.Index(distinct))].to_numpy(dtype=object))
+    # Arrow's is_in: 20 ms for 400,000 plan items against 50,000 ids, where Series.isin
+    # took 0.5 s (a quarter of the partition's allocation)
+    text = pa.large_string()
+    here = pc.is_in(pa.array(iid, type=text), value_set=pa.array(pid, type=text))
+    away_rows = ~np.asarray(here, dtype=bool)
+    elsewhere = pd.unique(iid.to_numpy(dtype=object)[away_rows])
     away = pd.util.hash_array(np.asarray(elsewhere, dtype=object), categorize=False)
     return {"n_p": len(p), "n_i": len(i), "hashes": hashes, "elsewhere": away}
 
@@ -158,6 +167,18 @@ def _as_text_if_mixed(df: pd.DataFrame) -> pd.DataFrame:
             if kind == "empty" or kind.startswith("mixed"):
                 out[c] = s.astype("string")
     return out
+
+
+def empty_like(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame of no rows with ``df``'s columns and dtypes that holds none of ``df``'s memory.
+
+    ``df.iloc[:0]`` would not do: it is a view that keeps every column's buffers (numpy blocks,
+    Arrow chunks) alive, so a summary holding it kept its partition's whole result tables in
+    the worker's memory for as long as the client held the task's result (measured: a worker
+    grew by about 120 MB per partition of 50,000 participants).
+    """
+    columns = {c: pd.Series(dtype=d) for c, d in df.dtypes.items()}
+    return pd.DataFrame(columns, index=pd.RangeIndex(0), columns=df.columns)
 
 
 def write_part(df: pd.DataFrame, folder: Path, k: int) -> None:
@@ -215,7 +236,7 @@ def allocate_partition(
         limit_hit=rec.limit_hit,
         rows={name: len(t) for name, t in tables.items()},
         warnings=seen,
-        meta={name: t.iloc[:0] for name, t in tables.items()},
+        meta={name: empty_like(t) for name, t in tables.items()},
     )
     if out is None:
         return summary, tables
