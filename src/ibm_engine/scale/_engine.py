@@ -110,6 +110,29 @@ def _check(client: Any, p: _Table, i: _Table) -> tuple[np.ndarray, np.ndarray, s
     return p_off, i_off, None
 
 
+def co_partitioned(
+    client: Any, p: _Table, i: _Table
+) -> tuple[list[Any], list[Any], np.ndarray, np.ndarray, bool]:
+    """The partitions of both inputs, co-partitioned by participant, each partition's first
+    row numbers, and whether they were shuffled: as given when they are co-partitioned, else
+    shuffled by participant_id with a :class:`RepartitionWarning` pointing at the caller of
+    the function that called this (``allocate_dataset``, ``allocate_region_dataset``)."""
+    p_off, i_off, why = _check(client, p, i)
+    if why is None:
+        return list(p.parts), list(i.parts), p_off, i_off, False
+    warnings.warn(
+        f"the inputs are not co-partitioned by participant ({why}): repartitioning "
+        "them by participant_id (a shuffle); write them with ibm.write_dataset",
+        RepartitionWarning,
+        stacklevel=3,
+    )
+    n = len(p.parts)
+    p_parts, i_parts = repartition(
+        [(p.parts, p.meta, p_off.tolist()), (i.parts, i.meta, i_off.tolist())], n
+    )
+    return list(p_parts), list(i_parts), np.zeros(n, np.int64), np.zeros(n, np.int64), True
+
+
 def _offsets(counts: list[int]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(np.asarray(counts, dtype=np.int64))])[:-1]
 
@@ -195,20 +218,7 @@ def allocate_dataset(
         raise FileExistsError(f"{out} exists (pass overwrite=True to replace it)")
     staging = None if out is None else out.parent / f".{out.name}.staging-{uuid.uuid4().hex}"
     with session(client) as c:
-        p_off, i_off, why = _check(c, p, i)
-        p_parts, i_parts = p.parts, i.parts
-        if why is not None:
-            warnings.warn(
-                f"the inputs are not co-partitioned by participant ({why}): repartitioning "
-                "them by participant_id (a shuffle); write them with ibm.write_dataset",
-                RepartitionWarning,
-                stacklevel=2,
-            )
-            n = len(p.parts)
-            p_parts, i_parts = repartition(
-                [(p.parts, p.meta, p_off.tolist()), (i.parts, i.meta, i_off.tolist())], n
-            )
-            p_off, i_off = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        p_parts, i_parts, p_off, i_off, shuffled = co_partitioned(c, p, i)
         cat = dask.delayed(services, pure=True)  # one node of the graph, sent once
         where = None if staging is None else str(staging)
         tasks = [
@@ -246,7 +256,7 @@ def allocate_dataset(
         record=record,
         path=out,
         partitions=len(tasks),
-        repartitioned=why is not None,
+        repartitioned=shuffled,
         _one=OneParticipant(p, i, services, settings, record),
     )
 

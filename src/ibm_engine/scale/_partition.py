@@ -127,6 +127,20 @@ def id_hashes(p_source: object, i_source: object) -> dict[str, Any]:
     return {"n_p": len(p), "n_i": len(i), "hashes": hashes, "elsewhere": away}
 
 
+def read_pair(
+    p_source: object, i_source: object, p_offset: int, i_offset: int
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+    """A partition's participants and plan items, each with the whole table's row numbers of
+    its rows (from its row column, else counted from ``p_offset`` / ``i_offset``)."""
+    people, p_rows = _strip(read_part(p_source))
+    items, i_rows = _strip(read_part(i_source))
+    if p_rows is None:
+        p_rows = p_offset + np.arange(len(people), dtype=np.int64)
+    if i_rows is None:
+        i_rows = i_offset + np.arange(len(items), dtype=np.int64)
+    return people, p_rows, items, i_rows
+
+
 def _strip(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The frame without the engine's columns, and its whole-table row numbers (if carried)."""
     rows = df[ROW_COLUMN].to_numpy(dtype=np.int64) if ROW_COLUMN in df.columns else None
@@ -206,12 +220,7 @@ def allocate_partition(
     (used when the partition carries no row column), to renumber problems.
     Returns the summary and, when ``out`` is None, the three tables.
     """
-    people, p_rows = _strip(read_part(p_source))
-    items, i_rows = _strip(read_part(i_source))
-    if p_rows is None:
-        p_rows = p_offset + np.arange(len(people), dtype=np.int64)
-    if i_rows is None:
-        i_rows = i_offset + np.arange(len(items), dtype=np.int64)
+    people, p_rows, items, i_rows = read_pair(p_source, i_source, p_offset, i_offset)
     s = settings
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -38,7 +38,7 @@ from ibm_engine.region._capacity_pricing import (
 from ibm_engine.region._capacity_result import RegionResult
 from ibm_engine.region._capacity_setup import arg_error, check_arguments, region_parameters
 from ibm_engine.scale._cluster import require_dask, session
-from ibm_engine.scale._engine import _check, _inputs, _per_participant
+from ibm_engine.scale._engine import _inputs, _per_participant, co_partitioned
 from ibm_engine.scale._finish import _records, _total, problems_of
 from ibm_engine.scale._region_part import (
     RegionSettings,
@@ -49,8 +49,6 @@ from ibm_engine.scale._region_part import (
     price_part,
     tables_part,
 )
-from ibm_engine.scale._repartition import repartition
-from ibm_engine.scale._result import RepartitionWarning
 
 __all__ = ["allocate_region_dataset"]
 
@@ -142,20 +140,7 @@ def allocate_region_dataset(
     n_groups = int(group.max()) + 1 if k else 0
     capacity = caps["units"].to_numpy(dtype=np.int64)
     with session(client) as c:
-        p_off, i_off, why = _check(c, p, i)
-        p_parts, i_parts = p.parts, i.parts
-        if why is not None:
-            warnings.warn(
-                f"the inputs are not co-partitioned by participant ({why}): repartitioning "
-                "them by participant_id (a shuffle); write them with ibm.write_dataset",
-                RepartitionWarning,
-                stacklevel=2,
-            )
-            n = len(p.parts)
-            p_parts, i_parts = repartition(
-                [(p.parts, p.meta, p_off.tolist()), (i.parts, i.meta, i_off.tolist())], n
-            )
-            p_off, i_off = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        p_parts, i_parts, p_off, i_off, _ = co_partitioned(c, p, i)
         cat = dask.delayed(services, pure=True)
         tasks = [
             dask.delayed(prepare_region_part, pure=True)(

@@ -23,7 +23,7 @@ from ibm_engine.region._capacity_lagrange import CapacitySolution
 from ibm_engine.region._capacity_pricing import Candidates, Priced, Rounding
 from ibm_engine.region._capacity_result import region_result
 from ibm_engine.region._capacity_setup import Arrays, region_arrays
-from ibm_engine.scale._partition import PartitionSummary, _renumber, _strip, read_part
+from ibm_engine.scale._partition import PartitionSummary, _renumber, read_pair
 
 __all__ = [
     "RegionPart",
@@ -90,12 +90,7 @@ def prepare_region_part(
 ) -> Prepared:
     """Stage partition ``k`` as ``allocate_region`` stages the whole region, then prepare it
     for pricing (its uncapacitated optimum solved here)."""
-    people, p_rows = _strip(read_part(p_source))
-    items, i_rows = _strip(read_part(i_source))
-    if p_rows is None:
-        p_rows = p_offset + np.arange(len(people), dtype=np.int64)
-    if i_rows is None:
-        i_rows = i_offset + np.arange(len(items), dtype=np.int64)
+    people, p_rows, items, i_rows = read_pair(p_source, i_source, p_offset, i_offset)
     s = settings
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
