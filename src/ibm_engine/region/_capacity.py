@@ -36,6 +36,7 @@ from ibm_engine.region._capacity_neighbours import (
 )
 from ibm_engine.region._capacity_result import RegionResult, region_result
 from ibm_engine.region._capacity_setup import (
+    back_to_batch,
     check_arguments,
     region_arrays,
     region_parameters,
@@ -184,10 +185,11 @@ def allocate_region(
             master=master,
             ids=arr.ids,
         )
-    sol = replace(sol, units=_back(sol.units, at), units0=_back(sol.units0, at))
+    sol = replace(sol, units=back_to_batch(sol.units, at), units0=back_to_batch(sol.units0, at))
     if near is not None:
         use, a = near
-        near = (NeighbourUse(_back(use.units, at), _back(use.extra, at), _back(use.arc, at)), a)
+        back = [back_to_batch(x, at) for x in (use.units, use.extra, use.arc)]
+        near = (NeighbourUse(*back), a)
     seconds = time.perf_counter() - t0
     out = region_result(
         prep, asm, caps, arr.cap_of_staged, arr.capacity, sol, weighting, objective, seconds, near
@@ -215,13 +217,6 @@ def allocate_region(
         record=record,
         service_names=staged.prep.catalogue.names(),
     )
-
-
-def _back(values: IntArray, at: IntArray) -> IntArray:
-    """Item values solved in participant_id order, back in the batch's order."""
-    out = np.empty_like(values)
-    out[at] = values
-    return out
 
 
 def _solve(

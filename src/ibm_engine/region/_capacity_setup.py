@@ -29,6 +29,7 @@ __all__ = [
     "WEIGHTINGS",
     "Arrays",
     "arg_error",
+    "back_to_batch",
     "check_arguments",
     "region_arrays",
     "region_parameters",
@@ -146,3 +147,11 @@ def region_parameters(team_share: float, merge: object, **given: Any) -> dict[st
         "errors": given["errors"],
         "merge": merge,
     }
+
+
+def back_to_batch(values: IntArray, at: IntArray) -> IntArray:
+    """Item values solved in participant_id order, back in the staged batch's order (``at``:
+    each solved item's place in the batch)."""
+    out = np.empty_like(values)
+    out[at] = values
+    return out

@@ -11,7 +11,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
@@ -22,7 +21,7 @@ from ibm_engine.region._capacity_exact_sum import ExactSum
 from ibm_engine.region._capacity_lagrange import CapacitySolution
 from ibm_engine.region._capacity_pricing import Candidates, Priced, Rounding
 from ibm_engine.region._capacity_result import region_result
-from ibm_engine.region._capacity_setup import Arrays, region_arrays
+from ibm_engine.region._capacity_setup import Arrays, back_to_batch, region_arrays
 from ibm_engine.scale._partition import PartitionSummary, _renumber, read_pair
 
 __all__ = [
@@ -141,13 +140,6 @@ def final_part(prepared: Prepared, r: Rounding) -> Priced:
     return _part(prepared).setup.pricer.final(r)
 
 
-def _back(values: IntArray, at: IntArray) -> IntArray:
-    """Item values in participant_id order, back in the staged batch's order."""
-    out = np.empty_like(values)
-    out[at] = values
-    return out
-
-
 def tables_part(
     prepared: Prepared,
     r: Rounding,
@@ -159,7 +151,7 @@ def tables_part(
     part = _part(prepared)
     a, staged = part.arrays, part.staged
     sol = CapacitySolution(
-        _back(part.setup.units(r), a.at), _back(part.setup.units0, a.at), **solution
+        back_to_batch(part.setup.units(r), a.at), back_to_batch(part.setup.units0, a.at), **solution
     )
     out = region_result(
         staged.prep, staged.asm, part.settings.caps, a.cap_of_staged, a.capacity, sol,
