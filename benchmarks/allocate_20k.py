@@ -140,11 +140,12 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def tree_arguments(description: str) -> argparse.ArgumentParser:
+    """The arguments of the interleaved before/after benchmarks (this one and
+    ``record_hash.py``): participants, seed, rounds, source trees, whether to save."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--n", type=int, default=20_000, help="participants")
     ap.add_argument("--seed", type=int, default=2021)
-    ap.add_argument("--period-weeks", type=int, default=26)
     ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
     ap.add_argument(
         "--tree",
@@ -154,8 +155,19 @@ def main(argv: list[str] | None = None) -> int:
         help="a source tree to time (repeatable); default after=<this checkout>/src",
     )
     ap.add_argument("--no-save", action="store_true")
+    return ap
+
+
+def trees_of(args: argparse.Namespace) -> list[list[str]]:
+    """The ``--tree`` arguments as (label, source) pairs; this checkout's by default."""
+    return [t.split("=", 1) for t in args.tree] or [["after", str(ROOT / "src")]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = tree_arguments(__doc__.split("\n")[0])
+    ap.add_argument("--period-weeks", type=int, default=26)
     args = ap.parse_args(argv)
-    trees = [t.split("=", 1) for t in args.tree] or [["after", str(ROOT / "src")]]
+    trees = trees_of(args)
 
     from ibm_engine.data import synthetic_zemgale
 

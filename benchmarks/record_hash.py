@@ -26,7 +26,6 @@ Prints one Markdown line per tree and policy for ``docs/benchmarks.md`` and writ
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import statistics
@@ -36,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from allocate_20k import interleave
+from allocate_20k import interleave, tree_arguments, trees_of
 from run import ROOT, _counts, _git, _machine, _machine_slug, _save, _versions
 
 POLICIES = ("priority", "optimal")
@@ -99,21 +98,10 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=20_000, help="participants")
-    ap.add_argument("--seed", type=int, default=2021)
-    ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
+    ap = tree_arguments(__doc__.split("\n")[0])
     ap.add_argument("--policy", action="append", choices=POLICIES)
-    ap.add_argument(
-        "--tree",
-        action="append",
-        default=[],
-        metavar="LABEL=SRC",
-        help="a source tree to time (repeatable); default after=<this checkout>/src",
-    )
-    ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args(argv)
-    trees = [t.split("=", 1) for t in args.tree] or [["after", str(ROOT / "src")]]
+    trees = trees_of(args)
     policies = args.policy or list(POLICIES)
 
     from ibm_engine.data import synthetic_zemgale
