@@ -30,11 +30,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as pdt
 
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash_bytes import CHAIN, U64
@@ -136,10 +134,6 @@ def _chain(
     k.chain_coded(np.ascontiguousarray(cells.codes, dtype=np.int64), ha, hb, acc_a, acc_b)
 
 
-def _is_text(dtype: Any) -> bool:
-    return pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype)
-
-
 def _columns(
     df: pd.DataFrame,
     specs: Sequence[ColumnSpec],
@@ -195,10 +189,6 @@ def row_digests(
     (whole cents where every cell is, else by value).
     """
     n = len(df)
-    if not n and all(pdt.is_numeric_dtype(t) or _is_text(t) for t in df.dtypes):
-        # no rows: every column of numbers or text is hashed (as the general path finds)
-        every = tuple(sorted(str(c) for c in df.columns))
-        return np.zeros(0, np.uint64), np.zeros(0, np.uint64), every, ()
     parts, hashed, skipped = _columns(df, specs, money_suffix, converted)
     acc_a, acc_b = _chain_rows(parts, 0, n)
     return acc_a, acc_b, hashed, skipped
