@@ -24,7 +24,10 @@ from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["by_value", "spec_cells"]
 
-_NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = range(8)  # as in _hash_parts
+#: what a cell holds (the tags of ``_hash_parts``)
+_NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = (
+    parts.NULL, parts.INT, parts.FLOAT, parts.TEXT, parts.MONEY, parts.BOOL, parts.TIME, parts.OTHER
+)  # fmt: skip
 #: largest magnitude below which an integral float is an exact int64
 _INT_RANGE = 2.0**63
 #: Arrow-backed texts of at most this many bytes per row on average are hashed row by row
