@@ -64,6 +64,8 @@ def test_one_signature_per_kernel() -> None:
         "table_cells",
         "chain_coded",
         "utf8_hashes",
+        "chain_texts",
+        "text_leads",
         "number_cells",
         "money_cells",
         "chain_floats",

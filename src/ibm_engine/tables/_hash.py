@@ -37,7 +37,7 @@ import pandas as pd
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash_bytes import CHAIN, U64
 from ibm_engine.tables._hash_cells import by_value, spec_cells
-from ibm_engine.tables._hash_parts import Cells, Coded, Floats, Ints, Part
+from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
 
 __all__ = ["TableHash", "hash_table", "row_digests"]
@@ -118,6 +118,13 @@ def _chain(
     if isinstance(cells, Floats):  # cells made block by block inside the kernel
         tol = -1.0 if cells.money_tol is None else cells.money_tol
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
+        return
+    if isinstance(cells, ArrowTexts):  # hashed block by block inside the kernel
+        null = cells.null_or_blank().view(np.uint8)
+        offsets = np.ascontiguousarray(cells.utf.offsets, dtype=np.int64)
+        for words, first, lo, hi in cells.utf.spans():
+            k.chain_texts(words, offsets[lo : hi + 1], first, null[lo:hi],
+                          mix_a, mix_b, acc_a[lo:hi], acc_b[lo:hi])  # fmt: skip
         return
     if isinstance(cells, Ints):  # cells made block by block inside the kernel
         vals = np.ascontiguousarray(cells.vals, dtype=np.int64)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CHAIN", "U64", "Utf8", "text_hashes"]
+__all__ = ["CHAIN", "U64", "Utf8", "blank_of", "text_hashes"]
 
 U64 = np.uint64
 #: the multiplier that chains the cells of a row (and, in the kernels, the words of a text)
@@ -119,12 +119,38 @@ class Utf8:
         the same texts, an array or index, looked at in Python only where the first byte may
         start whitespace; not at all where ``skip``, whose rows are taken as not blank)."""
         ha, hb, may = self._run()
-        maybe = np.flatnonzero(may.view(bool) if skip is None else may.view(bool) & ~skip)
-        out = np.zeros(may.shape[0], dtype=bool)
-        if maybe.shape[0]:
-            some = np.asarray(texts.take(maybe), dtype=object).tolist()
-            out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
-        return ha, hb, out
+        return ha, hb, blank_of(texts, may, skip)
+
+    def may_blank(self) -> np.ndarray:
+        """Whether each text may be blank (uint8): empty, or its first byte may start
+        whitespace (what ``hashes_blank`` looks at)."""
+        from ibm_engine.tables._hash_kernels import text_leads  # numba: loaded when hashing
+
+        may = np.empty(self.offsets.shape[0] - 1, dtype=np.uint8)
+        text_leads(self.data, _i64(self.offsets), _SPACE_LEAD_U8, may)
+        return may
+
+    def spans(self) -> list[tuple[np.ndarray, int, int, int]]:
+        """The bytes as the kernels read them: ``(words, first, lo, hi)``, texts ``lo`` to
+        ``hi`` in ``words`` (little-endian 64-bit words from byte ``first``, two words of zeros
+        after the last of these texts). The bytes' own buffer where it is 8-byte aligned on a
+        little-endian machine, for all texts but those ending within 24 bytes of its end (a
+        text's last words are read whole); a copy of the rest."""
+        off, data = self.offsets, self.data
+        m = off.shape[0] - 1
+        out: list[tuple[np.ndarray, int, int, int]] = []
+        cut = 0
+        if _LITTLE and m > 0 and data.ctypes.data % 8 == 0:
+            whole = data.shape[0] // 8 * 8
+            cut = int(np.searchsorted(off[1:], whole - 24, side="right"))
+            if cut:
+                out.append((data[:whole].view(np.uint64), 0, 0, cut))
+        if cut < m:
+            first, end = int(off[cut]) // 8 * 8, int(off[-1])
+            words = np.zeros(-(-(end - first) // 8) + 2, dtype=np.uint64)
+            words.view(np.uint8)[: end - first] = data[first:end]
+            out.append((words if _LITTLE else words.byteswap(), first, cut, m))
+        return out
 
     def _run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The kernel ``utf8_hashes``: both hashes, and whether each text may be blank."""
@@ -134,17 +160,27 @@ class Utf8:
         ha = np.empty(m, dtype=np.uint64)
         hb = np.empty(m, dtype=np.uint64)
         may = np.empty(m, dtype=np.uint8)
-        if m <= 0:
-            return ha, hb, may
-        first, end = int(self.offsets[0]), int(self.offsets[-1])
-        words = np.empty(-(-(end - first) // 8) + 2, dtype=np.uint64)
-        words[-3:] = 0  # zeros after the last text, and two words of them
-        words.view(np.uint8)[: end - first] = self.data[first:end]
-        if not _LITTLE:  # the kernel reads little-endian words
-            words = words.byteswap()
-        offsets = np.ascontiguousarray(self.offsets, dtype=np.int64)
-        utf8_hashes(words, offsets, first, _SPACE_LEAD_U8, ha, hb, may)
+        offsets = _i64(self.offsets)
+        for words, first, lo, hi in self.spans():
+            sub = offsets[lo : hi + 1]
+            utf8_hashes(words, sub, first, _SPACE_LEAD_U8, ha[lo:hi], hb[lo:hi], may[lo:hi])
         return ha, hb, may
+
+
+def _i64(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x, dtype=np.int64)
+
+
+def blank_of(texts: Any, may: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
+    """Which texts are empty or whitespace only, given which ones may be (``may``, see
+    ``Utf8.may_blank``): those are looked at in Python (``texts``: an array or index; rows
+    where ``skip`` are taken as not blank)."""
+    maybe = np.flatnonzero(may.view(bool) if skip is None else may.view(bool) & ~skip)
+    out = np.zeros(may.shape[0], dtype=bool)
+    if maybe.shape[0]:
+        some = np.asarray(texts.take(maybe), dtype=object).tolist()
+        out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
+    return out
 
 
 def text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

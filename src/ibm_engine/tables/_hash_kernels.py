@@ -30,10 +30,12 @@ __all__ = [
     "chain_coded",
     "chain_floats",
     "chain_ints",
+    "chain_texts",
     "halves_sums",
     "money_cells",
     "number_cells",
     "table_cells",
+    "text_leads",
     "utf8_hashes",
 ]
 
@@ -208,28 +210,28 @@ def money_cells(
             _number(v, bits[i], i, tag, a)
 
 
-@_jit(types.void(_U64, _I64, types.int64, _U8, _OUT, _OUT, _OUT_U8))
-def utf8_hashes(
+_SEEN = types.Array(types.int64, 1, "C")
+
+
+@_jit(
+    types.void(_U64, _I64, types.int64, _U8, _SEEN, _OUT, _OUT, _OUT, _OUT, _OUT_U8),
+    inline=True,
+)
+def _utf8_into(
     words: np.ndarray,
     offsets: np.ndarray,
     first: int,
     lead: np.ndarray,
+    seen_n: np.ndarray,
+    seen_w: np.ndarray,
+    seen_h: np.ndarray,
     out_a: np.ndarray,
     out_b: np.ndarray,
     may: np.ndarray,
 ) -> None:
-    """Two hashes of each text ``j``, bytes ``offsets[j] - first`` to ``offsets[j + 1] -
-    first`` of ``words`` (the texts' bytes as little-endian 64-bit words, two words of zeros
-    after them): seeded by its
-    length, then chained over its 8-byte words (the last one padded with zeros; ``fmix64``'s
-    chain takes each word plus its first multiplier).
-
-    ``may``: whether the text may be blank (empty, or its first byte is one of ``lead``, the
-    first bytes of whitespace), for the caller to look at those only.
-
-    Texts of at most 16 bytes (ids, codes, units) are looked up first in a table of 4,096
-    recent texts by their bytes, so a repeated text is hashed once (the values do not depend on
-    it)."""
+    """``utf8_hashes`` with the table of recent short texts handed in (``seen_n``: 4,096
+    lengths, -1 for an empty slot; ``seen_w``, ``seen_h``: two words and two hashes per slot),
+    so that ``chain_texts`` keeps it from one block of rows to the next."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     plus = np.uint64(0xFF51AFD7ED558CCD)
     one = np.uint64(1)
@@ -237,9 +239,6 @@ def utf8_hashes(
     for k in range(8):
         low[k] = (one << np.uint64(8 * k)) - one
     low[8] = ~np.uint64(0)
-    seen_n = np.full(4096, -1, dtype=np.int64)
-    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
-    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
     for j in range(out_a.shape[0]):
         p = offsets[j] - first
         n = offsets[j + 1] - offsets[j]
@@ -279,6 +278,81 @@ def utf8_hashes(
                 hb = fin_b((hb * chain) ^ (word + plus))
         out_a[j] = ha
         out_b[j] = hb
+
+
+@_jit(types.void(_U64, _I64, types.int64, _U8, _OUT, _OUT, _OUT_U8))
+def utf8_hashes(
+    words: np.ndarray,
+    offsets: np.ndarray,
+    first: int,
+    lead: np.ndarray,
+    out_a: np.ndarray,
+    out_b: np.ndarray,
+    may: np.ndarray,
+) -> None:
+    """Two hashes of each text ``j``, bytes ``offsets[j] - first`` to ``offsets[j + 1] -
+    first`` of ``words`` (the texts' bytes as little-endian 64-bit words, two words of zeros
+    after them): seeded by its length, then chained over its 8-byte words (the last one padded
+    with zeros; ``fmix64``'s chain takes each word plus its first multiplier).
+
+    ``may``: whether the text may be blank (empty, or its first byte is one of ``lead``, the
+    first bytes of whitespace), for the caller to look at those only.
+
+    Texts of at most 16 bytes (ids, codes, units) are looked up first in a table of 4,096
+    recent texts by their bytes, so a repeated text is hashed once (the values do not depend on
+    it)."""
+    seen_n = np.full(4096, -1, dtype=np.int64)
+    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
+    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
+    _utf8_into(words, offsets, first, lead, seen_n, seen_w, seen_h, out_a, out_b, may)
+
+
+@_jit(types.void(_U64, _I64, types.int64, _U8, _U64, _U64, _OUT, _OUT))
+def chain_texts(
+    words: np.ndarray,
+    offsets: np.ndarray,
+    first: int,
+    null: np.ndarray,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """Row ``i``'s text (bytes ``offsets[i] - first`` to ``offsets[i + 1] - first`` of
+    ``words``, as for ``utf8_hashes``; a null cell where ``null[i]``) chained into ``acc`` as
+    ``chain_cells`` does, its hashes those of ``utf8_hashes``; 2,048 rows at a time, so no
+    array of a row's size is made."""
+    n = acc_a.shape[0]
+    lead = np.zeros(256, dtype=np.uint8)  # ``may`` is not needed here
+    seen_n = np.full(4096, -1, dtype=np.int64)
+    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
+    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
+    tags = np.empty(2048, dtype=np.uint8)
+    ta = np.empty(2048, dtype=np.uint64)
+    tb = np.empty(2048, dtype=np.uint64)
+    ha = np.empty(2048, dtype=np.uint64)
+    hb = np.empty(2048, dtype=np.uint64)
+    may = np.empty(2048, dtype=np.uint8)
+    for lo in range(0, n, 2048):
+        hi = min(n, lo + 2048)
+        m = hi - lo
+        _utf8_into(words, offsets[lo : hi + 1], first, lead, seen_n, seen_w, seen_h,
+                   ta[:m], tb[:m], may[:m])  # fmt: skip
+        for i in range(m):  # selects, not branches: vectorised
+            none = null[lo + i] != 0
+            tags[i] = 0 if none else 3
+            ta[i] = np.uint64(0) if none else ta[i]
+            tb[i] = np.uint64(0) if none else tb[i]
+        table_cells(tags[:m], ta[:m], tb[:m], mix_a, mix_b, ha[:m], hb[:m])
+        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
+
+
+@_jit(types.void(_U8, _I64, _U8, _OUT_U8))
+def text_leads(data: np.ndarray, offsets: np.ndarray, lead: np.ndarray, may: np.ndarray) -> None:
+    """Whether each text may be blank: empty, or its first byte one of ``lead``."""
+    for j in range(may.shape[0]):
+        p = offsets[j]
+        may[j] = 1 if offsets[j + 1] == p else lead[data[p]]
 
 
 @_jit(types.void(_F64, _I64, types.float64, _U64, _U64, _OUT, _OUT))

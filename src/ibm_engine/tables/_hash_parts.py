@@ -11,9 +11,11 @@ rows at a time). ``dense()`` gives any of them as :class:`Cells`, one per row.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ibm_engine.tables._hash_bytes import U64, Utf8, text_hashes
+from ibm_engine.tables._hash_bytes import U64, Utf8, blank_of, text_hashes
 
 __all__ = ["ArrowTexts", "Cells", "Coded", "Floats", "Ints", "Part", "float_cells"]
 
@@ -152,28 +154,50 @@ class Ints:
 
 class ArrowTexts:
     """Arrow-backed texts, hashed row by row from Arrow's buffers (null, NA and blank texts:
-    null) when the chain asks for a range of rows."""
+    null) when the chain asks (``_hash_kernels.chain_texts``: no array of hashes is made);
+    ``array[first + i]`` is text ``i``."""
 
-    __slots__ = ("array", "null", "utf")
+    __slots__ = ("array", "first", "null", "utf")
 
-    def __init__(self, utf: Utf8, null: np.ndarray, array: object) -> None:
-        self.utf, self.null, self.array = utf, null, array
+    def __init__(self, utf: Utf8, null: np.ndarray, array: Any, first: int = 0) -> None:
+        self.utf, self.null, self.array, self.first = utf, null, array, first
 
-    def rows(self, lo: int, hi: int) -> Cells:
-        """The cells of rows ``lo`` to ``hi``."""
+    def rows(self, lo: int, hi: int) -> ArrowTexts:
+        """Rows ``lo`` to ``hi`` (views)."""
         sub = Utf8(self.utf.data, self.utf.offsets[lo : hi + 1])
-        skip = self.null[lo:hi]
-        ha, hb, blank = sub.hashes_blank(self.array[lo:hi], skip=skip)  # type: ignore[index]
-        null = skip | blank
+        return ArrowTexts(sub, self.null[lo:hi], self.array, self.first + lo)
+
+    def _texts(self) -> Any:
+        """These rows' texts (for the few looked at in Python)."""
+        n = self.null.shape[0]
+        return self.array if self.first == 0 and len(self.array) == n else _Shifted(self)
+
+    def null_or_blank(self) -> np.ndarray:
+        """Which rows are null cells: null, NA, empty or whitespace only."""
+        out: np.ndarray = self.null | blank_of(self._texts(), self.utf.may_blank(), self.null)
+        return out
+
+    def dense(self) -> Cells:
+        """The same cells, one per row."""
+        ha, hb, blank = self.utf.hashes_blank(self._texts(), skip=self.null)
+        null = self.null | blank
         if not null.any():
             return Cells(TEXT, ha, hb)
         ha[null] = 0
         hb[null] = 0
         return Cells(np.where(null, np.uint8(NULL), np.uint8(TEXT)), ha, hb)
 
-    def dense(self) -> Cells:
-        """The same cells, one per row."""
-        return self.rows(0, self.null.shape[0])
+
+class _Shifted:
+    """The texts of some rows of an :class:`ArrowTexts` (``take`` by row within them)."""
+
+    __slots__ = ("part",)
+
+    def __init__(self, part: ArrowTexts) -> None:
+        self.part = part
+
+    def take(self, rows: np.ndarray) -> Any:
+        return self.part.array.take(rows + self.part.first)
 
 
 #: a column as the chain takes it
