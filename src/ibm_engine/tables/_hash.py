@@ -27,6 +27,7 @@ that ``tables.prepare`` has already converted are hashed from its conversion (``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class TableHash:
         )
 
 
+@functools.lru_cache(maxsize=4096)
 def _seed(name: str) -> tuple[np.uint64, np.uint64]:
     """The column's two seeds: the halves of BLAKE2b of its name."""
     d = hashlib.blake2b(b"column\x00" + name.encode("utf-8"), digest_size=16).digest()
@@ -149,14 +151,14 @@ def _columns(
 ) -> tuple[list[tuple[Part, tuple[np.uint64, np.uint64]]], tuple[str, ...], tuple[str, ...]]:
     """Each hashable column as a part for the chain with its seed, in sorted column order;
     the hashed and the unhashable columns."""
-    df = df.reset_index(drop=True)  # once for every column (no copy of the data)
     by_name = {spec.name: spec for spec in specs}
     known = converted or {}
     hashed: list[str] = []
     skipped: list[str] = []
     parts: list[tuple[Part, tuple[np.uint64, np.uint64]]] = []
-    for name, col in sorted((str(c), c) for c in df.columns):
-        s = df[col]
+    # the columns by position (each once, however named), in the order of their names
+    columns = [(str(name), s) for name, s in df.items()]
+    for name, s in sorted(columns, key=lambda c: c[0]):
         spec = by_name.get(name)
         if spec is None and money_suffix is not None and name.endswith(money_suffix):
             spec = ColumnSpec(name, "money", False)

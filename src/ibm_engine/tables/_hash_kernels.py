@@ -97,6 +97,36 @@ def _chain(ha: np.ndarray, hb: np.ndarray, acc_a: np.ndarray, acc_b: np.ndarray)
         acc_b[i] = fin_b((acc_b[i] * chain) ^ hb[i])
 
 
+@_jit(types.void(_U8, _U64, _U64, types.uint64, types.uint64, _OUT, _OUT))
+def _fold(
+    tag: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    seed_a: np.uint64,
+    seed_b: np.uint64,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """Row ``i``'s cell (``tag[i]``, payloads ``a[i]``, ``b[i]``; a ``tag`` of one entry:
+    every row's) chained into ``acc``: ``acc = fin(acc * CHAIN ^ fin(payload ^ tag * CHAIN ^
+    seed))``, what ``table_cells`` then ``_chain`` give, in one pass per half."""
+    chain = np.uint64(0x9E3779B97F4A7C15)
+    if tag.shape[0] == 1:  # one tag for every cell
+        t = np.uint64(tag[0]) * chain
+        ma, mb = t ^ seed_a, t ^ seed_b
+        for i in range(acc_a.shape[0]):
+            acc_a[i] = fin_a((acc_a[i] * chain) ^ fin_a(a[i] ^ ma))
+        for i in range(acc_b.shape[0]):
+            acc_b[i] = fin_b((acc_b[i] * chain) ^ fin_b(b[i] ^ mb))
+    else:
+        for i in range(acc_a.shape[0]):
+            t = np.uint64(tag[i]) * chain
+            acc_a[i] = fin_a((acc_a[i] * chain) ^ fin_a(a[i] ^ (t ^ seed_a)))
+        for i in range(acc_b.shape[0]):
+            t = np.uint64(tag[i]) * chain
+            acc_b[i] = fin_b((acc_b[i] * chain) ^ fin_b(b[i] ^ (t ^ seed_b)))
+
+
 @_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
 def table_cells(
     tag: np.ndarray,
@@ -138,16 +168,8 @@ def chain_cells(
     acc_b: np.ndarray,
 ) -> None:
     """Row ``i``'s cell ``fin(payload ^ mix[tag])`` chained into ``acc``: ``fin(acc * CHAIN ^
-    cell)`` (a ``tag`` of one entry: every row's); 2,048 rows at a time (their cells' hashes
-    stay in the first-level cache)."""
-    n = acc_a.shape[0]
-    ha = np.empty(2048, dtype=np.uint64)
-    hb = np.empty(2048, dtype=np.uint64)
-    for lo in range(0, n, 2048):
-        hi = min(n, lo + 2048)
-        t = tag if tag.shape[0] == 1 else tag[lo:hi]
-        table_cells(t, a[lo:hi], b[lo:hi], mix_a, mix_b, ha[: hi - lo], hb[: hi - lo])
-        _chain(ha[: hi - lo], hb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
+    cell)`` (a ``tag`` of one entry: every row's)."""
+    _fold(tag, a, b, mix_a[0], mix_b[0], acc_a, acc_b)
 
 
 @_jit(types.void(_I64, _U64, _U64, _OUT, _OUT))
@@ -330,21 +352,18 @@ def chain_texts(
     tags = np.empty(2048, dtype=np.uint8)
     ta = np.empty(2048, dtype=np.uint64)
     tb = np.empty(2048, dtype=np.uint64)
-    ha = np.empty(2048, dtype=np.uint64)
-    hb = np.empty(2048, dtype=np.uint64)
     may = np.empty(2048, dtype=np.uint8)
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
         _utf8_into(words, offsets[lo : hi + 1], first, lead, seen_n, seen_w, seen_h,
                    ta[:m], tb[:m], may[:m])  # fmt: skip
+        none = null[lo:hi]
         for i in range(m):  # selects, not branches: vectorised
-            none = null[lo + i] != 0
-            tags[i] = 0 if none else 3
-            ta[i] = np.uint64(0) if none else ta[i]
-            tb[i] = np.uint64(0) if none else tb[i]
-        table_cells(tags[:m], ta[:m], tb[:m], mix_a, mix_b, ha[:m], hb[:m])
-        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
+            tags[i] = 0 if none[i] != 0 else 3
+            ta[i] = np.uint64(0) if none[i] != 0 else ta[i]
+            tb[i] = np.uint64(0) if none[i] != 0 else tb[i]
+        _fold(tags[:m], ta[:m], tb[:m], mix_a[0], mix_b[0], acc_a[lo:hi], acc_b[lo:hi])
 
 
 @_jit(types.void(_U8, _I64, _U8, _OUT_U8))
@@ -371,8 +390,6 @@ def chain_floats(
     n = acc_a.shape[0]
     tag = np.empty(2048, dtype=np.uint8)
     a = np.empty(2048, dtype=np.int64)
-    ha = np.empty(2048, dtype=np.uint64)
-    hb = np.empty(2048, dtype=np.uint64)
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
@@ -381,8 +398,7 @@ def chain_floats(
         else:
             money_cells(vals[lo:hi], bits[lo:hi], tol, tag[:m], a[:m])
         au = a[:m].view(np.uint64)
-        table_cells(tag[:m], au, au, mix_a, mix_b, ha[:m], hb[:m])
-        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
+        _fold(tag[:m], au, au, mix_a[0], mix_b[0], acc_a[lo:hi], acc_b[lo:hi])
 
 
 @_jit(types.void(_I64, _U8, types.uint8, _U64, _U64, _OUT, _OUT))
@@ -401,17 +417,15 @@ def chain_ints(
     n = acc_a.shape[0]
     tags = np.empty(2048, dtype=np.uint8)
     a = np.empty(2048, dtype=np.uint64)
-    ha = np.empty(2048, dtype=np.uint64)
-    hb = np.empty(2048, dtype=np.uint64)
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
+        v = vals[lo:hi]
+        none = null[lo:hi]
         for i in range(m):  # selects, not branches: vectorised
-            none = null[lo + i] != 0
-            tags[i] = 0 if none else tag
-            a[i] = np.uint64(0) if none else np.uint64(vals[lo + i])
-        table_cells(tags[:m], a[:m], a[:m], mix_a, mix_b, ha[:m], hb[:m])
-        _chain(ha[:m], hb[:m], acc_a[lo:hi], acc_b[lo:hi])
+            tags[i] = 0 if none[i] != 0 else tag
+            a[i] = np.uint64(0) if none[i] != 0 else np.uint64(v[i])
+        _fold(tags[:m], a[:m], a[:m], mix_a[0], mix_b[0], acc_a[lo:hi], acc_b[lo:hi])
 
 
 @_jit(types.void(_U64, _OUT))
