@@ -94,6 +94,15 @@ def _seed(name: str) -> tuple[np.uint64, np.uint64]:
     return U64(int.from_bytes(d[:8], "little")), U64(int.from_bytes(d[8:], "little"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _mixes(seed: tuple[np.uint64, np.uint64]) -> tuple[np.ndarray, np.ndarray]:
+    """``tag * CHAIN ^ seed`` for each of the eight tags, for each half (read-only)."""
+    out = _TAG_MIX ^ seed[0], _TAG_MIX ^ seed[1]
+    for x in out:
+        x.flags.writeable = False
+    return out
+
+
 def _u64(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=np.uint64)
 
@@ -116,7 +125,7 @@ def _chain(
     hashed once and looked up (code -1, null: the last entry)."""
     from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
 
-    mix_a, mix_b = _TAG_MIX ^ seed[0], _TAG_MIX ^ seed[1]
+    mix_a, mix_b = _mixes(seed)
     if isinstance(cells, Floats):  # cells made block by block inside the kernel
         tol = -1.0 if cells.money_tol is None else cells.money_tol
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
@@ -136,11 +145,8 @@ def _chain(
     if not isinstance(cells, Coded):  # one cell per row
         k.chain_cells(*_kernel_cells(cells.dense()), mix_a, mix_b, acc_a, acc_b)
         return
-    table = cells.table.with_null()  # code -1 (null) takes the last entry
-    ha = np.empty(table.a.shape[0], dtype=np.uint64)
-    hb = np.empty_like(ha)
-    k.table_cells(*_kernel_cells(table), mix_a, mix_b, ha, hb)
-    k.chain_coded(np.ascontiguousarray(cells.codes, dtype=np.int64), ha, hb, acc_a, acc_b)
+    codes = np.ascontiguousarray(cells.codes, dtype=np.int64)
+    k.chain_table(codes, *_kernel_cells(cells.table), mix_a, mix_b, acc_a, acc_b)
 
 
 def _columns(
@@ -253,6 +259,8 @@ def hash_table(
     (32, 2, ('x', 'y'))
     """
     n = len(df)
+    if n == 0:  # no cells: every column can be hashed, and the sum of no rows is 0
+        return TableHash(0, 0, tuple(sorted(str(c) for c in df.columns)))
     if n <= _BLOCK_ROWS:
         a, b, hashed, skipped = row_digests(
             df, specs, money_suffix=money_suffix, converted=converted

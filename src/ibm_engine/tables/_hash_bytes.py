@@ -140,7 +140,7 @@ class Utf8:
         m = off.shape[0] - 1
         out: list[tuple[np.ndarray, int, int, int]] = []
         cut = 0
-        if _LITTLE and m > 0 and data.ctypes.data % 8 == 0:
+        if _LITTLE and m > 0 and data.__array_interface__["data"][0] % 8 == 0:
             whole = data.shape[0] // 8 * 8
             cut = int(np.searchsorted(off[1:], whole - 24, side="right"))
             if cut:

@@ -30,6 +30,7 @@ __all__ = [
     "chain_coded",
     "chain_floats",
     "chain_ints",
+    "chain_table",
     "chain_texts",
     "halves_sums",
     "money_cells",
@@ -190,6 +191,28 @@ def chain_coded(
             ga[i - lo] = ha[c]
             gb[i - lo] = hb[c]
         _chain(ga[: hi - lo], gb[: hi - lo], acc_a[lo:hi], acc_b[lo:hi])
+
+
+@_jit(types.void(_I64, _U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
+def chain_table(
+    codes: np.ndarray,
+    tag: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    mix_a: np.ndarray,
+    mix_b: np.ndarray,
+    acc_a: np.ndarray,
+    acc_b: np.ndarray,
+) -> None:
+    """Row ``i``'s cell, entry ``codes[i]`` of a table of cells (``tag``, ``a``, ``b``, as for
+    ``table_cells``), chained into ``acc``; code -1 is a null cell (a code outside the table
+    and the null after it wraps round them, as ``chain_coded`` does)."""
+    m = a.shape[0]
+    ha = np.empty(m + 1, dtype=np.uint64)
+    hb = np.empty(m + 1, dtype=np.uint64)
+    table_cells(tag, a, b, mix_a, mix_b, ha[:m], hb[:m])
+    ha[m], hb[m] = fin_a(mix_a[0]), fin_b(mix_b[0])  # the null cell: tag 0, payload 0
+    chain_coded(codes, ha, hb, acc_a, acc_b)
 
 
 @_jit(types.void(types.float64, types.int64, types.intp, _OUT_U8, _OUT_I64), inline=True)
