@@ -37,7 +37,7 @@ import pandas as pd
 
 from ibm_engine.tables._convert import Column
 from ibm_engine.tables._hash_bytes import CHAIN, U64
-from ibm_engine.tables._hash_cells import by_value, spec_cells
+from ibm_engine.tables._hash_cells import ArrayLike, column_cells
 from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
 
@@ -149,6 +149,15 @@ def _chain(
     k.chain_table(codes, *_kernel_cells(cells.table), mix_a, mix_b, acc_a, acc_b)
 
 
+def _arrays(df: pd.DataFrame) -> list[ArrayLike]:
+    """Each column's values as stored (numpy arrays, pandas' extension arrays), without making
+    a Series of each (pandas' own iterator where it has one)."""
+    own = getattr(df, "_iter_column_arrays", None)
+    if own is not None:
+        return list(own())
+    return [s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array for _, s in df.items()]
+
+
 def _columns(
     df: pd.DataFrame,
     specs: Sequence[ColumnSpec],
@@ -163,12 +172,12 @@ def _columns(
     skipped: list[str] = []
     parts: list[tuple[Part, tuple[np.uint64, np.uint64]]] = []
     # the columns by position (each once, however named), in the order of their names
-    columns = [(str(name), s) for name, s in df.items()]
-    for name, s in sorted(columns, key=lambda c: c[0]):
+    columns = [(str(name), values) for name, values in zip(df.columns, _arrays(df), strict=True)]
+    for name, values in sorted(columns, key=lambda c: c[0]):
         spec = by_name.get(name)
         if spec is None and money_suffix is not None and name.endswith(money_suffix):
             spec = ColumnSpec(name, "money", False)
-        cells = spec_cells(s, spec, known.get(name)) if spec is not None else by_value(s)
+        cells = column_cells(values, spec, known.get(name))
         if cells is None:
             skipped.append(name)
             continue
@@ -181,12 +190,14 @@ def _chain_rows(
     parts: Sequence[tuple[Part, tuple[np.uint64, np.uint64]]],
     lo: int,
     hi: int,
+    whole: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The two halves of the digests of rows ``lo`` to ``hi``: every column chained in."""
+    """The two halves of the digests of rows ``lo`` to ``hi``: every column chained in
+    (``whole``: these are all the rows of the parts)."""
     acc_a = np.zeros(hi - lo, dtype=np.uint64)
     acc_b = np.zeros(hi - lo, dtype=np.uint64)
     for cells, seed in parts:
-        _chain(cells.rows(lo, hi), seed, acc_a, acc_b)
+        _chain(cells if whole else cells.rows(lo, hi), seed, acc_a, acc_b)
     return acc_a, acc_b
 
 
@@ -205,7 +216,7 @@ def row_digests(
     """
     n = len(df)
     parts, hashed, skipped = _columns(df, specs, money_suffix, converted)
-    acc_a, acc_b = _chain_rows(parts, 0, n)
+    acc_a, acc_b = _chain_rows(parts, 0, n, whole=True)
     return acc_a, acc_b, hashed, skipped
 
 

@@ -22,7 +22,10 @@ from ibm_engine.tables._hash_bytes import Utf8, text_hashes
 from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
 
-__all__ = ["by_value", "spec_cells"]
+__all__ = ["ArrayLike", "by_value", "column_cells", "spec_cells"]
+
+#: a column's values as a table stores them
+ArrayLike = np.ndarray | pd.api.extensions.ExtensionArray
 
 #: what a cell holds (the tags of ``_hash_parts``)
 _NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = (
@@ -66,13 +69,14 @@ def _scatter(n: int, rows: np.ndarray, part: Part | None) -> Cells | None:
     return out
 
 
-def _arrow_text(s: pd.Series) -> ArrowTexts | None:
+def _arrow_text(s: pd.Series | pd.Index | ArrayLike) -> ArrowTexts | None:
     """Short Arrow-backed texts, hashed row by row from Arrow's buffers (None/NA/blank:
     null); None for other or longer texts."""
-    got = Utf8.arrow_rows(s.array)
+    values = getattr(s, "array", s)
+    got = Utf8.arrow_rows(values)
     if got is None or int(got[0].offsets[-1] - got[0].offsets[0]) > _ROW_TEXT_BYTES * len(s):
         return None
-    return ArrowTexts(got[0], got[1], s.array)
+    return ArrowTexts(got[0], got[1], values)
 
 
 def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
@@ -92,6 +96,25 @@ def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
     if blank.any():
         codes = np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
     return Coded(codes, Cells(_TEXT, ha, hb))
+
+
+def _categorical(values: ArrayLike) -> Part | None:
+    """A categorical column: each row's code into the cells of its categories."""
+    cats = values.dtype.categories  # type: ignore[union-attr]
+    sub = _arrow_text(cats) or by_value(pd.Series(cats))
+    if sub is None:
+        return None
+    return Coded(np.asarray(values.codes, dtype=np.int64), sub.dense())  # type: ignore[union-attr]
+
+
+def _nullable_ints(values: pd.api.extensions.ExtensionArray, na: np.ndarray) -> Cells | Ints:
+    """Signed whole numbers that may be null (``na``)."""
+    if not na.any():
+        return _ints(values.to_numpy(dtype=np.int64), None)
+    data = getattr(values, "_data", None)  # a masked array's values (null rows: any)
+    if not (isinstance(data, np.ndarray) and data.shape == na.shape):
+        data = values.to_numpy(dtype=np.int64, na_value=0)
+    return _ints(data, na)
 
 
 def _scalar_key(x: object) -> tuple[int, object] | None:
@@ -139,26 +162,18 @@ def by_value(s: pd.Series) -> Part | None:
     """Any column by value; None when some cell cannot be hashed."""
     dtype = s.dtype
     n = len(s)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fi":  # numpy numbers: the common case
+        vals = s.to_numpy()
+        return Floats(vals) if dtype.kind == "f" else _ints(vals, None)  # ints: never null
     if isinstance(dtype, pd.CategoricalDtype):
-        sub = by_value(pd.Series(dtype.categories))
-        if sub is None:
-            return None
-        table = sub.dense()
-        return Coded(np.asarray(s.cat.codes.to_numpy(), dtype=np.int64), table)
+        return _categorical(s.array)
     if pdt.is_float_dtype(dtype):
         return Floats(s.to_numpy(dtype=np.float64, na_value=np.nan))
     if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
         return _arrow_text(s) or _coded_text(s)
-    if isinstance(dtype, np.dtype) and dtype.kind == "i":  # numpy integers: never null
-        return _ints(s.to_numpy(), None)
-    na = s.isna().to_numpy(dtype=bool)  # the other kinds need the null rows
+    na = np.asarray(s.array.isna(), dtype=bool)  # the other kinds need the null rows
     if pdt.is_integer_dtype(dtype) and not pdt.is_unsigned_integer_dtype(dtype):
-        if not na.any():
-            return _ints(s.to_numpy(), None)
-        data = getattr(s.array, "_data", None)  # a masked array's values (null rows: any)
-        if not (isinstance(data, np.ndarray) and data.shape == (n,)):
-            data = s.to_numpy(dtype=np.int64, na_value=0)
-        return _ints(data, na)
+        return _nullable_ints(s.array, na)
     present = np.flatnonzero(~na)
     if pdt.is_bool_dtype(dtype):
         cells = Cells.nulls(n)
@@ -198,6 +213,16 @@ def _convert(s: pd.Series, spec: ColumnSpec) -> Column:
     return {"int": integer, "float": number, "money": money}[spec.kind](s)
 
 
+def _converted(col: Column, spec: ColumnSpec) -> Part:
+    """The cells of a converted contract column (its invalid cells as empty ones)."""
+    if isinstance(col, TextColumn):
+        return Coded(col.coded.codes, _text_table(col.coded.texts, arrow=col.coded.arrow))
+    ok = ~col.empty & ~col.bad
+    if spec.kind == "float":
+        return parts.float_cells(np.where(ok, col.values, np.nan))
+    return _ints(col.values, ~ok, _MONEY if spec.kind == "money" else _INT)
+
+
 def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Part | None:
     """A contract column by its converted value (``conv``: the conversion already made);
     invalid cells by their own value; None when one of those cannot be hashed."""
@@ -205,15 +230,7 @@ def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Pa
         # plain floats: converted and hashed in one pass (the values of the general path)
         return Floats(s.to_numpy(), CENT_TOL_CENTS if spec.kind == "money" else None)
     col = _convert(s, spec) if conv is None else conv
-    out: Part
-    if isinstance(col, TextColumn):
-        out = Coded(col.coded.codes, _text_table(col.coded.texts, arrow=col.coded.arrow))
-    else:
-        ok = ~col.empty & ~col.bad
-        if spec.kind == "float":
-            out = parts.float_cells(np.where(ok, col.values, np.nan))
-        else:
-            out = _ints(col.values, ~ok, _MONEY if spec.kind == "money" else _INT)
+    out = _converted(col, spec)
     wrong = np.flatnonzero(col.bad)
     if not wrong.shape[0]:
         return out
@@ -224,3 +241,25 @@ def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Pa
     dense = out.dense()
     dense.put_cells(wrong, bad.dense())
     return dense
+
+
+def column_cells(values: ArrayLike, spec: ColumnSpec | None, conv: Column | None) -> Part | None:
+    """A column's values (as the table stores them) as :func:`spec_cells` or, without a spec,
+    :func:`by_value` take them; the common kinds (numpy numbers, Arrow texts, converted
+    columns without invalid cells) without making a Series of them."""
+    if spec is None:
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fi":
+            return Floats(values) if values.dtype.kind == "f" else _ints(values, None)
+        dtype = values.dtype
+        if isinstance(dtype, pd.StringDtype) and (got := _arrow_text(values)):
+            return got
+        if isinstance(dtype, pd.CategoricalDtype):
+            return _categorical(values)
+        if isinstance(dtype, pd.Int64Dtype) and not isinstance(values, np.ndarray):
+            return _nullable_ints(values, np.asarray(values.isna(), dtype=bool))
+        return by_value(pd.Series(values, copy=False))
+    if conv is not None and not conv.bad.any():
+        return _converted(conv, spec)  # every cell is in the conversion
+    if conv is None and spec.kind in ("float", "money") and values.dtype == np.float64:
+        return Floats(values, CENT_TOL_CENTS if spec.kind == "money" else None)  # as spec_cells
+    return spec_cells(pd.Series(values, copy=False), spec, conv)

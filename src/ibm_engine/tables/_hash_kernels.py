@@ -255,11 +255,20 @@ def money_cells(
             _number(v, bits[i], i, tag, a)
 
 
-_SEEN = types.Array(types.int64, 1, "C")
+_SEEN = types.UniTuple(_OUT, 2)  # type: ignore[no-untyped-call]
+
+
+@_jit(_SEEN(), inline=True)
+def _seen() -> tuple[np.ndarray, np.ndarray]:
+    """An empty table of 4,096 recent short texts: per slot, its two words and its length
+    (four words, the length ``2**64 - 1`` in an empty slot), and its two hashes."""
+    seen_w = np.zeros(4 * 4096, dtype=np.uint64)
+    seen_w[2::4] = ~np.uint64(0)
+    return seen_w, np.zeros(2 * 4096, dtype=np.uint64)
 
 
 @_jit(
-    types.void(_U64, _I64, types.int64, _U8, _SEEN, _OUT, _OUT, _OUT, _OUT, _OUT_U8),
+    types.void(_U64, _I64, types.int64, _U8, _OUT, _OUT, _OUT, _OUT, _OUT_U8),
     inline=True,
 )
 def _utf8_into(
@@ -267,58 +276,61 @@ def _utf8_into(
     offsets: np.ndarray,
     first: int,
     lead: np.ndarray,
-    seen_n: np.ndarray,
     seen_w: np.ndarray,
     seen_h: np.ndarray,
     out_a: np.ndarray,
     out_b: np.ndarray,
     may: np.ndarray,
 ) -> None:
-    """``utf8_hashes`` with the table of recent short texts handed in (``seen_n``: 4,096
-    lengths, -1 for an empty slot; ``seen_w``, ``seen_h``: two words and two hashes per slot),
-    so that ``chain_texts`` keeps it from one block of rows to the next."""
+    """``utf8_hashes`` with the table of recent short texts handed in (``_seen``), so that
+    ``chain_texts`` keeps it from one block of rows to the next."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     plus = np.uint64(0xFF51AFD7ED558CCD)
-    one = np.uint64(1)
-    low = np.empty(9, dtype=np.uint64)  # the low k bytes of a word set
-    for k in range(8):
-        low[k] = (one << np.uint64(8 * k)) - one
-    low[8] = ~np.uint64(0)
-    for j in range(out_a.shape[0]):
-        p = offsets[j] - first
-        n = offsets[j + 1] - offsets[j]
-        q = p >> 3
-        bits = np.uint64((p & 7) * 8)
+    zero, one, two = np.uint64(0), np.uint64(1), np.uint64(2)
+    three, eight = np.uint64(3), np.uint64(8)
+    full = ~zero
+    base = np.uint64(first)
+    for j in range(out_a.shape[0]):  # unsigned arithmetic: no index checks for negatives
+        start, end = np.uint64(offsets[j]), np.uint64(offsets[j + 1])
+        p = start - base
+        n = end - start
+        q = p >> three
+        bits = (p & np.uint64(7)) << three
         left = np.uint64(63) - bits  # then one more: a shift by 64 is none, not zero
-        w0 = (words[q] >> bits) | ((words[q + 1] << left) << one)
-        may[j] = 1 if n == 0 else lead[w0 & np.uint64(0xFF)]
-        if n <= 16:  # its two words, read whole (zeros after the texts: no end to check)
-            w1 = (words[q + 1] >> bits) | ((words[q + 2] << left) << one)
-            w0 &= low[min(n, 8)]  # the bytes past the text's end zero
-            w1 &= low[max(n, 8) - 8]
-            slot = ((w0 ^ (w1 * chain) ^ np.uint64(n)) * plus) >> np.uint64(52)
-            if seen_n[slot] == n and seen_w[2 * slot] == w0 and seen_w[2 * slot + 1] == w1:
-                ha, hb = seen_h[2 * slot], seen_h[2 * slot + 1]
+        x1 = words[q + one]
+        w0 = (words[q] >> bits) | ((x1 << left) << one)
+        may[j] = 1 if n == zero else lead[w0 & np.uint64(0xFF)]
+        if n <= np.uint64(16):  # its two words, read whole (zeros after the texts)
+            w1 = (x1 >> bits) | ((words[q + two] << left) << one)
+            n0 = min(n, eight)
+            n1 = n - n0
+            w0 &= full if n0 == eight else (one << (n0 << three)) - one  # past the end: 0
+            w1 &= full if n1 == eight else (one << (n1 << three)) - one
+            slot = ((w0 ^ (w1 * chain) ^ n) * plus) >> np.uint64(52)
+            at = slot << two  # the slot's words, length and ...
+            if seen_w[at] == w0 and seen_w[at + one] == w1 and seen_w[at + two] == n:
+                ha, hb = seen_h[slot << one], seen_h[(slot << one) + one]
             else:
-                ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
-                hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
-                if n:
+                ha = fin_a(n ^ np.uint64(0x94D049BB133111EB))
+                hb = fin_b(n ^ np.uint64(0xC4CEB9FE1A85EC53))
+                if n != zero:
                     ha = fin_a((ha * chain) ^ w0)
                     hb = fin_b((hb * chain) ^ (w0 + plus))
-                if n > 8:
+                if n > eight:
                     ha = fin_a((ha * chain) ^ w1)
                     hb = fin_b((hb * chain) ^ (w1 + plus))
-                seen_n[slot] = n
-                seen_w[2 * slot], seen_w[2 * slot + 1] = w0, w1
-                seen_h[2 * slot], seen_h[2 * slot + 1] = ha, hb
+                seen_w[at], seen_w[at + one], seen_w[at + two] = w0, w1, n
+                seen_h[slot << one], seen_h[(slot << one) + one] = ha, hb
         else:
-            ha = fin_a(np.uint64(n) ^ np.uint64(0x94D049BB133111EB))
-            hb = fin_b(np.uint64(n) ^ np.uint64(0xC4CEB9FE1A85EC53))
-            for k in range(0, n, 8):
-                word = (words[q] >> bits) | ((words[q + 1] << left) << one)
-                if n - k < 8:  # zeros after the text's end
-                    word &= low[n - k]
-                q += 1
+            ha = fin_a(n ^ np.uint64(0x94D049BB133111EB))
+            hb = fin_b(n ^ np.uint64(0xC4CEB9FE1A85EC53))
+            k = zero
+            while k < n:
+                word = (words[q] >> bits) | ((words[q + one] << left) << one)
+                if n - k < eight:  # zeros after the text's end
+                    word &= (one << ((n - k) << three)) - one
+                q += one
+                k += eight
                 ha = fin_a((ha * chain) ^ word)
                 hb = fin_b((hb * chain) ^ (word + plus))
         out_a[j] = ha
@@ -346,10 +358,8 @@ def utf8_hashes(
     Texts of at most 16 bytes (ids, codes, units) are looked up first in a table of 4,096
     recent texts by their bytes, so a repeated text is hashed once (the values do not depend on
     it)."""
-    seen_n = np.full(4096, -1, dtype=np.int64)
-    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
-    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
-    _utf8_into(words, offsets, first, lead, seen_n, seen_w, seen_h, out_a, out_b, may)
+    seen_w, seen_h = _seen()
+    _utf8_into(words, offsets, first, lead, seen_w, seen_h, out_a, out_b, may)
 
 
 @_jit(types.void(_U64, _I64, types.int64, _U8, _U64, _U64, _OUT, _OUT))
@@ -369,9 +379,7 @@ def chain_texts(
     array of a row's size is made."""
     n = acc_a.shape[0]
     lead = np.zeros(256, dtype=np.uint8)  # ``may`` is not needed here
-    seen_n = np.full(4096, -1, dtype=np.int64)
-    seen_w = np.zeros(2 * 4096, dtype=np.uint64)
-    seen_h = np.zeros(2 * 4096, dtype=np.uint64)
+    seen_w, seen_h = _seen()
     tags = np.empty(2048, dtype=np.uint8)
     ta = np.empty(2048, dtype=np.uint64)
     tb = np.empty(2048, dtype=np.uint64)
@@ -379,7 +387,7 @@ def chain_texts(
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
-        _utf8_into(words, offsets[lo : hi + 1], first, lead, seen_n, seen_w, seen_h,
+        _utf8_into(words, offsets[lo : hi + 1], first, lead, seen_w, seen_h,
                    ta[:m], tb[:m], may[:m])  # fmt: skip
         none = null[lo:hi]
         for i in range(m):  # selects, not branches: vectorised
