@@ -65,7 +65,6 @@ def test_one_signature_per_kernel() -> None:
         "chain_coded",
         "utf8_hashes",
         "chain_texts",
-        "text_leads",
         "number_cells",
         "money_cells",
         "chain_floats",

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash_bytes import CHAIN, U64
+from ibm_engine.tables._hash_bytes import CHAIN, SPACE_LEAD, U64
 from ibm_engine.tables._hash_cells import ArrayLike, column_cells
 from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
@@ -131,11 +131,15 @@ def _chain(
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
         return
     if isinstance(cells, ArrowTexts):  # hashed block by block inside the kernel
-        null = cells.null_or_blank().view(np.uint8)
+        null = np.ascontiguousarray(cells.null).view(np.uint8)
         offsets = np.ascontiguousarray(cells.utf.offsets, dtype=np.int64)
         for words, first, lo, hi in cells.utf.spans():
-            k.chain_texts(words, offsets[lo : hi + 1], first, null[lo:hi],
-                          mix_a, mix_b, acc_a[lo:hi], acc_b[lo:hi])  # fmt: skip
+            left = k.chain_texts(words, offsets[lo : hi + 1], first, null[lo:hi], SPACE_LEAD,
+                                 mix_a, mix_b, acc_a[lo:hi], acc_b[lo:hi]) + lo  # fmt: skip
+            if left.shape[0]:  # texts that may be blank: looked at, then chained
+                sub_a, sub_b = acc_a[left], acc_b[left]
+                k.chain_cells(*_kernel_cells(cells.some(left)), mix_a, mix_b, sub_a, sub_b)
+                acc_a[left], acc_b[left] = sub_a, sub_b
         return
     if isinstance(cells, Ints):  # cells made block by block inside the kernel
         vals = np.ascontiguousarray(cells.vals, dtype=np.int64)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CHAIN", "U64", "Utf8", "blank_of", "text_hashes"]
+__all__ = ["CHAIN", "SPACE_LEAD", "U64", "Utf8", "blank_of", "blanks", "text_hashes"]
 
 U64 = np.uint64
 #: the multiplier that chains the cells of a row (and, in the kernels, the words of a text)
@@ -27,7 +27,8 @@ _SPACE_LEAD = np.zeros(256, dtype=bool)
 _SPACE_LEAD[
     [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]
 ] = True
-_SPACE_LEAD_U8 = _SPACE_LEAD.astype(np.uint8)
+#: the same, one byte each, as the kernels take it
+SPACE_LEAD = _SPACE_LEAD.astype(np.uint8)
 
 
 class Utf8:
@@ -121,15 +122,6 @@ class Utf8:
         ha, hb, may = self._run()
         return ha, hb, blank_of(texts, may, skip)
 
-    def may_blank(self) -> np.ndarray:
-        """Whether each text may be blank (uint8): empty, or its first byte may start
-        whitespace (what ``hashes_blank`` looks at)."""
-        from ibm_engine.tables._hash_kernels import text_leads  # numba: loaded when hashing
-
-        may = np.empty(self.offsets.shape[0] - 1, dtype=np.uint8)
-        text_leads(self.data, _i64(self.offsets), _SPACE_LEAD_U8, may)
-        return may
-
     def spans(self) -> list[tuple[np.ndarray, int, int, int]]:
         """The bytes as the kernels read them: ``(words, first, lo, hi)``, texts ``lo`` to
         ``hi`` in ``words`` (little-endian 64-bit words from byte ``first``, two words of zeros
@@ -163,7 +155,7 @@ class Utf8:
         offsets = _i64(self.offsets)
         for words, first, lo, hi in self.spans():
             sub = offsets[lo : hi + 1]
-            utf8_hashes(words, sub, first, _SPACE_LEAD_U8, ha[lo:hi], hb[lo:hi], may[lo:hi])
+            utf8_hashes(words, sub, first, SPACE_LEAD, ha[lo:hi], hb[lo:hi], may[lo:hi])
         return ha, hb, may
 
 
@@ -173,14 +165,18 @@ def _i64(x: np.ndarray) -> np.ndarray:
 
 def blank_of(texts: Any, may: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
     """Which texts are empty or whitespace only, given which ones may be (``may``, see
-    ``Utf8.may_blank``): those are looked at in Python (``texts``: an array or index; rows
+    ``Utf8._run``): those are looked at in Python (``texts``: an array or index; rows
     where ``skip`` are taken as not blank)."""
     maybe = np.flatnonzero(may.view(bool) if skip is None else may.view(bool) & ~skip)
     out = np.zeros(may.shape[0], dtype=bool)
     if maybe.shape[0]:
-        some = np.asarray(texts.take(maybe), dtype=object).tolist()
-        out[maybe] = [not (t := str(x)) or t.isspace() for x in some]
+        out[maybe] = blanks(np.asarray(texts.take(maybe), dtype=object).tolist())
     return out
+
+
+def blanks(texts: list[Any]) -> np.ndarray:
+    """Which texts (by their ``str``) are empty or whitespace only."""
+    return np.array([not (t := str(x)) or t.isspace() for x in texts], dtype=bool)
 
 
 def text_hashes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -36,7 +36,6 @@ __all__ = [
     "money_cells",
     "number_cells",
     "table_cells",
-    "text_leads",
     "utf8_hashes",
 ]
 
@@ -362,47 +361,62 @@ def utf8_hashes(
     _utf8_into(words, offsets, first, lead, seen_w, seen_h, out_a, out_b, may)
 
 
-@_jit(types.void(_U64, _I64, types.int64, _U8, _U64, _U64, _OUT, _OUT))
+@_jit(_OUT_I64(_U64, _I64, types.int64, _U8, _U8, _U64, _U64, _OUT, _OUT))
 def chain_texts(
     words: np.ndarray,
     offsets: np.ndarray,
     first: int,
     null: np.ndarray,
+    lead: np.ndarray,
     mix_a: np.ndarray,
     mix_b: np.ndarray,
     acc_a: np.ndarray,
     acc_b: np.ndarray,
-) -> None:
+) -> np.ndarray:
     """Row ``i``'s text (bytes ``offsets[i] - first`` to ``offsets[i + 1] - first`` of
     ``words``, as for ``utf8_hashes``; a null cell where ``null[i]``) chained into ``acc`` as
     ``chain_cells`` does, its hashes those of ``utf8_hashes``; 2,048 rows at a time, so no
-    array of a row's size is made."""
+    array of a row's size is made.
+
+    Texts that may be blank (``may`` of ``utf8_hashes``: empty, or the first byte one of
+    ``lead``) and are not null are left out, ``acc`` as it was: their rows are returned, for
+    the caller to chain them as null or as text once it has looked at them."""
     n = acc_a.shape[0]
-    lead = np.zeros(256, dtype=np.uint8)  # ``may`` is not needed here
     seen_w, seen_h = _seen()
     tags = np.empty(2048, dtype=np.uint8)
     ta = np.empty(2048, dtype=np.uint64)
     tb = np.empty(2048, dtype=np.uint64)
     may = np.empty(2048, dtype=np.uint8)
+    # the rows left out and their digests as they were (pages never written are never
+    # touched: these cost next to nothing while few rows are left out)
+    left = np.empty(n, dtype=np.int64)
+    keep_a = np.empty(n, dtype=np.uint64)
+    keep_b = np.empty(n, dtype=np.uint64)
+    count = 0
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
         _utf8_into(words, offsets[lo : hi + 1], first, lead, seen_w, seen_h,
                    ta[:m], tb[:m], may[:m])  # fmt: skip
         none = null[lo:hi]
+        was = count
+        some = 0
+        for i in range(m):  # vectorised
+            some += np.int64(may[i] & (none[i] ^ np.uint8(1)))
+        if some:  # rare: those rows kept aside
+            for i in range(m):
+                if may[i] != 0 and none[i] == 0:
+                    left[count] = lo + i
+                    keep_a[count], keep_b[count] = acc_a[lo + i], acc_b[lo + i]
+                    count += 1
         for i in range(m):  # selects, not branches: vectorised
             tags[i] = 0 if none[i] != 0 else 3
             ta[i] = np.uint64(0) if none[i] != 0 else ta[i]
             tb[i] = np.uint64(0) if none[i] != 0 else tb[i]
         _fold(tags[:m], ta[:m], tb[:m], mix_a[0], mix_b[0], acc_a[lo:hi], acc_b[lo:hi])
-
-
-@_jit(types.void(_U8, _I64, _U8, _OUT_U8))
-def text_leads(data: np.ndarray, offsets: np.ndarray, lead: np.ndarray, may: np.ndarray) -> None:
-    """Whether each text may be blank: empty, or its first byte one of ``lead``."""
-    for j in range(may.shape[0]):
-        p = offsets[j]
-        may[j] = 1 if offsets[j + 1] == p else lead[data[p]]
+        for k in range(was, count):  # the rows left out: as they were
+            acc_a[left[k]], acc_b[left[k]] = keep_a[k], keep_b[k]
+    return left[:count]
 
 
 @_jit(types.void(_F64, _I64, types.float64, _U64, _U64, _OUT, _OUT))

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ibm_engine.tables._hash_bytes import U64, Utf8, blank_of, text_hashes
+from ibm_engine.tables._hash_bytes import U64, Utf8, blanks, text_hashes
 
 __all__ = ["ArrowTexts", "Cells", "Coded", "Floats", "Ints", "Part", "float_cells"]
 
@@ -172,10 +172,13 @@ class ArrowTexts:
         n = self.null.shape[0]
         return self.array if self.first == 0 and len(self.array) == n else _Shifted(self)
 
-    def null_or_blank(self) -> np.ndarray:
-        """Which rows are null cells: null, NA, empty or whitespace only."""
-        out: np.ndarray = self.null | blank_of(self._texts(), self.utf.may_blank(), self.null)
-        return out
+    def some(self, rows: np.ndarray) -> Cells:
+        """The cells of some rows (not null ones; empty and whitespace-only texts: null)."""
+        texts = np.asarray(self._texts().take(rows), dtype=object)
+        blank = blanks(texts.tolist())
+        cells = Cells.nulls(rows.shape[0])
+        cells.put_texts(np.flatnonzero(~blank), texts[~blank], np.arange(int((~blank).sum())), TEXT)
+        return cells
 
     def dense(self) -> Cells:
         """The same cells, one per row."""
