@@ -112,6 +112,23 @@ def test_compiles_without_a_cache_when_no_location_is_writable() -> None:
     assert out.stdout.split() == [expected, "NullCache"]
 
 
+@pytest.mark.parametrize("blank", ["", " ", "\u3000", "\u00a0x"])
+def test_many_texts_that_may_be_blank(blank: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More texts that may be blank than the text kernel sets aside at once (it stops and
+    is called again), among others and nulls, as the numpy reference hashes them."""
+    pytest.importorskip("pyarrow")
+    texts = [blank] * 9_000 + ["a", None, "b" * 20] * 1_000 + [blank] * 5
+    df = pd.DataFrame({"t": pd.array(texts, dtype="string[pyarrow]")})
+    compiled = row_digests(df)
+    with numpy_hashing(monkeypatch):
+        reference = row_digests(df)
+    assert np.array_equal(compiled[0], reference[0])
+    assert np.array_equal(compiled[1], reference[1])
+    nulls = [None if t == blank else t for t in texts]
+    as_nulls = pd.DataFrame({"t": pd.array(nulls, dtype="string[pyarrow]")})
+    assert (hash_table(df) == hash_table(as_nulls)) == (not blank.strip())  # blanks are null
+
+
 def test_codes_wrap_as_numpy_take_does() -> None:
     from ibm_engine.tables import _hash_kernels as k
 

@@ -46,6 +46,9 @@ __all__ = ["TableHash", "hash_table", "row_digests"]
 _MOD = 1 << 128
 #: ``tag * CHAIN`` for each tag (an array product: wraps without a scalar overflow warning)
 _TAG_MIX = np.arange(8, dtype=np.uint64) * CHAIN
+#: room for the rows that may hold blank texts, which the text kernel sets aside (at least
+#: its block of 2,048 rows)
+_ASIDE = 4096
 #: tables of more rows than this are hashed a block of rows at a time (bounds the memory)
 _BLOCK_ROWS = 1 << 20
 
@@ -131,15 +134,7 @@ def _chain(
         k.chain_floats(cells.vals, cells.vals.view(np.int64), tol, mix_a, mix_b, acc_a, acc_b)
         return
     if isinstance(cells, ArrowTexts):  # hashed block by block inside the kernel
-        null = np.ascontiguousarray(cells.null).view(np.uint8)
-        offsets = np.ascontiguousarray(cells.utf.offsets, dtype=np.int64)
-        for words, first, lo, hi in cells.utf.spans():
-            left = k.chain_texts(words, offsets[lo : hi + 1], first, null[lo:hi], SPACE_LEAD,
-                                 mix_a, mix_b, acc_a[lo:hi], acc_b[lo:hi]) + lo  # fmt: skip
-            if left.shape[0]:  # texts that may be blank: looked at, then chained
-                sub_a, sub_b = acc_a[left], acc_b[left]
-                k.chain_cells(*_kernel_cells(cells.some(left)), mix_a, mix_b, sub_a, sub_b)
-                acc_a[left], acc_b[left] = sub_a, sub_b
+        _chain_texts(cells, mix_a, mix_b, acc_a, acc_b)
         return
     if isinstance(cells, Ints):  # cells made block by block inside the kernel
         vals = np.ascontiguousarray(cells.vals, dtype=np.int64)
@@ -160,6 +155,30 @@ def _arrays(df: pd.DataFrame) -> list[ArrayLike]:
     if own is not None:
         return list(own())
     return [s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array for _, s in df.items()]
+
+
+def _chain_texts(
+    cells: ArrowTexts, mix_a: np.ndarray, mix_b: np.ndarray, acc_a: np.ndarray, acc_b: np.ndarray
+) -> None:
+    """Arrow texts into the row digests (``_hash_kernels.chain_texts``); the texts that may be
+    blank, which the kernel sets aside, looked at in Python and chained afterwards."""
+    from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
+
+    null = np.ascontiguousarray(cells.null).view(np.uint8)
+    offsets = np.ascontiguousarray(cells.utf.offsets, dtype=np.int64)
+    left = np.empty(_ASIDE, dtype=np.int64)
+    keep_a, keep_b = np.empty(_ASIDE, dtype=np.uint64), np.empty(_ASIDE, dtype=np.uint64)
+    for words, first, lo, hi in cells.utf.spans():
+        while lo < hi:
+            count, done = k.chain_texts(words, offsets[lo : hi + 1], first, null[lo:hi],
+                                        SPACE_LEAD, mix_a, mix_b, acc_a[lo:hi], acc_b[lo:hi],
+                                        left, keep_a, keep_b)  # fmt: skip
+            if count:  # texts that may be blank: looked at, then chained
+                rows = left[:count] + lo
+                sub_a, sub_b = acc_a[rows], acc_b[rows]
+                k.chain_cells(*_kernel_cells(cells.some(rows)), mix_a, mix_b, sub_a, sub_b)
+                acc_a[rows], acc_b[rows] = sub_a, sub_b
+            lo += done
 
 
 def _columns(

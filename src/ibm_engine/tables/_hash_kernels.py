@@ -361,7 +361,9 @@ def utf8_hashes(
     _utf8_into(words, offsets, first, lead, seen_w, seen_h, out_a, out_b, may)
 
 
-@_jit(_OUT_I64(_U64, _I64, types.int64, _U8, _U8, _U64, _U64, _OUT, _OUT))
+@_jit(types.UniTuple(types.int64, 2)(  # type: ignore[no-untyped-call]
+    _U64, _I64, types.int64, _U8, _U8, _U64, _U64, _OUT, _OUT, _OUT_I64, _OUT, _OUT
+))  # fmt: skip
 def chain_texts(
     words: np.ndarray,
     offsets: np.ndarray,
@@ -372,37 +374,40 @@ def chain_texts(
     mix_b: np.ndarray,
     acc_a: np.ndarray,
     acc_b: np.ndarray,
-) -> np.ndarray:
+    left: np.ndarray,
+    keep_a: np.ndarray,
+    keep_b: np.ndarray,
+) -> tuple[int, int]:
     """Row ``i``'s text (bytes ``offsets[i] - first`` to ``offsets[i + 1] - first`` of
     ``words``, as for ``utf8_hashes``; a null cell where ``null[i]``) chained into ``acc`` as
     ``chain_cells`` does, its hashes those of ``utf8_hashes``; 2,048 rows at a time, so no
     array of a row's size is made.
 
     Texts that may be blank (``may`` of ``utf8_hashes``: empty, or the first byte one of
-    ``lead``) and are not null are left out, ``acc`` as it was: their rows are returned, for
-    the caller to chain them as null or as text once it has looked at them."""
+    ``lead``) and are not null are left out, ``acc`` as it was: their rows go to ``left`` (at
+    least 2,048 places; ``keep``: room for their digests), for the caller to chain them as null
+    or as text once it has looked at them. Returns how many rows were left out and how many
+    rows were done: all, or fewer when ``left`` would have overflowed (call again for the
+    rest)."""
     n = acc_a.shape[0]
     seen_w, seen_h = _seen()
     tags = np.empty(2048, dtype=np.uint8)
     ta = np.empty(2048, dtype=np.uint64)
     tb = np.empty(2048, dtype=np.uint64)
     may = np.empty(2048, dtype=np.uint8)
-    # the rows left out and their digests as they were (pages never written are never
-    # touched: these cost next to nothing while few rows are left out)
-    left = np.empty(n, dtype=np.int64)
-    keep_a = np.empty(n, dtype=np.uint64)
-    keep_b = np.empty(n, dtype=np.uint64)
     count = 0
     for lo in range(0, n, 2048):
         hi = min(n, lo + 2048)
         m = hi - lo
+        if count + m > left.shape[0]:  # this block might not fit: the caller takes them first
+            return count, lo
         _utf8_into(words, offsets[lo : hi + 1], first, lead, seen_w, seen_h,
                    ta[:m], tb[:m], may[:m])  # fmt: skip
         none = null[lo:hi]
-        was = count
-        some = 0
+        some = np.int64(0)
         for i in range(m):  # vectorised
             some += np.int64(may[i] & (none[i] ^ np.uint8(1)))
+        was = count
         if some:  # rare: those rows kept aside
             for i in range(m):
                 if may[i] != 0 and none[i] == 0:
@@ -416,7 +421,7 @@ def chain_texts(
         _fold(tags[:m], ta[:m], tb[:m], mix_a[0], mix_b[0], acc_a[lo:hi], acc_b[lo:hi])
         for k in range(was, count):  # the rows left out: as they were
             acc_a[left[k]], acc_b[left[k]] = keep_a[k], keep_b[k]
-    return left[:count]
+    return count, n
 
 
 @_jit(types.void(_F64, _I64, types.float64, _U64, _U64, _OUT, _OUT))
