@@ -3,13 +3,15 @@
 Every cell becomes a tagged value: ids and text as text; money (contract money columns and
 result columns ending in ``_eur``) in whole cents; integers and integral floats alike
 (``3 == 3.0``); other floats as float64 with ``-0.0`` taken as ``0.0``; NaN, None, ``pd.NA``
-and empty (or blank) text as one null; categorical, string and object columns by value. Each
-cell gives two independent 64-bit hashes (two different 64-bit finalisers chained over a
-text's UTF-8 bytes or applied to a number's 64 bits), seeded by the column's name (BLAKE2b);
-the cells of a row are chained in sorted column order into a 128-bit row digest, and the
-rows are **added** modulo 2**128: the table is a multiset of rows, so the hashes of the parts
-of a table add up to the table's hash and a duplicated row counts twice (XOR would cancel
-it).
+and empty (or blank) text as one null; categorical, string and object columns by value. A
+cell is a tag (what it holds) and a 64-bit payload per half: a number's 64 bits, or a text's
+two independent 64-bit hashes (two different 64-bit finalisers chained over its UTF-8 bytes).
+The cells of a row are chained in sorted column order into the two halves of a 128-bit row
+digest, ``h = fin(h * CHAIN ^ payload ^ tag * CHAIN ^ seed)`` with the column's seed (from
+BLAKE2b of its name) and each half's finaliser; the rows are **added** modulo 2**128: the
+table is a multiset of rows, so the hashes of the parts of a table add up to the table's hash
+and a duplicated row counts twice (XOR would cancel it). (Until 2026-12-05 each cell's value
+was put through the finaliser once more before the chain: every digest changed then.)
 
 The hash depends on no library's hashing (BLAKE2b is in Python's standard library and the
 finalisers are written here), so it stays the same across pandas and numpy versions. It is a
@@ -19,7 +21,7 @@ arbitrary objects) are left out and named in ``not_hashed``.
 
 How it is computed (the values above do not depend on it): a column's cells come from
 :mod:`ibm_engine.tables._hash_cells`, per row or, for text and categories, per distinct value
-with each row's code; a cell's hashes are taken once per distinct value where there are codes.
+with each row's code; a text is hashed once per distinct value where there are codes.
 The finalisers, the chain of a column's cells into the row digests and the hashes of texts are
 compiled (:mod:`ibm_engine.tables._hash_kernels`, numba): one pass per column. Contract columns
 that ``tables.prepare`` has already converted are hashed from its conversion (``converted``).
@@ -123,9 +125,9 @@ def _chain(
     acc_a: np.ndarray,
     acc_b: np.ndarray,
 ) -> None:
-    """Chain a column's cells ``fin(payload ^ seed ^ tag * CHAIN)`` into the row digests:
+    """Chain a column's cells ``payload ^ seed ^ tag * CHAIN`` into the row digests:
     ``acc = fin(acc * CHAIN ^ cell)``; with codes, the cells of the distinct values are
-    hashed once and looked up (code -1, null: the last entry)."""
+    made once and looked up (code -1, null: the last entry)."""
     from ibm_engine.tables import _hash_kernels as k  # numba: loaded when hashing
 
     mix_a, mix_b = _mixes(seed)

@@ -108,23 +108,23 @@ def _fold(
     acc_b: np.ndarray,
 ) -> None:
     """Row ``i``'s cell (``tag[i]``, payloads ``a[i]``, ``b[i]``; a ``tag`` of one entry:
-    every row's) chained into ``acc``: ``acc = fin(acc * CHAIN ^ fin(payload ^ tag * CHAIN ^
-    seed))``, what ``table_cells`` then ``_chain`` give, in one pass per half."""
+    every row's) chained into ``acc``: ``acc = fin(acc * CHAIN ^ payload ^ tag * CHAIN ^
+    seed)``, what ``table_cells`` then ``_chain`` give, in one pass per half."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     if tag.shape[0] == 1:  # one tag for every cell
         t = np.uint64(tag[0]) * chain
         ma, mb = t ^ seed_a, t ^ seed_b
         for i in range(acc_a.shape[0]):
-            acc_a[i] = fin_a((acc_a[i] * chain) ^ fin_a(a[i] ^ ma))
+            acc_a[i] = fin_a((acc_a[i] * chain) ^ a[i] ^ ma)
         for i in range(acc_b.shape[0]):
-            acc_b[i] = fin_b((acc_b[i] * chain) ^ fin_b(b[i] ^ mb))
+            acc_b[i] = fin_b((acc_b[i] * chain) ^ b[i] ^ mb)
     else:
         for i in range(acc_a.shape[0]):
             t = np.uint64(tag[i]) * chain
-            acc_a[i] = fin_a((acc_a[i] * chain) ^ fin_a(a[i] ^ (t ^ seed_a)))
+            acc_a[i] = fin_a((acc_a[i] * chain) ^ a[i] ^ t ^ seed_a)
         for i in range(acc_b.shape[0]):
             t = np.uint64(tag[i]) * chain
-            acc_b[i] = fin_b((acc_b[i] * chain) ^ fin_b(b[i] ^ (t ^ seed_b)))
+            acc_b[i] = fin_b((acc_b[i] * chain) ^ b[i] ^ t ^ seed_b)
 
 
 @_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
@@ -137,8 +137,9 @@ def table_cells(
     out_a: np.ndarray,
     out_b: np.ndarray,
 ) -> None:
-    """The cells' hashes ``fin(payload ^ mix[tag])`` (``mix``: ``tag * CHAIN ^ seed`` for
-    each of the eight tags, so ``mix[0]`` is the seed; a ``tag`` of one entry: every cell's)."""
+    """The cells as the chain takes them, ``payload ^ mix[tag]`` (``mix``: ``tag * CHAIN ^
+    seed`` for each of the eight tags, so ``mix[0]`` is the seed; a ``tag`` of one entry:
+    every cell's)."""
     chain = np.uint64(0x9E3779B97F4A7C15)
     seed_a, seed_b = mix_a[0], mix_b[0]  # mix[t] is t * CHAIN ^ mix[0]: computed, not looked up
     if tag.shape[0] == 1:  # one tag for every cell
@@ -151,10 +152,6 @@ def table_cells(
             t = np.uint64(tag[i]) * chain
             out_a[i] = a[i] ^ (t ^ seed_a)
             out_b[i] = b[i] ^ (t ^ seed_b)
-    for i in range(out_a.shape[0]):
-        out_a[i] = fin_a(out_a[i])
-    for i in range(out_b.shape[0]):
-        out_b[i] = fin_b(out_b[i])
 
 
 @_jit(types.void(_U8, _U64, _U64, _U64, _U64, _OUT, _OUT))
@@ -167,7 +164,7 @@ def chain_cells(
     acc_a: np.ndarray,
     acc_b: np.ndarray,
 ) -> None:
-    """Row ``i``'s cell ``fin(payload ^ mix[tag])`` chained into ``acc``: ``fin(acc * CHAIN ^
+    """Row ``i``'s cell ``payload ^ mix[tag]`` chained into ``acc``: ``fin(acc * CHAIN ^
     cell)`` (a ``tag`` of one entry: every row's)."""
     _fold(tag, a, b, mix_a[0], mix_b[0], acc_a, acc_b)
 
@@ -210,7 +207,7 @@ def chain_table(
     ha = np.empty(m + 1, dtype=np.uint64)
     hb = np.empty(m + 1, dtype=np.uint64)
     table_cells(tag, a, b, mix_a, mix_b, ha[:m], hb[:m])
-    ha[m], hb[m] = fin_a(mix_a[0]), fin_b(mix_b[0])  # the null cell: tag 0, payload 0
+    ha[m], hb[m] = mix_a[0], mix_b[0]  # the null cell: tag 0, payload 0
     chain_coded(codes, ha, hb, acc_a, acc_b)
 
 
