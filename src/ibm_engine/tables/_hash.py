@@ -51,6 +51,8 @@ _TAG_MIX = np.arange(8, dtype=np.uint64) * CHAIN
 #: room for the rows that may hold blank texts, which the text kernel sets aside (at least
 #: its block of 2,048 rows)
 _ASIDE = 4096
+#: each tag as a one-entry array (the kernels' "every cell has this tag")
+_ONE_TAG = tuple(np.full(1, t, dtype=np.uint8) for t in range(8))
 #: tables of more rows than this are hashed a block of rows at a time (bounds the memory)
 _BLOCK_ROWS = 1 << 20
 
@@ -115,8 +117,8 @@ def _u64(x: np.ndarray) -> np.ndarray:
 def _kernel_cells(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tag, a and b as the kernels take them: contiguous uint8, uint64, uint64, one per cell
     (the tag: one entry when every cell has it)."""
-    tag = np.ascontiguousarray(np.atleast_1d(cells.tag), dtype=np.uint8)
-    return tag, _u64(cells.a), _u64(cells.b)
+    tag = _ONE_TAG[int(cells.tag)] if np.ndim(cells.tag) == 0 else cells.tag
+    return np.ascontiguousarray(tag, dtype=np.uint8), _u64(cells.a), _u64(cells.b)
 
 
 def _chain(
@@ -197,7 +199,8 @@ def _columns(
     skipped: list[str] = []
     parts: list[tuple[Part, tuple[np.uint64, np.uint64]]] = []
     # the columns by position (each once, however named), in the order of their names
-    columns = [(str(name), values) for name, values in zip(df.columns, _arrays(df), strict=True)]
+    names = df.columns.tolist()
+    columns = [(str(name), values) for name, values in zip(names, _arrays(df), strict=True)]
     for name, values in sorted(columns, key=lambda c: c[0]):
         spec = by_name.get(name)
         if spec is None and money_suffix is not None and name.endswith(money_suffix):
@@ -296,7 +299,7 @@ def hash_table(
     """
     n = len(df)
     if n == 0:  # no cells: every column can be hashed, and the sum of no rows is 0
-        return TableHash(0, 0, tuple(sorted(str(c) for c in df.columns)))
+        return TableHash(0, 0, tuple(sorted(str(c) for c in df.columns.tolist())))
     if n <= _BLOCK_ROWS:
         a, b, hashed, skipped = row_digests(
             df, specs, money_suffix=money_suffix, converted=converted

@@ -34,8 +34,10 @@ _NULL, _INT, _FLOAT, _TEXT, _MONEY, _BOOL, _TIME, _OTHER = (
 #: largest magnitude below which an integral float is an exact int64
 _INT_RANGE = 2.0**63
 #: Arrow-backed texts of at most this many bytes per row on average are hashed row by row
-#: (cheaper than finding the distinct texts first); longer ones per distinct text
+#: (cheaper than finding the distinct texts first); longer ones per distinct text, unless the
+#: column has at most ``_FEW_ROWS`` rows (then finding them costs more than hashing all)
 _ROW_TEXT_BYTES = 32
+_FEW_ROWS = 1024
 
 
 def _text_table(texts: np.ndarray, tag: int = _TEXT, arrow: object = None) -> Cells:
@@ -74,7 +76,10 @@ def _arrow_text(s: pd.Series | pd.Index | ArrayLike) -> ArrowTexts | None:
     null); None for other or longer texts."""
     values = getattr(s, "array", s)
     got = Utf8.arrow_rows(values)
-    if got is None or int(got[0].offsets[-1] - got[0].offsets[0]) > _ROW_TEXT_BYTES * len(s):
+    if got is None:
+        return None
+    size = int(got[0].offsets[-1] - got[0].offsets[0])
+    if size > _ROW_TEXT_BYTES * len(s) and len(s) > _FEW_ROWS:
         return None
     return ArrowTexts(got[0], got[1], values)
 
