@@ -303,7 +303,7 @@ def _utf8_into(
             w0 &= full if n0 == eight else (one << (n0 << three)) - one  # past the end: 0
             w1 &= full if n1 == eight else (one << (n1 << three)) - one
             slot = ((w0 ^ (w1 * chain) ^ n) * plus) >> np.uint64(52)
-            at = slot << two  # the slot's words, length and ...
+            at = slot << two  # a slot: the two words, the length, one unused
             if seen_w[at] == w0 and seen_w[at + one] == w1 and seen_w[at + two] == n:
                 ha, hb = seen_h[slot << one], seen_h[(slot << one) + one]
             else:
