@@ -154,3 +154,36 @@ def test_contract_texts_read_from_arrow_or_python_strings_alike() -> None:
     arrow = i.astype({"participant_id": pd.StringDtype("pyarrow"), "service": "string[pyarrow]"})
     python = i.astype({"participant_id": object, "service": object})
     assert hash_table(arrow, PLAN_ITEMS) == hash_table(python, PLAN_ITEMS)
+
+
+def test_result_columns_reuse_the_inputs_texts_only_when_the_same() -> None:
+    """``allocate`` hashes a result column that repeats an input's Arrow texts from the
+    input's conversion (``TextParts``): the same hash as from the texts, and only for a
+    column of the same name, length and texts."""
+    pytest.importorskip("pyarrow")
+    from ibm_engine.allocation._record import hash_outputs
+    from ibm_engine.tables._hash import TextParts
+
+    p, i, s = ibm.synthetic_zemgale(seed=3, n_grt=12, n_ft=8, n_bsac=4)
+    p = p.astype({"participant_id": "string[pyarrow]"})
+    conv: dict[str, tuple[pd.DataFrame, dict[str, Column]]] = {}
+    prepare(p, i, s, converted=conv)
+    texts = TextParts()
+    hash_inputs(conv, texts, participants=p, plan_items=i, services=s)
+    pids = p["participant_id"]
+    kept = texts.get("participant_id", pids.array)
+    assert kept is not None  # the same column: its codes into the cells of its texts
+    copy = pd.Series(pids.tolist(), dtype="string[pyarrow]")  # equal texts, other storage
+    assert texts.get("participant_id", copy.array) is kept
+    changed = copy.copy()
+    changed.iloc[3] = "someone else"
+    assert texts.get("participant_id", changed.array) is None  # other texts
+    assert texts.get("participant_id", copy.iloc[:5].array) is None  # other length
+    assert texts.get("municipality_code", pids.array) is None  # other name
+    assert texts.get("participant_id", pids.astype(object).array) is None  # not Arrow
+    res = ibm.allocate(p, i, s)
+    for tables in (
+        {"participants": res.participants, "items": res.items},
+        {"participants": res.participants.assign(participant_id=changed.array)},
+    ):
+        assert hash_outputs(texts, **tables) == hash_outputs(**tables)

@@ -142,7 +142,7 @@ def allocate(
             "milp_time_limit_seconds": MILP_TIME_LIMIT,
         },
         staged.input_hashes,
-        hash_outputs(items=items, participants=parts, rejected=staged.rejected),
+        hash_outputs(staged.input_texts, items=items, participants=parts, rejected=staged.rejected),
         services=services,
         # a participant not proven optimal fell back to a time-limited MILP
         limit_hit=policy == "optimal" and bool((status != "optimal").any()),

@@ -23,7 +23,7 @@ from ibm_engine.errors import InputError
 from ibm_engine.tables import Prepared, prepare
 from ibm_engine.tables._columns import as_frame
 from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash import TableHash
+from ibm_engine.tables._hash import TableHash, TextParts
 
 __all__ = [
     "ERRORS",
@@ -88,6 +88,8 @@ class Staged:
     merge: RankMerge
     team_share: float
     input_hashes: dict[str, TableHash] = field(default_factory=dict)
+    #: the inputs' Arrow text columns as hashed, for the result tables' hashes
+    input_texts: TextParts | None = None
 
 
 def stage(
@@ -133,7 +135,10 @@ def stage(
         workers=workers,
     )
     # screening validated other tables than those given: then hash them from the start
-    hashes = hash_inputs(converted if screened is None else None, **given) if hash_tables else {}
+    texts = TextParts() if hash_tables else None
+    hashes = {}
+    if texts is not None:
+        hashes = hash_inputs(converted if screened is None else None, texts, **given)
     del converted  # the converted columns are not kept
     formula_result = None
     if budget is not None:
@@ -143,7 +148,7 @@ def stage(
     rejected = prep.rejected
     if screened is not None and len(screened):
         rejected = pd.concat([rejected, screened], ignore_index=True)
-    return Staged(prep, asm, formula_result, rejected, spec, share, hashes)
+    return Staged(prep, asm, formula_result, rejected, spec, share, hashes, texts)
 
 
 def add_budget_columns(parts: pd.DataFrame, staged: Staged) -> None:

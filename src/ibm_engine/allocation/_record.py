@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from ibm_engine.tables import PARTICIPANTS, PLAN_ITEMS, SERVICES, ColumnSpec
 from ibm_engine.tables._columns import as_frame
 from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash import TableHash, hash_table
+from ibm_engine.tables._hash import TableHash, TextParts, hash_table
 
 __all__ = [
     "INPUT_SPECS",
@@ -253,6 +253,7 @@ def jsonable(obj: object) -> JsonValue:
 
 def hash_inputs(
     converted: Mapping[str, tuple[pd.DataFrame, Mapping[str, Column]]] | None = None,
+    texts: TextParts | None = None,
     /,
     **tables: object,
 ) -> dict[str, TableHash]:
@@ -260,6 +261,7 @@ def hash_inputs(
 
     ``converted``: tables as ``tables.prepare`` read them, with the contract columns it
     converted (its ``converted`` argument); those are hashed without converting again.
+    ``texts``: keeps their Arrow text columns for :func:`hash_outputs`.
     """
     done = converted or {}
     out = {}
@@ -268,14 +270,19 @@ def hash_inputs(
             continue
         frame, columns = done[name] if name in done else (as_frame(t, name), None)
         specs = INPUT_SPECS.get(name, ())
-        out[name] = hash_table(frame, specs, money_suffix=MONEY_SUFFIX, converted=columns)
+        out[name] = hash_table(
+            frame, specs, money_suffix=MONEY_SUFFIX, converted=columns, texts=texts
+        )
     return out
 
 
-def hash_outputs(**tables: pd.DataFrame | None) -> dict[str, TableHash]:
-    """Content hashes of result tables (money columns in cents); None skipped."""
+def hash_outputs(
+    texts: TextParts | None = None, /, **tables: pd.DataFrame | None
+) -> dict[str, TableHash]:
+    """Content hashes of result tables (money columns in cents); None skipped. ``texts``:
+    the inputs' text columns (:func:`hash_inputs`), reused where a column repeats one."""
     return {
-        name: hash_table(t, money_suffix=MONEY_SUFFIX)
+        name: hash_table(t, money_suffix=MONEY_SUFFIX, texts=texts)
         for name, t in tables.items()
         if t is not None
     }

@@ -204,6 +204,7 @@ def allocate_region(
         ),
         hashes,
         hash_outputs(
+            staged.input_texts,
             items=out.items, participants=out.participants, shadow_prices=out.shadow_prices,
             lost=out.lost, rejected=staged.rejected,
         ),

@@ -209,7 +209,9 @@ def traditional(
         {"pot_eur": pot_eur, "period_weeks": int(period_weeks), "team_share": staged.team_share,
          "merge": staged.merge, "errors": errors},
         staged.input_hashes,
-        hash_outputs(items=items, participants=people, rejected=staged.rejected),
+        hash_outputs(
+            staged.input_texts, items=items, participants=people, rejected=staged.rejected
+        ),
         services=services,
     )  # fmt: skip
     return TraditionalResult(

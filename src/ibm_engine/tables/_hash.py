@@ -37,13 +37,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ibm_engine.tables._convert import Column
-from ibm_engine.tables._hash_bytes import CHAIN, SPACE_LEAD, U64
+from ibm_engine.tables._convert import Column, TextColumn
+from ibm_engine.tables._hash_bytes import CHAIN, SPACE_LEAD, U64, Utf8
 from ibm_engine.tables._hash_cells import ArrayLike, column_cells
 from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
 
-__all__ = ["TableHash", "hash_table", "row_digests"]
+__all__ = ["TableHash", "TextParts", "hash_table", "row_digests"]
 
 _MOD = 1 << 128
 #: ``tag * CHAIN`` for each tag (an array product: wraps without a scalar overflow warning)
@@ -53,6 +53,10 @@ _TAG_MIX = np.arange(8, dtype=np.uint64) * CHAIN
 _ASIDE = 4096
 #: each tag as a one-entry array (the kernels' "every cell has this tag")
 _ONE_TAG = tuple(np.full(1, t, dtype=np.uint8) for t in range(8))
+#: input text columns of at most this many rows are kept for the outputs (``TextParts``: a
+#: few MB at most; a 20,000-participant run has 158,224 plan lines, and in much larger runs
+#: hashing is a smaller share of the time and memory is dearer)
+_KEEP_ROWS = 1 << 18
 #: tables of more rows than this are hashed a block of rows at a time (bounds the memory)
 _BLOCK_ROWS = 1 << 20
 
@@ -92,6 +96,48 @@ class TableHash:
             self.columns,
             tuple(sorted(set(self.not_hashed) | set(other.not_hashed))),
         )
+
+
+class TextParts:
+    """Arrow text columns of input tables as hashed from their conversion (codes into the
+    cells of their distinct texts), kept so that a result table's column of the same name,
+    length and texts (Arrow's ``equals``: the whole column compared) is chained from them
+    instead of hashing every row's text again; the cells are the same either way (an Arrow
+    text column's conversion keeps each text as it is, blank ones as null). Only columns of
+    at most ``_KEEP_ROWS`` rows are kept (their codes stay in memory until the outputs are
+    hashed)."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, int], list[tuple[object, Coded]]] = {}
+
+    def add(self, name: str, values: ArrayLike, part: Coded) -> None:
+        arrow = _arrow_of(values)
+        if arrow is not None and len(values) <= _KEEP_ROWS:
+            self._kept.setdefault((name, len(values)), []).append((arrow, part))
+
+    def get(self, name: str, values: ArrayLike) -> Coded | None:
+        """The kept part of a column with the same texts as ``values``, if any."""
+        kept = self._kept.get((name, len(values)))
+        arrow = None if kept is None else _arrow_of(values)
+        if arrow is None or kept is None:
+            return None
+        for other, part in kept:
+            if other is arrow or arrow.equals(other):  # type: ignore[attr-defined]
+                return part
+        return None
+
+
+def _as_given(conv: Column | None) -> bool:
+    """Whether a converted column holds each text as given (Arrow texts, none invalid)."""
+    return isinstance(conv, TextColumn) and conv.coded.arrow is not None and not conv.bad.any()
+
+
+def _arrow_of(values: ArrayLike) -> object | None:
+    """The Arrow array of Arrow-backed texts (None for any other column)."""
+    got = Utf8.arrow_rows(values)
+    return None if got is None else getattr(values, "_pa_array", None)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -190,9 +236,12 @@ def _columns(
     specs: Sequence[ColumnSpec],
     money_suffix: str | None,
     converted: Mapping[str, Column] | None,
+    texts: TextParts | None = None,
 ) -> tuple[list[tuple[Part, tuple[np.uint64, np.uint64]]], tuple[str, ...], tuple[str, ...]]:
     """Each hashable column as a part for the chain with its seed, in sorted column order;
-    the hashed and the unhashable columns."""
+    the hashed and the unhashable columns. ``texts``: Arrow text columns hashed from their
+    conversion are kept there, and columns without a spec taken from there when it has
+    their texts."""
     by_name = {spec.name: spec for spec in specs}
     known = converted or {}
     hashed: list[str] = []
@@ -205,7 +254,14 @@ def _columns(
         spec = by_name.get(name)
         if spec is None and money_suffix is not None and name.endswith(money_suffix):
             spec = ColumnSpec(name, "money", False)
-        cells = column_cells(values, spec, known.get(name))
+        conv = known.get(name)
+        cells: Part | None = None
+        if texts is not None and spec is None:
+            cells = texts.get(name, values)
+        if cells is None:
+            cells = column_cells(values, spec, conv)
+            if texts is not None and isinstance(cells, Coded) and _as_given(conv):
+                texts.add(name, values, cells)
         if cells is None:
             skipped.append(name)
             continue
@@ -235,6 +291,7 @@ def row_digests(
     *,
     money_suffix: str | None = None,
     converted: Mapping[str, Column] | None = None,
+    texts: TextParts | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
     """The two 64-bit halves of every row's digest, the hashed and the unhashable columns.
 
@@ -243,7 +300,7 @@ def row_digests(
     (whole cents where every cell is, else by value).
     """
     n = len(df)
-    parts, hashed, skipped = _columns(df, specs, money_suffix, converted)
+    parts, hashed, skipped = _columns(df, specs, money_suffix, converted, texts)
     acc_a, acc_b = _chain_rows(parts, 0, n, whole=True)
     return acc_a, acc_b, hashed, skipped
 
@@ -269,6 +326,7 @@ def hash_table(
     *,
     money_suffix: str | None = None,
     converted: Mapping[str, Column] | None = None,
+    texts: TextParts | None = None,
 ) -> TableHash:
     """The content hash of ``df`` (see the module docstring).
 
@@ -283,6 +341,10 @@ def hash_table(
     converted : mapping of str to Column, optional
         Contract columns of ``df`` already converted by their spec's converter (what
         ``tables.prepare`` made while validating), used instead of converting again.
+    texts : TextParts, optional
+        Keeps the Arrow text columns hashed from their conversion, and gives them back for
+        columns of the same name and texts (how ``allocate`` hashes its result tables'
+        columns that repeat its inputs'); the hash does not depend on it.
 
     Examples
     --------
@@ -302,12 +364,12 @@ def hash_table(
         return TableHash(0, 0, tuple(sorted(str(c) for c in df.columns.tolist())))
     if n <= _BLOCK_ROWS:
         a, b, hashed, skipped = row_digests(
-            df, specs, money_suffix=money_suffix, converted=converted
+            df, specs, money_suffix=money_suffix, converted=converted, texts=texts
         )
         return TableHash(_sum128(a, b), n, hashed, skipped)
     # a block of rows at a time: the digests of the blocks add up to the table's, and no
     # column's cells are all in memory at once
-    parts, hashed, skipped = _columns(df, specs, money_suffix, converted)
+    parts, hashed, skipped = _columns(df, specs, money_suffix, converted, texts)
     total = 0
     for lo in range(0, n, _BLOCK_ROWS):
         total += _sum128(*_chain_rows(parts, lo, min(n, lo + _BLOCK_ROWS)))
