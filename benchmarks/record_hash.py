@@ -10,7 +10,9 @@ hits all alike) measures:
 - ``hashing``: the hashing of its three input and three output tables the way ``allocate``
   does it: where ``tables.prepare`` can hand over the columns it has converted (its
   ``converted`` argument), the inputs are hashed from those (``prepare`` itself, which
-  ``allocate`` runs anyway, is not timed); in older trees from the tables as given;
+  ``allocate`` runs anyway, is not timed), and where the hashing keeps the inputs' Arrow text
+  columns (``TextParts``), the result columns that repeat them are hashed from those; in
+  older trees from the tables as given;
 - ``from scratch``: the same six hashes from the tables alone (what ``reproduce`` and the
   region layer do).
 
@@ -52,7 +54,22 @@ warnings.simplefilter("ignore")
 small = people.iloc[:200]
 ibm.allocate(small, plan[plan["participant_id"].isin(small["participant_id"])], services)
 reuse = "converted" in inspect.signature(prepare).parameters
-print(json.dumps({"ready": True, "file": ibm.__file__, "reuse": reuse}), flush=True)
+keep = "texts" in inspect.signature(hash_inputs).parameters  # result columns reuse input texts
+if keep:
+    from ibm_engine.tables._hash import TextParts
+print(json.dumps({"ready": True, "file": ibm.__file__, "reuse": reuse, "keep": keep}), flush=True)
+
+def hash_all(conv, tables, outs):
+    if keep:  # as allocate does it
+        texts = TextParts()
+        hash_inputs(conv, texts, **tables)
+        hash_outputs(texts, **outs)
+    elif reuse:
+        hash_inputs(conv, **tables)
+        hash_outputs(**outs)
+    else:
+        hash_inputs(**tables)
+        hash_outputs(**outs)
 
 def clock(f):
     w0, c0 = time.perf_counter(), time.process_time()
@@ -73,8 +90,7 @@ for line in sys.stdin:
     if reuse:
         prepare(people, plan, services, converted=conv)
     tables = {"participants": people, "plan_items": plan, "services": services}
-    inside = clock(lambda: (hash_inputs(conv, **tables) if reuse else hash_inputs(**tables),
-                            hash_outputs(**outs)))
+    inside = clock(lambda: hash_all(conv, tables, outs))
     scratch = clock(lambda: (hash_inputs(**tables), hash_outputs(**outs)))
     hashes = {k: h.hex for k, h in hash_outputs(**outs).items()}
     hashes.update({"in_" + k: h.hex for k, h in hash_inputs(**tables).items()})
@@ -117,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "repeat": args.repeat,
         "trees": {
-            w.label: {"file": w.file, "inputs_from_prepare": w.hello["reuse"]} for w in workers
+            w.label: {
+                "file": w.file,
+                "inputs_from_prepare": w.hello["reuse"],
+                "outputs_reuse_input_texts": w.hello.get("keep", False),
+            }
+            for w in workers
         },
         "results": {f"{label}/{policy}": _summary(rs) for (label, policy), rs in runs.items()},
         "machine": machine,
