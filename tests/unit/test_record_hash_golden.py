@@ -87,20 +87,20 @@ _M = (1 << 64) - 1
 _CHAIN = 0x9E3779B97F4A7C15
 
 
+def _fin(x: int, m1: int, m2: int, s1: int, s2: int, s3: int) -> int:
+    x ^= x >> s1
+    x = (x * m1) & _M
+    x ^= x >> s2
+    x = (x * m2) & _M
+    return x ^ (x >> s3)
+
+
 def _fin_a(x: int) -> int:  # splitmix64's finaliser
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _M
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _M
-    return x ^ (x >> 31)
+    return _fin(x, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 30, 27, 31)
 
 
 def _fin_b(x: int) -> int:  # murmur3's fmix64
-    x ^= x >> 33
-    x = (x * 0xFF51AFD7ED558CCD) & _M
-    x ^= x >> 33
-    x = (x * 0xC4CEB9FE1A85EC53) & _M
-    return x ^ (x >> 33)
+    return _fin(x, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 33, 33, 33)
 
 
 def _seeds(name: str) -> tuple[int, int]:
