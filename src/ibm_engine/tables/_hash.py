@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ibm_engine.tables._convert import Column, TextColumn
-from ibm_engine.tables._hash_bytes import CHAIN, SPACE_LEAD, U64, Utf8
+from ibm_engine.tables._hash_bytes import CHAIN, SPACE_LEAD, U64, arrow_strings
 from ibm_engine.tables._hash_cells import ArrayLike, column_cells
 from ibm_engine.tables._hash_parts import ArrowTexts, Cells, Coded, Floats, Ints, Part
 from ibm_engine.tables._schema import ColumnSpec
@@ -113,18 +113,18 @@ class TextParts:
         self._kept: dict[tuple[str, int], list[tuple[object, Coded]]] = {}
 
     def add(self, name: str, values: ArrayLike, part: Coded) -> None:
-        arrow = _arrow_of(values)
+        arrow = arrow_strings(values)
         if arrow is not None and len(values) <= _KEEP_ROWS:
             self._kept.setdefault((name, len(values)), []).append((arrow, part))
 
     def get(self, name: str, values: ArrayLike) -> Coded | None:
         """The kept part of a column with the same texts as ``values``, if any."""
         kept = self._kept.get((name, len(values)))
-        arrow = None if kept is None else _arrow_of(values)
+        arrow = None if kept is None else arrow_strings(values)
         if arrow is None or kept is None:
             return None
         for other, part in kept:
-            if other is arrow or arrow.equals(other):  # type: ignore[attr-defined]
+            if arrow.equals(other):
                 return part
         return None
 
@@ -132,12 +132,6 @@ class TextParts:
 def _as_given(conv: Column | None) -> bool:
     """Whether a converted column holds each text as given (Arrow texts, none invalid)."""
     return isinstance(conv, TextColumn) and conv.coded.arrow is not None and not conv.bad.any()
-
-
-def _arrow_of(values: ArrayLike) -> object | None:
-    """The Arrow array of Arrow-backed texts (None for any other column)."""
-    got = Utf8.arrow_rows(values)
-    return None if got is None else getattr(values, "_pa_array", None)
 
 
 @functools.lru_cache(maxsize=4096)

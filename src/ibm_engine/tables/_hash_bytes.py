@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CHAIN", "SPACE_LEAD", "U64", "Utf8", "blank_of", "blanks", "text_hashes"]
+__all__ = [
+    "CHAIN",
+    "SPACE_LEAD",
+    "U64",
+    "Utf8",
+    "arrow_strings",
+    "blank_of",
+    "blanks",
+    "text_hashes",
+]
 
 U64 = np.uint64
 #: the multiplier that chains the cells of a row (and, in the kernels, the words of a text)
@@ -78,12 +87,8 @@ class Utf8:
     def arrow_rows(cls, values: object) -> tuple[Utf8, np.ndarray] | None:
         """Arrow-backed texts read from Arrow's buffers, and which of them are null (a null's
         text is meaningless); None for any other values."""
-        dtype = getattr(values, "dtype", None)
-        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-            return None
-        import pyarrow as pa  # installed: the values are stored in it
-
-        return cls.of_pyarrow(pa.array(getattr(values, "array", values)))
+        arr = arrow_strings(values)
+        return None if arr is None else cls.of_pyarrow(arr)
 
     @classmethod
     def of_pyarrow(cls, arr: Any) -> tuple[Utf8, np.ndarray] | None:
@@ -157,6 +162,18 @@ class Utf8:
             sub = offsets[lo : hi + 1]
             utf8_hashes(words, sub, first, SPACE_LEAD, ha[lo:hi], hb[lo:hi], may[lo:hi])
         return ha, hb, may
+
+
+def arrow_strings(values: object) -> Any:
+    """Texts pandas stores as Arrow strings, as one pyarrow array (chunks combined); None for
+    any other values."""
+    dtype = getattr(values, "dtype", None)
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa  # installed: the values are stored in it
+
+    arr = pa.array(getattr(values, "array", values))
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _i64(x: np.ndarray) -> np.ndarray:
