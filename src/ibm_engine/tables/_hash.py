@@ -24,7 +24,9 @@ How it is computed (the values above do not depend on it): a column's cells come
 with each row's code; a text is hashed once per distinct value where there are codes.
 The finalisers, the chain of a column's cells into the row digests and the hashes of texts are
 compiled (:mod:`ibm_engine.tables._hash_kernels`, numba): one pass per column. Contract columns
-that ``tables.prepare`` has already converted are hashed from its conversion (``converted``).
+that ``tables.prepare`` has already converted are hashed from its conversion (``converted``),
+and a result column with the same texts as such an input column from the input's
+(:class:`TextParts`).
 """
 
 from __future__ import annotations
