@@ -12,8 +12,12 @@ as numpy's do.
 
 ``cache=True`` keeps the machine code between processes (``NUMBA_CACHE_DIR`` if set, else
 ``__pycache__`` beside this file, else the user's cache directory); where none is writable
-the kernels are compiled in each process. This module imports numba: ``_hash.py`` and
-``_hash_bytes.py`` import it inside the functions that hash, so ``import ibm_engine`` does not.
+the kernels are compiled in each process. The kernels stay in this one file, though it is
+longer than the project's modules usually are: numba renews a kernel's cached machine code
+only when the kernel's own file changes, so a kernel calling a finaliser or the chain from
+another file could go on running their old code after they changed. This module imports
+numba: ``_hash.py`` and ``_hash_bytes.py`` import it inside the functions that hash, so
+``import ibm_engine`` does not.
 """
 
 from __future__ import annotations
