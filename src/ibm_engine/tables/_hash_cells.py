@@ -84,10 +84,10 @@ def _arrow_text(s: pd.Series | pd.Index | ArrayLike) -> ArrowTexts | None:
     return ArrowTexts(got[0], got[1], values)
 
 
-def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
+def _coded_text(vals: np.ndarray | pd.api.extensions.ExtensionArray) -> Coded:
     """Text cells (None/NaN/NA/blank: null); each distinct text hashed once (a string-dtype
-    Series is factorised as it is: Arrow-backed strings never become Python objects)."""
-    codes, uniques = pd.factorize(vals, use_na_sentinel=True)
+    column is factorised as it is: Arrow-backed strings never become Python objects)."""
+    codes, uniques = pd.factorize(vals, use_na_sentinel=True)  # type: ignore[arg-type]
     codes = np.asarray(codes, dtype=np.int64)
     if not len(uniques):
         return Coded(codes, Cells(np.zeros(0, np.uint8), np.zeros(0, np.uint64)))
@@ -103,10 +103,18 @@ def _coded_text(vals: np.ndarray | pd.Series) -> Coded:
     return Coded(codes, Cells(_TEXT, ha, hb))
 
 
+def _stored(column: pd.Series | pd.Index | ArrayLike) -> ArrayLike:
+    """A column's values as stored: a numpy array for numpy dtypes, else pandas' array."""
+    values = column.array if isinstance(column, pd.Series | pd.Index) else column
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        return values.to_numpy()
+    return values
+
+
 def _categorical(values: ArrayLike) -> Part | None:
     """A categorical column: each row's code into the cells of its categories."""
     cats = values.dtype.categories  # type: ignore[union-attr]
-    sub = _arrow_text(cats) or by_value(pd.Series(cats))
+    sub = by_value(cats)
     if sub is None:
         return None
     return Coded(np.asarray(values.codes, dtype=np.int64), sub.dense())  # type: ignore[union-attr]
@@ -163,22 +171,26 @@ def _objects(vals: np.ndarray) -> Cells | None:
     return cells
 
 
-def by_value(s: pd.Series) -> Part | None:
-    """Any column by value; None when some cell cannot be hashed."""
-    dtype = s.dtype
-    n = len(s)
-    if isinstance(dtype, np.dtype) and dtype.kind in "fi":  # numpy numbers: the common case
-        vals = s.to_numpy()
-        return Floats(vals) if dtype.kind == "f" else _ints(vals, None)  # ints: never null
+def by_value(column: pd.Series | ArrayLike) -> Part | None:
+    """Any column (a Series, or its values as a table stores them) by value; None when some
+    cell cannot be hashed. The common kinds (numpy numbers, categories, pandas' floats and
+    texts, nullable integers) are read from the stored values, without making a Series."""
+    values = _stored(column)
+    dtype = values.dtype
+    if isinstance(values, np.ndarray) and dtype.kind in "fi":  # numpy numbers: never null
+        return Floats(values) if dtype.kind == "f" else _ints(values, None)
     if isinstance(dtype, pd.CategoricalDtype):
-        return _categorical(s.array)
-    if pdt.is_float_dtype(dtype):
-        return Floats(s.to_numpy(dtype=np.float64, na_value=np.nan))
-    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):  # pandas/Arrow text
-        return _arrow_text(s) or _coded_text(s)
+        return _categorical(values)
+    if not isinstance(values, np.ndarray):  # pandas' own (extension) dtypes
+        if pdt.is_float_dtype(dtype):
+            return Floats(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        if pdt.is_string_dtype(dtype):  # pandas/Arrow text
+            return _arrow_text(values) or _coded_text(values)
+        if pdt.is_signed_integer_dtype(dtype):
+            return _nullable_ints(values, np.asarray(values.isna(), dtype=bool))
+    s = column if isinstance(column, pd.Series) else pd.Series(values, copy=False)
+    n = len(s)
     na = np.asarray(s.array.isna(), dtype=bool)  # the other kinds need the null rows
-    if pdt.is_integer_dtype(dtype) and not pdt.is_unsigned_integer_dtype(dtype):
-        return _nullable_ints(s.array, na)
     present = np.flatnonzero(~na)
     if pdt.is_bool_dtype(dtype):
         cells = Cells.nulls(n)
@@ -250,19 +262,10 @@ def spec_cells(s: pd.Series, spec: ColumnSpec, conv: Column | None = None) -> Pa
 
 def column_cells(values: ArrayLike, spec: ColumnSpec | None, conv: Column | None) -> Part | None:
     """A column's values (as the table stores them) as :func:`spec_cells` or, without a spec,
-    :func:`by_value` take them; the common kinds (numpy numbers, Arrow texts, converted
-    columns without invalid cells) without making a Series of them."""
+    :func:`by_value` take them; the common kinds (see :func:`by_value`; converted columns
+    without invalid cells) without making a Series of them."""
     if spec is None:
-        if isinstance(values, np.ndarray) and values.dtype.kind in "fi":
-            return Floats(values) if values.dtype.kind == "f" else _ints(values, None)
-        dtype = values.dtype
-        if isinstance(dtype, pd.StringDtype) and (got := _arrow_text(values)):
-            return got
-        if isinstance(dtype, pd.CategoricalDtype):
-            return _categorical(values)
-        if isinstance(dtype, pd.Int64Dtype) and not isinstance(values, np.ndarray):
-            return _nullable_ints(values, np.asarray(values.isna(), dtype=bool))
-        return by_value(pd.Series(values, copy=False))
+        return by_value(values)
     if conv is not None and not conv.bad.any():
         return _converted(conv, spec)  # every cell is in the conversion
     if conv is None and spec.kind in ("float", "money") and values.dtype == np.float64:
