@@ -46,21 +46,11 @@ def _triples(
     municipality: IntArray, age: IntArray, group: IntArray
 ) -> tuple[IntArray, IntArray] | None:
     """Per participant, the code of its distinct (municipality code, age, group) and the
-    first participant of each; None when there are none or they do not fit one int64."""
-    if age.shape[0] == 0:
+    first participant of each (:func:`_cases` of the municipality codes); None when there are
+    none, a code is below -1 or they do not fit one int64."""
+    if municipality.shape[0] and int(municipality.min()) < -1:
         return None
-    a0 = int(age.min())
-    spans = (int(municipality.max()) + 2, int(age.max()) - a0 + 1, int(group.max()) + 1)
-    if int(group.min()) < 0 or int(municipality.min()) < -1:
-        return None
-    if spans[0] * spans[1] * spans[2] >= 2**62:
-        return None
-    triple = ((municipality + 1) * spans[1] + (age - a0)) * spans[2] + group
-    codes, uniques = pd.factorize(triple)
-    codes = np.asarray(codes, dtype=np.int64)
-    first = np.empty(len(uniques), dtype=np.int64)
-    first[codes[::-1]] = np.arange(codes.shape[0] - 1, -1, -1, dtype=np.int64)
-    return codes, first
+    return _cases(municipality, age, group)
 
 
 GROUP_BITS = {g: 1 << k for k, g in enumerate(GROUPS)}
