@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -141,6 +142,34 @@ def read_pair(
     return people, p_rows, items, i_rows
 
 
+T = TypeVar("T")
+#: the warnings a partition's run gave, each once, in order: (category, message)
+Seen = tuple[tuple[type[Warning], str], ...]
+
+
+def run_part(
+    k: int,
+    p_source: object,
+    i_source: object,
+    p_offset: int,
+    i_offset: int,
+    call: Callable[[pd.DataFrame, pd.DataFrame], T],
+) -> tuple[T, Seen] | PartitionSummary:
+    """Read partition ``k`` (:func:`read_pair`) and run ``call(participants, plan_items)`` on
+    it, recording its warnings: what it returned and the warnings seen, or, when its input has
+    problems (``InputError``), the partition's summary with them, renumbered to the whole
+    tables' rows."""
+    people, p_rows, items, i_rows = read_pair(p_source, i_source, p_offset, i_offset)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = call(people, items)
+        except InputError as e:
+            problems = _renumber(e.problems, {"participants": p_rows, "plan_items": i_rows})
+            return PartitionSummary(k, problems=problems)
+    return value, tuple(dict.fromkeys((w.category, str(w.message)) for w in caught))
+
+
 def _strip(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The frame without the engine's columns, and its whole-table row numbers (if carried)."""
     rows = df[ROW_COLUMN].to_numpy(dtype=np.int64) if ROW_COLUMN in df.columns else None
@@ -220,22 +249,20 @@ def allocate_partition(
     (used when the partition carries no row column), to renumber problems.
     Returns the summary and, when ``out`` is None, the three tables.
     """
-    people, p_rows, items, i_rows = read_pair(p_source, i_source, p_offset, i_offset)
     s = settings
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            r = allocate(
-                people, items, services, s.policy, s.period_weeks, s.team_share, s.errors,
-                merge=s.merge, budget=s.budget,
-            )  # fmt: skip
-        except InputError as e:
-            problems = _renumber(e.problems, {"participants": p_rows, "plan_items": i_rows})
-            return PartitionSummary(k, problems=problems), None
+    got = run_part(
+        k, p_source, i_source, p_offset, i_offset,
+        lambda people, items: allocate(
+            people, items, services, s.policy, s.period_weeks, s.team_share, s.errors,
+            merge=s.merge, budget=s.budget,
+        ),
+    )  # fmt: skip
+    if isinstance(got, PartitionSummary):  # input problems
+        return got, None
+    r, seen = got
     rec = r.record
     if rec is None:  # allocate always makes a record
         raise RuntimeError("ibm.allocate returned no record")
-    seen = tuple(dict.fromkeys((w.category, str(w.message)) for w in caught))
     tables = {"items": r.items, "participants": r.participants, "rejected": r.rejected}
     summary = PartitionSummary(
         k,

@@ -7,7 +7,6 @@ Nothing here imports dask: every task is a plain function, as in ``_partition``.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,14 +14,13 @@ import pandas as pd
 
 from ibm_engine._typing import FloatArray, IntArray
 from ibm_engine.allocation._pipeline import Staged, add_budget_columns, stage
-from ibm_engine.errors import InputError
 from ibm_engine.region._capacity_aggregate_run import PricingSetup, pricing_setup
 from ibm_engine.region._capacity_exact_sum import ExactSum
 from ibm_engine.region._capacity_lagrange import CapacitySolution
 from ibm_engine.region._capacity_pricing import Candidates, Priced, Rounding
 from ibm_engine.region._capacity_result import region_result
 from ibm_engine.region._capacity_setup import Arrays, back_to_batch, region_arrays
-from ibm_engine.scale._partition import PartitionSummary, _renumber, read_pair
+from ibm_engine.scale._partition import PartitionSummary, run_part
 
 __all__ = [
     "RegionPart",
@@ -89,21 +87,20 @@ def prepare_region_part(
 ) -> Prepared:
     """Stage partition ``k`` as ``allocate_region`` stages the whole region, then prepare it
     for pricing (its uncapacitated optimum solved here)."""
-    people, p_rows, items, i_rows = read_pair(p_source, i_source, p_offset, i_offset)
     s = settings
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            staged = stage(
-                people, items, services, period_weeks=s.period_weeks, team_share=s.team_share,
-                errors=s.errors, budget=s.budget, merge=s.merge, hash_tables=True,
-            )  # fmt: skip
-            arrays = region_arrays(staged, s.caps, s.weighting, s.weights)
-        except InputError as e:
-            problems = _renumber(e.problems, {"participants": p_rows, "plan_items": i_rows})
-            return PartitionSummary(k, problems=problems), None, None
+
+    def staged_arrays(people: pd.DataFrame, items: pd.DataFrame) -> tuple[Staged, Arrays]:
+        staged = stage(
+            people, items, services, period_weeks=s.period_weeks, team_share=s.team_share,
+            errors=s.errors, budget=s.budget, merge=s.merge, hash_tables=True,
+        )  # fmt: skip
+        return staged, region_arrays(staged, s.caps, s.weighting, s.weights)
+
+    got = run_part(k, p_source, i_source, p_offset, i_offset, staged_arrays)
+    if isinstance(got, PartitionSummary):  # input problems
+        return got, None, None
+    (staged, arrays), seen = got
     setup = pricing_setup(arrays.batch, arrays.cap_of, arrays.capacity, arrays.group, arrays.ids)
-    seen = tuple(dict.fromkeys((w.category, str(w.message)) for w in caught))
     summary = PartitionSummary(k, inputs=dict(staged.input_hashes), warnings=seen)
     start = RegionStart(
         setup.free_value,
